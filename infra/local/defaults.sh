@@ -1,0 +1,14 @@
+# Shared defaults of the local set-up; every value can be overridden from the environment.
+repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+: "${COVE_STATE_DIR:=$repo_root/.cove}"
+: "${COVE_PG_PORT:=55432}"
+: "${COVE_REDIS_PORT:=56379}"
+: "${COVE_DASHBOARD_PORT:=4100}"
+: "${COVE_PROXY_PORT:=4080}"
+: "${COVE_GIT_PORT:=4090}"
+: "${COVE_APPS_DOMAIN:=localhost}"
+: "${COVE_BASE_IMAGE:=cove/base-python:bookworm}"
+: "${COVE_RUNTIME_IMAGE:=cove/runtime:dev}"
+export COVE_STATE_DIR COVE_PG_PORT COVE_REDIS_PORT COVE_DASHBOARD_PORT COVE_PROXY_PORT COVE_GIT_PORT \
+  COVE_APPS_DOMAIN COVE_BASE_IMAGE COVE_RUNTIME_IMAGE
+pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }

@@ -1,0 +1,14 @@
+#!/bin/sh
+# Runs the app from the repository root (so its own .streamlit/config.toml applies) with the
+# options the platform must own given last, on the command line, where they take precedence.
+set -eu
+main_file="${COVE_MAIN_FILE:?COVE_MAIN_FILE is not set}"
+cd /app
+exec python -m streamlit run "$main_file" \
+  --server.port 8501 \
+  --server.address 0.0.0.0 \
+  --server.headless true \
+  --server.fileWatcherType none \
+  --server.runOnSave false \
+  --browser.gatherUsageStats false \
+  "$@"

@@ -1,0 +1,67 @@
+// The environment each deployable reads. Names are COVE_*; every value is checked at start-up.
+import { z } from 'zod';
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const masterKey = z
+  .string()
+  .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes, base64-encoded');
+
+export const commonConfigSchema = z.object({
+  COVE_DATABASE_URL: z.url().startsWith('postgres'),
+  COVE_REDIS_URL: z.url().startsWith('redis'),
+  /** Namespaces queues, Redis keys and Docker labels so several installations share one engine. */
+  COVE_INSTANCE: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,30}$/, 'lower-case letters, digits and dashes')
+    .default('local'),
+  COVE_MASTER_KEY: masterKey,
+  COVE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Apps live at <scheme>://<name>.<domain>[:port]/ */
+  COVE_APPS_DOMAIN: z.string().min(1),
+  COVE_APPS_SCHEME: z.enum(['http', 'https']).default('https'),
+  COVE_APPS_PUBLIC_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  COVE_DASHBOARD_URL: z.url(),
+  COVE_GIT_ALLOWED_SCHEMES: z
+    .string()
+    .default('https,git')
+    .transform((value) => value.split(',').map((scheme) => scheme.trim()))
+    .pipe(z.array(z.enum(['https', 'http', 'git'])).min(1)),
+  COVE_GIT_ALLOW_PRIVATE_ADDRESSES: booleanFlag.default(false),
+});
+
+export const builderConfigSchema = commonConfigSchema.extend({
+  COVE_RUNTIME_IMAGE: z.string().min(1).default('cove/runtime:dev'),
+  COVE_DOCKER_SOCKET: z.string().default('/var/run/docker.sock'),
+  COVE_BUILD_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
+  COVE_WORK_DIR: z.string().default('/var/tmp/cove-builds'),
+  COVE_APP_MEMORY_MB: z.coerce.number().int().min(64).default(768),
+  COVE_APP_CPUS: z.coerce.number().positive().default(1),
+  COVE_APP_PIDS_LIMIT: z.coerce.number().int().min(16).default(256),
+  COVE_HEALTH_TIMEOUT_SECONDS: z.coerce.number().positive().default(60),
+  COVE_CLONE_TIMEOUT_SECONDS: z.coerce.number().positive().default(120),
+  COVE_BUILD_TIMEOUT_SECONDS: z.coerce.number().positive().default(1200),
+  COVE_RECONCILE_INTERVAL_SECONDS: z.coerce.number().positive().default(5),
+  /** A build whose worker has not reported for this long is considered dead. */
+  COVE_BUILD_STALE_SECONDS: z.coerce.number().positive().default(30),
+});
+
+export const proxyConfigSchema = commonConfigSchema.extend({
+  COVE_PROXY_HOST: z.string().default('127.0.0.1'),
+  COVE_PROXY_PORT: z.coerce.number().int().min(0).max(65535).default(4080),
+});
+
+export const dashboardConfigSchema = commonConfigSchema;
+
+export type CommonConfig = z.infer<typeof commonConfigSchema>;
+export type BuilderConfig = z.infer<typeof builderConfigSchema>;
+export type ProxyConfig = z.infer<typeof proxyConfigSchema>;
+export type DashboardConfig = z.infer<typeof dashboardConfigSchema>;
+
+/** The public address of an app, e.g. http://hello.localhost:4080/ */
+export function appUrl(config: CommonConfig, appName: string): string {
+  const port = config.COVE_APPS_PUBLIC_PORT ? `:${config.COVE_APPS_PUBLIC_PORT}` : '';
+  return `${config.COVE_APPS_SCHEME}://${appName}.${config.COVE_APPS_DOMAIN}${port}/`;
+}

@@ -1,0 +1,116 @@
+// Every request and response of the HTTP API under /api/v1, as zod schemas. The dashboard's route
+// handlers, its pages and the OpenAPI document all derive from these.
+import { z } from 'zod';
+import { appStatuses } from '../db/schema/apps';
+import { deploymentStatuses, deploymentTriggers } from '../db/schema/deployments';
+
+export const appName = z
+  .string()
+  .trim()
+  .min(3, 'The name needs at least 3 characters.')
+  .max(40, 'The name can have at most 40 characters.')
+  .regex(
+    /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/,
+    'Use lower-case letters, digits and dashes, starting and ending with a letter or digit (it becomes the subdomain).',
+  );
+
+export const branchName = z
+  .string()
+  .trim()
+  .min(1, 'Give the branch to deploy, for example main.')
+  .max(200)
+  .regex(/^(?!-)(?!.*\.\.)[A-Za-z0-9._/-]+$/, 'That is not a valid git branch name.');
+
+export const mainFilePath = z
+  .string()
+  .trim()
+  .min(1, 'Give the path of the main file, for example streamlit_app.py.')
+  .max(300)
+  .regex(/\.py$/, 'The main file must be a Python file ending in .py.')
+  .refine(
+    (value) => !value.startsWith('/') && !value.split('/').includes('..') && !value.includes('\\'),
+    'The main file must be a path inside the repository, like app.py or src/app.py.',
+  );
+
+export const createAppRequest = z.object({
+  name: appName,
+  repoUrl: z.string().trim().min(1, 'Give the URL of the git repository.').max(2000),
+  branch: branchName.default('main'),
+  mainFile: mainFilePath.default('streamlit_app.py'),
+});
+export type CreateAppRequest = z.infer<typeof createAppRequest>;
+
+export const deploymentView = z.object({
+  id: z.uuid(),
+  status: z.enum(deploymentStatuses),
+  trigger: z.enum(deploymentTriggers),
+  branch: z.string(),
+  commit: z.string().nullable().describe('The full commit sha, once resolved.'),
+  commitMessage: z.string().nullable(),
+  commitAuthor: z.string().nullable(),
+  errorMessage: z.string().nullable(),
+  createdAt: z.iso.datetime(),
+  startedAt: z.iso.datetime().nullable(),
+  finishedAt: z.iso.datetime().nullable(),
+});
+export type DeploymentView = z.infer<typeof deploymentView>;
+
+export const appView = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  url: z.url(),
+  repoUrl: z.string(),
+  branch: z.string(),
+  mainFile: z.string(),
+  status: z.enum(appStatuses),
+  statusMessage: z.string().nullable(),
+  currentDeployment: deploymentView.nullable().describe('The deployment serving the app, if any.'),
+  latestDeployment: deploymentView.nullable().describe('The most recent deployment, whatever its status.'),
+  createdAt: z.iso.datetime(),
+});
+export type AppView = z.infer<typeof appView>;
+
+export const webhookView = z.object({ url: z.url(), secret: z.string() });
+
+export const createAppResponse = appView.extend({ webhook: webhookView });
+export type CreateAppResponse = z.infer<typeof createAppResponse>;
+
+export const appWithWebhookResponse = createAppResponse;
+
+export const listAppsResponse = z.object({ apps: z.array(appView) });
+export const listDeploymentsResponse = z.object({ deployments: z.array(deploymentView) });
+export const deploymentResponse = z.object({ deployment: deploymentView });
+
+export const signUpRequest = z.object({
+  email: z.email('Enter a valid email address.').trim().toLowerCase(),
+  password: z.string().min(10, 'Use at least 10 characters for the password.').max(200),
+});
+export const signInRequest = z.object({
+  email: z.email('Enter a valid email address.').trim().toLowerCase(),
+  password: z.string().min(1, 'Enter your password.').max(200),
+});
+export const sessionResponse = z.object({
+  user: z.object({ id: z.uuid(), email: z.string() }),
+  workspace: z.object({ id: z.uuid(), name: z.string() }),
+});
+
+export const createTokenRequest = z.object({ name: z.string().trim().min(1).max(100) });
+export const createTokenResponse = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  token: z.string().describe('Shown once; send it as "Authorization: Bearer <token>".'),
+});
+
+export const errorResponse = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string().describe('What happened and what to do, in plain words.'),
+    fields: z.record(z.string(), z.string()).optional().describe('Per-field messages for forms.'),
+  }),
+});
+export type ErrorResponse = z.infer<typeof errorResponse>;
+
+export const webhookAcceptedResponse = z.object({
+  deploymentId: z.uuid().nullable(),
+  message: z.string(),
+});

@@ -1,0 +1,47 @@
+import { integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { workspaces } from './identity';
+
+export const appStatuses = [
+  'queued',
+  'building',
+  'deploying',
+  'running',
+  'sleeping',
+  'waking',
+  'failed',
+  'crashed',
+  'stopped',
+] as const;
+export type AppStatus = (typeof appStatuses)[number];
+
+export const apps = pgTable('apps', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  workspaceId: uuid('workspace_id')
+    .notNull()
+    .references(() => workspaces.id, { onDelete: 'cascade' }),
+  /** The subdomain; unique across the installation. */
+  name: text('name').notNull().unique(),
+  repoUrl: text('repo_url').notNull(),
+  branch: text('branch').notNull(),
+  mainFile: text('main_file').notNull(),
+  /** AES-256-GCM ciphertext (see secrets/crypto), bound to this app and workspace. */
+  webhookSecretCiphertext: text('webhook_secret_ciphertext').notNull(),
+  /** What should run: the deployment serving the app. Null until a first deploy succeeds. */
+  liveDeploymentId: uuid('live_deployment_id'),
+  /** What is observed, kept by the builder and the reconciler for the dashboard and the proxy. */
+  status: text('status', { enum: appStatuses }).notNull().default('queued'),
+  statusMessage: text('status_message'),
+  /** Consecutive crashes of the live container, for restart backoff. */
+  crashCount: integer('crash_count').notNull().default(0),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** GitHub's X-GitHub-Delivery ids already accepted, so a replayed delivery is refused. */
+export const webhookDeliveries = pgTable('webhook_deliveries', {
+  deliveryId: text('delivery_id').primaryKey(),
+  appId: uuid('app_id')
+    .notNull()
+    .references(() => apps.id, { onDelete: 'cascade' }),
+  receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+});

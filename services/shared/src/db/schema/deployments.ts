@@ -1,0 +1,67 @@
+import { bigserial, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { apps } from './apps';
+import { workspaces } from './identity';
+
+export const deploymentStatuses = [
+  'queued',
+  'building',
+  'deploying',
+  'running',
+  'failed',
+  'superseded',
+  'cancelled',
+] as const;
+export type DeploymentStatus = (typeof deploymentStatuses)[number];
+
+export const deploymentTriggers = ['create', 'push', 'manual', 'sample'] as const;
+export type DeploymentTrigger = (typeof deploymentTriggers)[number];
+
+export const deployments = pgTable(
+  'deployments',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    appId: uuid('app_id')
+      .notNull()
+      .references(() => apps.id, { onDelete: 'cascade' }),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    trigger: text('trigger', { enum: deploymentTriggers }).notNull(),
+    /** Branch to build; the commit is resolved when the build starts unless a push named it. */
+    branch: text('branch').notNull(),
+    commitSha: text('commit_sha'),
+    commitMessage: text('commit_message'),
+    commitAuthor: text('commit_author'),
+    status: text('status', { enum: deploymentStatuses }).notNull().default('queued'),
+    /** Why it failed, in words the app's author can act on. */
+    errorMessage: text('error_message'),
+    imageTag: text('image_tag'),
+    containerId: text('container_id'),
+    /** Port published on the host's loopback for this deployment's container. */
+    hostPort: integer('host_port'),
+    /** Refreshed by the worker while it builds; a stale heartbeat means the worker died. */
+    heartbeatAt: timestamp('heartbeat_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (table) => [index('deployments_app_created_idx').on(table.appId, table.createdAt)],
+);
+
+export const logStreams = ['build', 'runtime'] as const;
+export type LogStream = (typeof logStreams)[number];
+
+/** Build and runtime output of apps: data shown to their authors, not the platform's own log. */
+export const deploymentLogs = pgTable(
+  'deployment_logs',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    deploymentId: uuid('deployment_id')
+      .notNull()
+      .references(() => deployments.id, { onDelete: 'cascade' }),
+    stream: text('stream', { enum: logStreams }).notNull(),
+    line: text('line').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index('deployment_logs_deployment_idx').on(table.deploymentId, table.stream, table.id)],
+);

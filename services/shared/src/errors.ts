@@ -1,0 +1,39 @@
+// Domain errors: a code, an HTTP status and a message that says what happened and what to do.
+// Mapped to responses in one place (the dashboard's API layer).
+export type CoveErrorCode =
+  | 'invalid_input'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'unsafe_git_url'
+  | 'invalid_signature'
+  | 'replayed_delivery'
+  | 'rate_limited';
+
+const statusByCode: Record<CoveErrorCode, number> = {
+  invalid_input: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  unsafe_git_url: 422,
+  invalid_signature: 401,
+  replayed_delivery: 409,
+  rate_limited: 429,
+};
+
+export class CoveError extends Error {
+  override readonly name = 'CoveError';
+  constructor(
+    readonly code: CoveErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+
+  get httpStatus(): number {
+    return statusByCode[this.code];
+  }
+}

@@ -1,0 +1,45 @@
+// Every queue job, declared once: its queue, payload, retries and idempotent id. The deployments
+// row is written before a build is queued and stays the truth; the job only carries its id.
+import { z } from 'zod';
+
+export const buildJobPayload = z.object({ deploymentId: z.uuid() });
+export type BuildJobPayload = z.infer<typeof buildJobPayload>;
+
+export const appOperationPayload = z.object({
+  appId: z.uuid(),
+  operation: z.enum(['reboot', 'reconcile']),
+});
+export type AppOperationPayload = z.infer<typeof appOperationPayload>;
+
+export const jobs = {
+  build: {
+    queue: 'builds',
+    name: 'build',
+    payload: buildJobPayload,
+    /** BullMQ refuses ':' in custom ids. */
+    jobId: (payload: BuildJobPayload) => `build-${payload.deploymentId}`,
+    options: {
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 2000 },
+      removeOnComplete: { age: 24 * 3600, count: 1000 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    },
+  },
+  appOperation: {
+    queue: 'app-operations',
+    name: 'app-operation',
+    payload: appOperationPayload,
+    jobId: (payload: AppOperationPayload) => `${payload.operation}-${payload.appId}-${Date.now()}`,
+    options: {
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 1000 },
+      removeOnComplete: { age: 3600, count: 1000 },
+      removeOnFail: { age: 24 * 3600 },
+    },
+  },
+} as const;
+
+/** Queue names are namespaced by instance through BullMQ's prefix. */
+export function queuePrefix(instance: string): string {
+  return `cove-${instance}`;
+}

@@ -1,0 +1,50 @@
+// The proxy's route table lives in Redis (rebuildable from Postgres by the reconciler): one hash
+// entry per app name, and a pub/sub channel that tells every proxy replica an entry changed.
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { appStatuses } from '../db/schema/apps';
+
+export const routeEntry = z.object({
+  appId: z.uuid(),
+  appName: z.string(),
+  status: z.enum(appStatuses),
+  /** Where the live container answers; absent when nothing serves the app. */
+  upstream: z.object({ host: z.string(), port: z.number().int() }).optional(),
+});
+export type RouteEntry = z.infer<typeof routeEntry>;
+
+export function routeKeys(instance: string) {
+  return {
+    table: `cove:${instance}:routes`,
+    channel: `cove:${instance}:routes:changed`,
+  };
+}
+
+export async function writeRoute(redis: Redis, instance: string, entry: RouteEntry): Promise<void> {
+  const keys = routeKeys(instance);
+  await redis.hset(keys.table, entry.appName, JSON.stringify(routeEntry.parse(entry)));
+  await redis.publish(keys.channel, entry.appName);
+}
+
+export async function removeRoute(redis: Redis, instance: string, appName: string): Promise<void> {
+  const keys = routeKeys(instance);
+  await redis.hdel(keys.table, appName);
+  await redis.publish(keys.channel, appName);
+}
+
+export async function readRoute(redis: Redis, instance: string, appName: string): Promise<RouteEntry | null> {
+  const raw = await redis.hget(routeKeys(instance).table, appName);
+  if (raw === null) return null;
+  const parsed = routeEntry.safeParse(JSON.parse(raw));
+  return parsed.success ? parsed.data : null;
+}
+
+export async function readAllRoutes(redis: Redis, instance: string): Promise<Map<string, RouteEntry>> {
+  const raw = await redis.hgetall(routeKeys(instance).table);
+  const routes = new Map<string, RouteEntry>();
+  for (const [name, value] of Object.entries(raw)) {
+    const parsed = routeEntry.safeParse(JSON.parse(value));
+    if (parsed.success) routes.set(name, parsed.data);
+  }
+  return routes;
+}
