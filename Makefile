@@ -1,0 +1,31 @@
+# The two commands: `make up` and `make test`. See README.md.
+SHELL := /bin/bash
+
+.PHONY: up down test check setup test-unit test-integration test-e2e
+
+up:
+	@infra/local/up.sh
+
+down:
+	@infra/local/down.sh
+
+setup:
+	@infra/local/setup.sh
+
+# Same set-up as `make up` (the e2e journey runs against that platform), then every test.
+test:
+	@COVE_WITH_BROWSER=1 infra/local/up.sh
+	@infra/local/test.sh
+
+check:
+	@npx biome check .
+	@npx turbo run typecheck --output-logs=errors-only
+
+test-unit:
+	@npx vitest run --project unit
+
+test-integration:
+	@infra/local/test.sh integration
+
+test-e2e:
+	@infra/local/test.sh e2e

@@ -1,0 +1,108 @@
+// The first journey of a data scientist: sign up, deploy an app from a git repository, use it at its
+// subdomain, push a change and see it redeployed, the old version serving until the new is healthy.
+import { randomUUID } from 'node:crypto';
+import { expect, test } from '@playwright/test';
+import { signGitHubPayload } from '../services/shared/src/webhooks/github';
+import { type GitServer, startGitServer } from '../services/shared/src/testing/git-server';
+import { platform } from './platform';
+
+const appSource = (version: string) => `import streamlit as st
+
+st.title("Journey app")
+st.write("${version}")
+name = st.text_input("Your name", "world")
+if st.button("Greet"):
+    st.write(f"Hello, {name}!")
+`;
+
+let git: GitServer;
+test.beforeAll(async () => {
+  git = await startGitServer();
+});
+test.afterAll(async () => {
+  await git.close();
+});
+
+test('sign up, deploy, use the app, push a change and see it live', async ({ page, context }) => {
+  const suffix = randomUUID().slice(0, 8);
+  const appName = `journey-${suffix}`;
+  await git.createRepo(appName, { 'streamlit_app.py': appSource('Version one') });
+
+  await test.step('sign up', async () => {
+    await page.goto(`${platform.dashboardUrl}/signup`);
+    await page.getByLabel('Email').fill(`scientist-${suffix}@example.com`);
+    await page.getByLabel('Password').fill('a long enough password');
+    await page.getByRole('button', { name: /sign up|create account/i }).click();
+    await expect(page).toHaveURL(/\/apps$/);
+  });
+
+  await test.step('create the app and watch it build', async () => {
+    await page.getByRole('link', { name: /new app/i }).click();
+    await page.getByLabel(/repository url/i).fill(git.repoUrl(appName));
+    await page.getByLabel(/branch/i).fill('main');
+    await page.getByLabel(/main file/i).fill('streamlit_app.py');
+    await page.getByLabel(/name/i).fill(appName);
+    await page.getByRole('button', { name: /deploy|create/i }).click();
+    await expect(page).toHaveURL(new RegExp(`/apps/${appName}$`));
+    await expect(page.getByTestId('build-log')).toContainText(/\S/, { timeout: 60_000 });
+    await expect(page.getByTestId('app-status')).toHaveText(/running/i, { timeout: 240_000 });
+    await expect(page.getByTestId('app-url')).toHaveAttribute('href', platform.appUrl(appName));
+  });
+
+  const appPage = await context.newPage();
+  await test.step('open the app at its subdomain and use it', async () => {
+    await appPage.goto(platform.appUrl(appName));
+    await expect(appPage.getByText('Version one')).toBeVisible({ timeout: 60_000 });
+    await appPage.getByLabel('Your name').fill('Cove');
+    await appPage.getByLabel('Your name').press('Enter');
+    await appPage.getByRole('button', { name: 'Greet' }).click();
+    await expect(appPage.getByText('Hello, Cove!')).toBeVisible();
+  });
+
+  await test.step('push a change; the old version serves until the new one is healthy', async () => {
+    await page.getByRole('button', { name: /show webhook/i }).click();
+    const webhookUrl = (await page.getByTestId('webhook-url').textContent())?.trim() ?? '';
+    const webhookSecret = (await page.getByTestId('webhook-secret').textContent())?.trim() ?? '';
+    expect(webhookUrl).toContain(`/api/v1/webhooks/${appName}`);
+
+    const sha = await git.commit(appName, { 'streamlit_app.py': appSource('Version two') }, 'Say version two');
+    const body = JSON.stringify({
+      ref: 'refs/heads/main',
+      before: '0'.repeat(40),
+      after: sha,
+      deleted: false,
+      repository: { full_name: `ada/${appName}`, clone_url: git.repoUrl(appName) },
+      head_commit: { id: sha, message: 'Say version two', author: { name: 'Ada Lovelace', email: 'ada@example.com' } },
+    });
+    const delivered = await fetch(webhookUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'push',
+        'x-github-delivery': randomUUID(),
+        'x-hub-signature-256': signGitHubPayload(webhookSecret, body),
+      },
+      body,
+    });
+    expect(delivered.status).toBe(202);
+
+    // Until the new commit is live, every request through the proxy is answered by the old version.
+    const healthUrl = new URL('_stcore/health', platform.appUrl(appName)).toString();
+    let servedCommit = '';
+    const failures: number[] = [];
+    const deadline = Date.now() + 300_000;
+    while (servedCommit !== sha && Date.now() < deadline) {
+      const health = await appPage.request.get(healthUrl, { failOnStatusCode: false });
+      if (health.status() !== 200) failures.push(health.status());
+      // The app belongs to the signed-up user; the page's cookie session reads it.
+      const app = await page.request.get(`${platform.apiUrl}/apps/${appName}`);
+      servedCommit = (await app.json()).currentDeployment?.commit ?? '';
+      if (servedCommit !== sha) await page.waitForTimeout(250);
+    }
+    expect(servedCommit).toBe(sha);
+    expect(failures).toEqual([]);
+
+    await appPage.reload();
+    await expect(appPage.getByText('Version two')).toBeVisible({ timeout: 60_000 });
+  });
+});

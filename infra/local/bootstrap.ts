@@ -1,0 +1,131 @@
+// Last step of `make up`: makes sure an admin account and an API token exist, deploys the sample app
+// through the public API, waits for it to run, and writes the addresses to $COVE_STATE_DIR/env.
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createApiToken, resolveApiToken, setPassword, signUp } from '@cove/shared/auth/accounts';
+import { loadConfigOrExit } from '@cove/shared/config/load';
+import { appUrl, commonConfigSchema } from '@cove/shared/config/schemas';
+import { appView } from '@cove/shared/contracts/api';
+import { connectDatabase, schema } from '@cove/shared/db/client';
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+
+const config = loadConfigOrExit(commonConfigSchema);
+const stateDir = path.resolve(process.env.COVE_STATE_DIR ?? '.cove');
+const gitPort = Number(process.env.COVE_GIT_PORT ?? 4090);
+const proxyPort = Number(process.env.COVE_PROXY_PORT ?? 4080);
+const adminFile = path.join(stateDir, 'admin.json');
+const adminEmail = 'admin@cove.local';
+const sampleName = 'hello';
+const apiUrl = `${config.COVE_DASHBOARD_URL}/api/v1`;
+
+const adminRecord = z.object({ email: z.string(), password: z.string(), token: z.string() });
+type AdminRecord = z.infer<typeof adminRecord>;
+
+async function ensureAdmin(): Promise<AdminRecord> {
+  const { db, close } = connectDatabase(config.COVE_DATABASE_URL, { maxConnections: 1 });
+  try {
+    if (existsSync(adminFile)) {
+      const saved = adminRecord.parse(JSON.parse(await readFile(adminFile, 'utf8')));
+      if (await resolveApiToken(db, saved.token)) return saved;
+    }
+    const password = randomBytes(12).toString('base64url');
+    const [existing] = await db.select().from(schema.users).where(eq(schema.users.email, adminEmail));
+    let userId: string;
+    let workspaceId: string;
+    if (existing) {
+      // The database outlived admin.json: give the admin a fresh password rather than lock it out.
+      await setPassword(db, existing.id, password);
+      const [membership] = await db
+        .select()
+        .from(schema.memberships)
+        .where(eq(schema.memberships.userId, existing.id));
+      if (!membership) throw new Error(`${adminEmail} has no workspace; remove ${stateDir} and run make up again.`);
+      userId = existing.id;
+      workspaceId = membership.workspaceId;
+    } else {
+      const created = await signUp(db, { email: adminEmail, password });
+      userId = created.user.id;
+      workspaceId = created.workspace.id;
+    }
+    const { token } = await createApiToken(db, { workspaceId, userId, name: 'make up' });
+    const record = { email: adminEmail, password, token };
+    await writeFile(adminFile, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
+    return record;
+  } finally {
+    await close();
+  }
+}
+
+async function api(token: string, method: string, route: string, body?: unknown): Promise<Response> {
+  return fetch(`${apiUrl}${route}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+}
+
+async function ensureSampleApp(token: string): Promise<void> {
+  const existing = await api(token, 'GET', `/apps/${sampleName}`);
+  if (existing.status === 404) {
+    const created = await api(token, 'POST', '/apps', {
+      name: sampleName,
+      repoUrl: `http://127.0.0.1:${gitPort}/sample.git`,
+      branch: 'main',
+      mainFile: 'streamlit_app.py',
+    });
+    if (created.status !== 201) throw new Error(`Creating the sample app failed: ${await created.text()}`);
+  } else if (!existing.ok) {
+    throw new Error(`Reading the sample app failed: ${existing.status} ${await existing.text()}`);
+  }
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    const app = appView.parse(await (await api(token, 'GET', `/apps/${sampleName}`)).json());
+    if (app.status === 'running') return;
+    if (app.status === 'failed' || app.status === 'crashed') {
+      throw new Error(`The sample app did not start: ${app.latestDeployment?.errorMessage ?? app.statusMessage}`);
+    }
+    if (Date.now() > deadline) throw new Error(`The sample app is still ${app.status} after 5 minutes.`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+async function checkServed(): Promise<void> {
+  const response = await fetch(`http://127.0.0.1:${proxyPort}/_stcore/health`, {
+    headers: { host: `${sampleName}.${config.COVE_APPS_DOMAIN}:${proxyPort}` },
+  });
+  if (!response.ok) throw new Error(`The sample app does not answer through the proxy (${response.status}).`);
+}
+
+const admin = await ensureAdmin();
+await ensureSampleApp(admin.token);
+await checkServed();
+
+const appsUrlTemplate = appUrl(config, '{name}');
+await writeFile(
+  path.join(stateDir, 'env'),
+  [
+    `COVE_DASHBOARD_URL=${config.COVE_DASHBOARD_URL}`,
+    `COVE_API_URL=${apiUrl}`,
+    `COVE_APPS_URL=${appsUrlTemplate}`,
+    `COVE_API_TOKEN=${admin.token}`,
+    `COVE_GIT_URL=http://127.0.0.1:${gitPort}`,
+    '',
+  ].join('\n'),
+  { mode: 0o600 },
+);
+process.stdout.write(
+  [
+    '',
+    'Cove is up.',
+    `  Dashboard   ${config.COVE_DASHBOARD_URL}`,
+    `  Sign in     ${admin.email} / ${admin.password}`,
+    `  Sample app  ${appUrl(config, sampleName)}`,
+    `  API         ${apiUrl} (token in ${path.join(stateDir, 'env')})`,
+    `  Git server  http://127.0.0.1:${gitPort}/ (the sample's repository: sample.git)`,
+    'Stop everything with: make down',
+    '',
+  ].join('\n'),
+);

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Everything `make up` and `make test` need before anything starts: system packages and services,
+# node modules, the build, the database schema, and the base and runtime images.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/defaults.sh"
+cd "$repo_root"
+
+"$here/services.sh"
+
+# Node modules, reinstalled when the lockfile changes.
+stamp="$COVE_STATE_DIR/npm-installed.sha"
+lock_sha=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -d node_modules ] || [ "$(cat "$stamp" 2>/dev/null)" != "$lock_sha" ]; then
+  echo "installing node modules"
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_sha" >"$stamp"
+fi
+
+echo "building"
+npx turbo run build --output-logs=errors-only
+
+echo "migrating"
+export COVE_DATABASE_URL="postgres://postgres@127.0.0.1:$COVE_PG_PORT/cove"
+npm run --silent migrate
+
+# Images: the base from Debian when no registry is reachable (cached), then the runtime on top.
+"$repo_root/infra/base-image/bootstrap.sh"
+if [ "${COVE_TRUST_HOST_CA:-1}" = 1 ] && [ -s /etc/ssl/certs/ca-certificates.crt ]; then
+  cp /etc/ssl/certs/ca-certificates.crt runtime-image/extra-ca/host-ca.crt
+fi
+echo "runtime image $COVE_RUNTIME_IMAGE"
+DOCKER_BUILDKIT=0 docker build --quiet --build-arg "BASE_IMAGE=$COVE_BASE_IMAGE" \
+  -t "$COVE_RUNTIME_IMAGE" runtime-image >/dev/null

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# `make up`: set up this host, start Cove (dashboard, builder, proxy and a local git server), create
+# the admin account and an API token, deploy the sample app, and say where to look.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/defaults.sh"
+source "$here/platform.sh"
+cd "$repo_root"
+
+"$here/setup.sh"
+
+if [ ! -s "$COVE_STATE_DIR/master.key" ]; then
+  (umask 077; head -c 32 /dev/urandom | base64 >"$COVE_STATE_DIR/master.key")
+fi
+env_file="$COVE_STATE_DIR/platform.env"
+(umask 077; cat >"$env_file" <<ENV
+COVE_DATABASE_URL=postgres://postgres@127.0.0.1:$COVE_PG_PORT/cove
+COVE_REDIS_URL=redis://127.0.0.1:$COVE_REDIS_PORT
+COVE_INSTANCE=local
+COVE_MASTER_KEY=$(cat "$COVE_STATE_DIR/master.key")
+COVE_APPS_DOMAIN=$COVE_APPS_DOMAIN
+COVE_APPS_SCHEME=http
+COVE_APPS_PUBLIC_PORT=$COVE_PROXY_PORT
+COVE_DASHBOARD_URL=http://localhost:$COVE_DASHBOARD_PORT
+COVE_GIT_ALLOWED_SCHEMES=https,http,git
+COVE_GIT_ALLOW_PRIVATE_ADDRESSES=true
+COVE_RUNTIME_IMAGE=$COVE_RUNTIME_IMAGE
+COVE_PROXY_HOST=127.0.0.1
+COVE_PROXY_PORT=$COVE_PROXY_PORT
+COVE_WORK_DIR=$COVE_STATE_DIR/builds
+ENV
+)
+set -a; source "$env_file"; set +a
+
+start_process git-server node --import tsx infra/local/git-server.ts
+start_process builder node services/builder/dist/main.js
+start_process proxy node services/proxy/dist/main.js
+start_process dashboard node node_modules/next/dist/bin/next start apps/dashboard \
+  -p "$COVE_DASHBOARD_PORT" -H 127.0.0.1
+
+wait_for_url "http://127.0.0.1:$COVE_GIT_PORT/sample.git/info/refs?service=git-upload-pack" "the git server" 30
+wait_for_url "http://127.0.0.1:$COVE_DASHBOARD_PORT/api/v1/openapi.json" "the dashboard" 60
+for _ in $(seq 1 80); do (exec 3<>"/dev/tcp/127.0.0.1/$COVE_PROXY_PORT") 2>/dev/null && break; sleep 0.25; done
+
+node --import tsx infra/local/bootstrap.ts
