@@ -20,6 +20,7 @@ test:
 check:
 	@npx biome check .
 	@npx turbo run typecheck --output-logs=errors-only
+	@npx tsc -p tsconfig.json
 
 test-unit:
 	@npx vitest run --project unit

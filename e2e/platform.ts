@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 function readEnvFile(): Record<string, string> {
-  const stateDir = process.env.COVE_STATE_DIR ?? path.resolve(__dirname, '../.cove');
+  const stateDir = path.resolve(process.env.COVE_STATE_DIR ?? '.cove');
   const values: Record<string, string> = {};
   for (const line of readFileSync(path.join(stateDir, 'env'), 'utf8').split('\n')) {
     const equals = line.indexOf('=');

@@ -1,0 +1,29 @@
+import { randomBytes } from 'node:crypto';
+import { expect, test } from 'vitest';
+import { parseConfig } from './load';
+import { appUrl, builderConfigSchema, commonConfigSchema } from './schemas';
+
+const valid = {
+  COVE_DATABASE_URL: 'postgres://postgres@127.0.0.1:55432/cove',
+  COVE_REDIS_URL: 'redis://127.0.0.1:56379',
+  COVE_MASTER_KEY: randomBytes(32).toString('base64'),
+  COVE_APPS_DOMAIN: 'localhost',
+  COVE_APPS_SCHEME: 'http',
+  COVE_APPS_PUBLIC_PORT: '4080',
+  COVE_DASHBOARD_URL: 'http://localhost:4100',
+};
+
+test('applies defaults and builds app addresses', () => {
+  const config = parseConfig(builderConfigSchema, valid);
+  expect(config.COVE_INSTANCE).toBe('local');
+  expect(config.COVE_GIT_ALLOWED_SCHEMES).toEqual(['https', 'git']);
+  expect(config.COVE_GIT_ALLOW_PRIVATE_ADDRESSES).toBe(false);
+  expect(appUrl(config, 'hello')).toBe('http://hello.localhost:4080/');
+});
+
+test('names each missing or invalid variable in one line', () => {
+  const { COVE_DATABASE_URL: _missing, ...rest } = valid;
+  expect(() => parseConfig(commonConfigSchema, { ...rest, COVE_MASTER_KEY: 'short' })).toThrow(
+    /COVE_DATABASE_URL is missing.*COVE_MASTER_KEY is invalid: must be 32 bytes/,
+  );
+});
