@@ -2,8 +2,8 @@
 // subdomain, push a change and see it redeployed, the old version serving until the new is healthy.
 import { randomUUID } from 'node:crypto';
 import { expect, test } from '@playwright/test';
-import { signGitHubPayload } from '../services/shared/src/webhooks/github';
 import { type GitServer, startGitServer } from '../services/shared/src/testing/git-server';
+import { signGitHubPayload } from '../services/shared/src/webhooks/github';
 import { platform } from './platform';
 
 const appSource = (version: string) => `import streamlit as st
@@ -65,14 +65,22 @@ test('sign up, deploy, use the app, push a change and see it live', async ({ pag
     const webhookSecret = (await page.getByTestId('webhook-secret').textContent())?.trim() ?? '';
     expect(webhookUrl).toContain(`/api/v1/webhooks/${appName}`);
 
-    const sha = await git.commit(appName, { 'streamlit_app.py': appSource('Version two') }, 'Say version two');
+    const sha = await git.commit(
+      appName,
+      { 'streamlit_app.py': appSource('Version two') },
+      'Say version two',
+    );
     const body = JSON.stringify({
       ref: 'refs/heads/main',
       before: '0'.repeat(40),
       after: sha,
       deleted: false,
       repository: { full_name: `ada/${appName}`, clone_url: git.repoUrl(appName) },
-      head_commit: { id: sha, message: 'Say version two', author: { name: 'Ada Lovelace', email: 'ada@example.com' } },
+      head_commit: {
+        id: sha,
+        message: 'Say version two',
+        author: { name: 'Ada Lovelace', email: 'ada@example.com' },
+      },
     });
     const delivered = await fetch(webhookUrl, {
       method: 'POST',

@@ -42,7 +42,8 @@ async function ensureAdmin(): Promise<AdminRecord> {
         .select()
         .from(schema.memberships)
         .where(eq(schema.memberships.userId, existing.id));
-      if (!membership) throw new Error(`${adminEmail} has no workspace; remove ${stateDir} and run make up again.`);
+      if (!membership)
+        throw new Error(`${adminEmail} has no workspace; remove ${stateDir} and run make up again.`);
       userId = existing.id;
       workspaceId = membership.workspaceId;
     } else {
@@ -85,7 +86,9 @@ async function ensureSampleApp(token: string): Promise<void> {
     const app = appView.parse(await (await api(token, 'GET', `/apps/${sampleName}`)).json());
     if (app.status === 'running') return;
     if (app.status === 'failed' || app.status === 'crashed') {
-      throw new Error(`The sample app did not start: ${app.latestDeployment?.errorMessage ?? app.statusMessage}`);
+      throw new Error(
+        `The sample app did not start: ${app.latestDeployment?.errorMessage ?? app.statusMessage}`,
+      );
     }
     if (Date.now() > deadline) throw new Error(`The sample app is still ${app.status} after 5 minutes.`);
     await new Promise((resolve) => setTimeout(resolve, 500));

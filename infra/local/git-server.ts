@@ -14,7 +14,8 @@ const sampleDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'sampl
 const server = await startGitServer({ root, port });
 if (!existsSync(path.join(root, 'sample.git'))) {
   const files: Record<string, string> = {};
-  for (const name of await readdir(sampleDir)) files[name] = await readFile(path.join(sampleDir, name), 'utf8');
+  for (const name of await readdir(sampleDir))
+    files[name] = await readFile(path.join(sampleDir, name), 'utf8');
   await server.createRepo('sample', files);
 }
 process.stdout.write(`git server on ${server.baseUrl}, serving ${root}\n`);

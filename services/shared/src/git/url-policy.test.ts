@@ -47,6 +47,8 @@ describe('checkGitUrl', () => {
     const failing = async () => {
       throw new Error('ENOTFOUND');
     };
-    await expect(checkGitUrl('https://nowhere.invalid/x.git', strict, failing)).rejects.toThrow(/could not be found/);
+    await expect(checkGitUrl('https://nowhere.invalid/x.git', strict, failing)).rejects.toThrow(
+      /could not be found/,
+    );
   });
 });

@@ -1,5 +1,5 @@
 // The platform's own structured log (pino), with secrets redacted by default.
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 
 export type { Logger };
 
