@@ -1,0 +1,23 @@
+// From a request's Host header to where it goes: an app's upstream, or the problem to answer with.
+import type { ProxyProblem } from '../pages/problems';
+import { appNameFromHost } from './host';
+import type { RouteCache } from './route-cache';
+
+export type Resolution =
+  | { kind: 'upstream'; appName: string; upstream: { host: string; port: number } }
+  | { kind: 'problem'; appName: string | null; problem: ProxyProblem };
+
+export function resolveRequest(
+  hostHeader: string | undefined,
+  appsDomain: string,
+  routes: RouteCache,
+): Resolution {
+  const appName = appNameFromHost(hostHeader, appsDomain);
+  if (appName === null) return { kind: 'problem', appName, problem: { kind: 'unknown_host' } };
+  const route = routes.get(appName);
+  if (!route) return { kind: 'problem', appName, problem: { kind: 'app_not_found', appName } };
+  if (!route.upstream) {
+    return { kind: 'problem', appName, problem: { kind: 'app_unavailable', appName, status: route.status } };
+  }
+  return { kind: 'upstream', appName, upstream: route.upstream };
+}

@@ -1,0 +1,74 @@
+// The proxy's in-memory copy of the route table in Redis. A dedicated subscriber connection hears
+// which app name changed and re-reads that entry; after a reconnect everything is reloaded, since
+// messages published while the subscriber was away are lost.
+
+import type { Logger } from '@cove/shared/logs/logger';
+import { type RouteEntry, readAllRoutes, readRoute, routeKeys } from '@cove/shared/routing/route-table';
+import type { Redis } from 'ioredis';
+
+export interface RouteCache {
+  get(appName: string): RouteEntry | undefined;
+  /** Subscribes, then loads every route; resolves once the cache is complete. */
+  start(): Promise<void>;
+  /** Closes the subscriber connection (the command connection belongs to the caller). */
+  stop(): Promise<void>;
+}
+
+export function routeSubscriberName(instance: string): string {
+  return `cove-proxy-routes-${instance}`;
+}
+
+export function createRouteCache(options: { redis: Redis; instance: string; logger: Logger }): RouteCache {
+  const { redis, instance, logger } = options;
+  const keys = routeKeys(instance);
+  // Named so an operator (or a test) can tell it apart in CLIENT LIST.
+  const subscriber = redis.duplicate({ connectionName: routeSubscriberName(instance) });
+  let routes = new Map<string, RouteEntry>();
+  let hasLoaded = false;
+  let isStopped = false;
+
+  // Replies on one connection arrive in the order the commands were sent, so applying each reply
+  // as it lands keeps the newest answer for every name.
+  async function refresh(appName: string): Promise<void> {
+    const entry = await readRoute(redis, instance, appName);
+    if (entry) routes.set(appName, entry);
+    else routes.delete(appName);
+  }
+
+  async function reloadAll(): Promise<void> {
+    routes = await readAllRoutes(redis, instance);
+    logger.info({ routes: routes.size }, 'routes loaded');
+  }
+
+  subscriber.on('message', (channel: string, appName: string) => {
+    if (channel !== keys.channel) return;
+    refresh(appName).catch((error: unknown) => {
+      logger.error({ err: error, app: appName }, 'could not refresh a route');
+    });
+  });
+  subscriber.on('ready', () => {
+    // The first 'ready' is handled by start(); later ones follow a reconnect.
+    if (!hasLoaded || isStopped) return;
+    reloadAll().catch((error: unknown) => {
+      logger.error({ err: error }, 'could not reload routes after reconnecting to Redis');
+    });
+  });
+  subscriber.on('error', (error: Error) => {
+    logger.warn({ err: error }, 'route subscriber connection error');
+  });
+
+  return {
+    get: (appName) => routes.get(appName),
+    async start() {
+      // Subscribe before loading, so a change published in between is not missed.
+      await subscriber.subscribe(keys.channel);
+      await reloadAll();
+      hasLoaded = true;
+    },
+    async stop() {
+      isStopped = true;
+      if (subscriber.status === 'end') return;
+      await subscriber.quit().catch(() => subscriber.disconnect());
+    },
+  };
+}
