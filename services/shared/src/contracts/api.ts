@@ -5,7 +5,7 @@ import { appStatuses } from '../db/schema/apps';
 import { deploymentStatuses, deploymentTriggers } from '../db/schema/deployments';
 
 export const appName = z
-  .string()
+  .string({ error: 'Give the app a name; it becomes its subdomain.' })
   .trim()
   .min(3, 'The name needs at least 3 characters.')
   .max(40, 'The name can have at most 40 characters.')
@@ -34,7 +34,11 @@ export const mainFilePath = z
 
 export const createAppRequest = z.object({
   name: appName,
-  repoUrl: z.string().trim().min(1, 'Give the URL of the git repository.').max(2000),
+  repoUrl: z
+    .string({ error: 'Give the URL of the git repository.' })
+    .trim()
+    .min(1, 'Give the URL of the git repository.')
+    .max(2000),
   branch: branchName.default('main'),
   mainFile: mainFilePath.default('streamlit_app.py'),
 });
@@ -81,13 +85,22 @@ export const listAppsResponse = z.object({ apps: z.array(appView) });
 export const listDeploymentsResponse = z.object({ deployments: z.array(deploymentView) });
 export const deploymentResponse = z.object({ deployment: deploymentView });
 
+const emailAddress = z
+  .string({ error: 'Enter your email address.' })
+  .trim()
+  .toLowerCase()
+  .pipe(z.email('Enter a valid email address.'));
+
 export const signUpRequest = z.object({
-  email: z.email('Enter a valid email address.').trim().toLowerCase(),
-  password: z.string().min(10, 'Use at least 10 characters for the password.').max(200),
+  email: emailAddress,
+  password: z
+    .string({ error: 'Choose a password.' })
+    .min(10, 'Use at least 10 characters for the password.')
+    .max(200),
 });
 export const signInRequest = z.object({
-  email: z.email('Enter a valid email address.').trim().toLowerCase(),
-  password: z.string().min(1, 'Enter your password.').max(200),
+  email: emailAddress,
+  password: z.string({ error: 'Enter your password.' }).min(1, 'Enter your password.').max(200),
 });
 export const sessionResponse = z.object({
   user: z.object({ id: z.uuid(), email: z.string() }),
@@ -113,4 +126,26 @@ export type ErrorResponse = z.infer<typeof errorResponse>;
 export const webhookAcceptedResponse = z.object({
   deploymentId: z.uuid().nullable(),
   message: z.string(),
+});
+
+export const getWebhookResponse = webhookView;
+
+export const messageResponse = z.object({ message: z.string() });
+
+export const logStreamQuery = z.object({
+  stream: z.enum(['build', 'runtime']).default('build'),
+  follow: z
+    .enum(['1', 'true', '0', 'false'])
+    .optional()
+    .transform((value) => value === '1' || value === 'true')
+    .describe('With 1, answer with a text/event-stream: the stored lines, then live ones.'),
+});
+export type LogStreamQuery = z.infer<typeof logStreamQuery>;
+
+/** One event of the follow stream (event "line"); the stream ends with an event "end". */
+export const logLineEvent = z.object({
+  id: z.number().int(),
+  stream: z.enum(['build', 'runtime']),
+  line: z.string(),
+  at: z.iso.datetime(),
 });

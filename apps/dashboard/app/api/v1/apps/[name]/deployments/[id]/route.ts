@@ -1,0 +1,9 @@
+import { getDeployment } from '@cove/shared/apps/service';
+import { deploymentResponse } from '@cove/shared/contracts/api';
+import { authenticate, reply, route } from '../../../../../../../lib/server/http';
+
+export const GET = route<{ name: string; id: string }>(async ({ request, params, context }) => {
+  const principal = await authenticate(request, context);
+  const deployment = await getDeployment(context, principal.workspaceId, params.name, params.id);
+  return reply(deploymentResponse, { deployment });
+});

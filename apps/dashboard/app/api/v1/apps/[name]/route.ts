@@ -1,0 +1,13 @@
+import { deleteApp, getApp } from '@cove/shared/apps/service';
+import { appView, messageResponse } from '@cove/shared/contracts/api';
+import { authenticate, reply, route } from '../../../../../lib/server/http';
+
+export const GET = route<{ name: string }>(async ({ request, params, context }) => {
+  const principal = await authenticate(request, context);
+  return reply(appView, await getApp(context, principal.workspaceId, params.name));
+});
+
+export const DELETE = route<{ name: string }>(async ({ request, params, context }) => {
+  const principal = await authenticate(request, context, 'developer');
+  return reply(messageResponse, await deleteApp(context, principal.workspaceId, params.name));
+});

@@ -1,0 +1,20 @@
+import { deleteSession } from '@cove/shared/auth/accounts';
+import {
+  checkSameOrigin,
+  clearedSessionCookie,
+  readCookie,
+  sessionCookieName,
+} from '@cove/shared/auth/request';
+import { messageResponse } from '@cove/shared/contracts/api';
+import { isSecureDashboard, route } from '../../../../../lib/server/http';
+
+export const POST = route(async ({ request, context }) => {
+  const token = readCookie(request.headers, sessionCookieName);
+  if (token) {
+    checkSameOrigin(request, context.config.COVE_DASHBOARD_URL);
+    await deleteSession(context.db, token);
+  }
+  const response = Response.json(messageResponse.parse({ message: 'Signed out.' }));
+  response.headers.append('set-cookie', clearedSessionCookie({ isSecure: isSecureDashboard(context) }));
+  return response;
+});

@@ -1,0 +1,5 @@
+import { buildOpenApiDocument } from '@cove/shared/contracts/openapi';
+
+export function GET(): Response {
+  return Response.json(buildOpenApiDocument());
+}

@@ -1,0 +1,10 @@
+import { handlePushWebhook } from '@cove/shared/apps/service';
+import { webhookAcceptedResponse } from '@cove/shared/contracts/api';
+import { reply, route } from '../../../../../lib/server/http';
+
+/** Public: authenticated by the signature over the raw body, so the body is read as bytes. */
+export const POST = route<{ name: string }>(async ({ request, params, context }) => {
+  const rawBody = Buffer.from(await request.arrayBuffer());
+  const result = await handlePushWebhook(context, params.name, request.headers, rawBody);
+  return reply(webhookAcceptedResponse, result.body, result.status);
+});

@@ -1,0 +1,153 @@
+'use client';
+
+import { type AppView, appView, deploymentResponse, messageResponse } from '@cove/shared/contracts/api';
+import { useRouter } from 'next/navigation';
+import { useEffect, useState } from 'react';
+import { apiRequest } from '../lib/client/api';
+import { LogView } from './log-view';
+import { StatusBadge } from './status-badge';
+import { WebhookPanel } from './webhook-panel';
+
+const pollIntervalMs = 2000;
+
+function shortSha(sha: string | null): string {
+  return sha ? sha.slice(0, 7) : 'not yet resolved';
+}
+
+export function AppDetail({ initialApp }: { initialApp: AppView }) {
+  const router = useRouter();
+  const [app, setApp] = useState(initialApp);
+  const [notice, setNotice] = useState<{ text: string; isError: boolean } | null>(null);
+  const [isBusy, setBusy] = useState(false);
+  const name = initialApp.name;
+
+  useEffect(() => {
+    let isActive = true;
+    const refresh = async () => {
+      const result = await apiRequest(`/apps/${name}`, appView);
+      if (isActive && result.ok) setApp(result.data);
+    };
+    const timer = setInterval(refresh, pollIntervalMs);
+    return () => {
+      isActive = false;
+      clearInterval(timer);
+    };
+  }, [name]);
+
+  async function act(action: 'reboot' | 'redeploy' | 'delete') {
+    if (action === 'delete' && !window.confirm(`Delete ${name}? Its deployments and logs go with it.`))
+      return;
+    setBusy(true);
+    const result =
+      action === 'reboot'
+        ? await apiRequest(`/apps/${name}/reboot`, messageResponse, { method: 'POST' })
+        : action === 'redeploy'
+          ? await apiRequest(`/apps/${name}/deployments`, deploymentResponse, { method: 'POST' })
+          : await apiRequest(`/apps/${name}`, messageResponse, { method: 'DELETE' });
+    setBusy(false);
+    if (!result.ok) {
+      setNotice({ text: result.message, isError: true });
+      return;
+    }
+    if (action === 'delete') {
+      router.push('/apps');
+      return;
+    }
+    setNotice({ text: action === 'reboot' ? 'Rebooting…' : 'Redeploy queued.', isError: false });
+    const refreshed = await apiRequest(`/apps/${name}`, appView);
+    if (refreshed.ok) setApp(refreshed.data);
+  }
+
+  const current = app.currentDeployment;
+  const latest = app.latestDeployment;
+  return (
+    <>
+      <div className="page-header">
+        <h1>
+          {app.name} <StatusBadge status={app.status} testId="app-status" />
+        </h1>
+        <div className="actions">
+          <button type="button" onClick={() => act('reboot')} disabled={isBusy || !current}>
+            Reboot
+          </button>
+          <button type="button" onClick={() => act('redeploy')} disabled={isBusy}>
+            Redeploy
+          </button>
+          <button type="button" className="danger" onClick={() => act('delete')} disabled={isBusy}>
+            Delete
+          </button>
+        </div>
+      </div>
+      {notice ? (
+        <p className={notice.isError ? 'form-error' : 'notice'} role="status">
+          {notice.text}
+        </p>
+      ) : null}
+      {app.statusMessage ? <p className="status-message">{app.statusMessage}</p> : null}
+
+      <section className="card">
+        <dl className="facts">
+          <dt>Address</dt>
+          <dd>
+            <a href={app.url} target="_blank" rel="noreferrer" data-testid="app-url">
+              {app.url}
+            </a>
+          </dd>
+          <dt>Repository</dt>
+          <dd className="mono">
+            {app.repoUrl} · {app.branch} · {app.mainFile}
+          </dd>
+          <dt>Current commit</dt>
+          <dd>
+            {current ? (
+              <>
+                <span className="mono" title={current.commit ?? undefined}>
+                  {shortSha(current.commit)}
+                </span>{' '}
+                {current.commitMessage?.split('\n')[0] ?? ''}
+              </>
+            ) : (
+              <span className="muted">Nothing is serving yet.</span>
+            )}
+          </dd>
+          <dt>Latest deployment</dt>
+          <dd>
+            {latest ? (
+              <>
+                <StatusBadge status={latest.status} /> <span className="mono">{shortSha(latest.commit)}</span>{' '}
+                <span className="muted">
+                  {latest.trigger} · {new Date(latest.createdAt).toLocaleString()}
+                </span>
+                {latest.errorMessage ? <p className="deployment-error">{latest.errorMessage}</p> : null}
+              </>
+            ) : (
+              <span className="muted">None.</span>
+            )}
+          </dd>
+        </dl>
+      </section>
+
+      <section className="card">
+        <h2>Build log</h2>
+        <LogView
+          appName={name}
+          deploymentId={latest?.id ?? null}
+          stream="build"
+          testId="build-log"
+          emptyText="Waiting for the build to start…"
+        />
+      </section>
+      <section className="card">
+        <h2>Runtime log</h2>
+        <LogView
+          appName={name}
+          deploymentId={current?.id ?? null}
+          stream="runtime"
+          testId="runtime-log"
+          emptyText="The app's output appears here once it runs."
+        />
+      </section>
+      <WebhookPanel appName={name} />
+    </>
+  );
+}

@@ -1,0 +1,72 @@
+'use client';
+
+import { sessionResponse } from '@cove/shared/contracts/api';
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import { type FormEvent, useState } from 'react';
+import { apiRequest } from '../lib/client/api';
+import { Field } from './field';
+
+export function AuthForm({ mode }: { mode: 'signup' | 'login' }) {
+  const router = useRouter();
+  const [isBusy, setBusy] = useState(false);
+  const [message, setMessage] = useState<string | null>(null);
+  const [fields, setFields] = useState<Record<string, string>>({});
+  const isSignUp = mode === 'signup';
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    setBusy(true);
+    const result = await apiRequest(isSignUp ? '/auth/signup' : '/auth/login', sessionResponse, {
+      method: 'POST',
+      body: { email: String(form.get('email') ?? ''), password: String(form.get('password') ?? '') },
+    });
+    setBusy(false);
+    if (result.ok) {
+      router.replace('/apps');
+      router.refresh();
+      return;
+    }
+    // Field messages show beside their inputs; the summary is for everything else.
+    setMessage(Object.keys(result.fields).length > 0 ? null : result.message);
+    setFields(result.fields);
+  }
+
+  return (
+    <main className="auth">
+      <h1>{isSignUp ? 'Create your Cove account' : 'Sign in to Cove'}</h1>
+      <form onSubmit={submit} className="card form" noValidate>
+        {message ? (
+          <p className="form-error" role="alert">
+            {message}
+          </p>
+        ) : null}
+        <Field id="email" label="Email" type="email" autoComplete="email" required error={fields.email} />
+        <Field
+          id="password"
+          label="Password"
+          type="password"
+          autoComplete={isSignUp ? 'new-password' : 'current-password'}
+          required
+          hint={isSignUp ? 'At least 10 characters.' : undefined}
+          error={fields.password}
+        />
+        <button type="submit" className="primary" disabled={isBusy}>
+          {isSignUp ? 'Create account' : 'Sign in'}
+        </button>
+      </form>
+      <p className="switch">
+        {isSignUp ? (
+          <>
+            Already have an account? <Link href="/login">Sign in</Link>
+          </>
+        ) : (
+          <>
+            New to Cove? <Link href="/signup">Create an account</Link>
+          </>
+        )}
+      </p>
+    </main>
+  );
+}

@@ -1,0 +1,52 @@
+// The browser's side of /api/v1: same-origin fetches with the session cookie, errors in the API's
+// one shape so forms can show the message and per-field messages.
+import { errorResponse } from '@cove/shared/contracts/api';
+import type { z } from 'zod';
+
+export interface ApiFailure {
+  ok: false;
+  status: number;
+  message: string;
+  fields: Record<string, string>;
+}
+export type ApiResult<T> = { ok: true; status: number; data: T } | ApiFailure;
+
+export async function apiRequest<Schema extends z.ZodType>(
+  path: string,
+  schema: Schema,
+  init: { method?: string; body?: unknown } = {},
+): Promise<ApiResult<z.output<Schema>>> {
+  let response: Response;
+  try {
+    response = await fetch(`/api/v1${path}`, {
+      method: init.method ?? 'GET',
+      credentials: 'same-origin',
+      cache: 'no-store',
+      headers: init.body === undefined ? {} : { 'content-type': 'application/json' },
+      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+    });
+  } catch {
+    return { ok: false, status: 0, message: 'Cove could not be reached. Check your connection.', fields: {} };
+  }
+  const payload: unknown = await response.json().catch(() => null);
+  if (response.ok) {
+    const parsed = schema.safeParse(payload);
+    if (parsed.success) return { ok: true, status: response.status, data: parsed.data };
+    return {
+      ok: false,
+      status: response.status,
+      message: 'Cove answered in an unexpected shape.',
+      fields: {},
+    };
+  }
+  const error = errorResponse.safeParse(payload);
+  if (response.status === 401 && typeof window !== 'undefined' && !path.startsWith('/auth/')) {
+    window.location.assign('/login');
+  }
+  return {
+    ok: false,
+    status: response.status,
+    message: error.success ? error.data.error.message : `The request failed (${response.status}).`,
+    fields: error.success ? (error.data.error.fields ?? {}) : {},
+  };
+}

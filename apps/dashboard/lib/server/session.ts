@@ -1,0 +1,20 @@
+// For server components: the signed-in user of the page being rendered (route handlers use
+// authenticateRequest on the Web Request instead).
+import type { Principal } from '@cove/shared/auth/accounts';
+import { resolveSession } from '@cove/shared/auth/accounts';
+import { sessionCookieName } from '@cove/shared/auth/request';
+import { cookies } from 'next/headers';
+import { redirect } from 'next/navigation';
+import { serverContext } from './context';
+
+export async function currentPrincipal(): Promise<Principal | null> {
+  const token = (await cookies()).get(sessionCookieName)?.value;
+  if (!token) return null;
+  return resolveSession(serverContext().db, token);
+}
+
+export async function requireSignedIn(): Promise<Principal> {
+  const principal = await currentPrincipal();
+  if (!principal) redirect('/login');
+  return principal;
+}

@@ -1,0 +1,135 @@
+// Creating an app: validate, check the repository URL against the operator's policy, store the app
+// with an encrypted webhook secret and its first deployment, then queue the build.
+import { randomUUID } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
+import { generateToken } from '../auth/tokens';
+import { type CreateAppResponse, createAppRequest } from '../contracts/api';
+import { parseInput } from '../contracts/validation';
+import { isUniqueViolation } from '../db/errors';
+import { apps } from '../db/schema/apps';
+import { deployments } from '../db/schema/deployments';
+import { CoveError } from '../errors';
+import { checkGitUrl } from '../git/url-policy';
+import { decryptValue, encryptValue } from '../secrets/crypto';
+import { type AppsDeps, webhookUrl } from './deps';
+import { findApp } from './queries';
+import { type AppRow, toAppView } from './views';
+
+export const webhookSecretPurpose = 'webhook';
+
+/** Subdomains the platform may want for itself. */
+const reservedNames = new Set([
+  'www',
+  'api',
+  'app',
+  'apps',
+  'admin',
+  'dashboard',
+  'cove',
+  'static',
+  'status',
+]);
+
+function nameTaken(name: string): CoveError {
+  const message = `The name ${name} is taken; choose another.`;
+  return new CoveError('conflict', message, { fields: { name: message } });
+}
+
+export function readWebhookSecret(deps: AppsDeps, app: AppRow): string {
+  return decryptValue(
+    deps.config.COVE_MASTER_KEY,
+    { workspaceId: app.workspaceId, appId: app.id, purpose: webhookSecretPurpose },
+    app.webhookSecretCiphertext,
+  );
+}
+
+export async function createApp(
+  deps: AppsDeps,
+  workspaceId: string,
+  input: unknown,
+): Promise<CreateAppResponse> {
+  const request = parseInput(createAppRequest, input);
+  try {
+    await checkGitUrl(request.repoUrl, {
+      allowedSchemes: deps.config.COVE_GIT_ALLOWED_SCHEMES,
+      allowPrivateAddresses: deps.config.COVE_GIT_ALLOW_PRIVATE_ADDRESSES,
+    });
+  } catch (error) {
+    if (error instanceof CoveError) {
+      throw new CoveError(error.code, error.message, { fields: { repoUrl: error.message } });
+    }
+    throw error;
+  }
+  if (reservedNames.has(request.name)) throw nameTaken(request.name);
+  const [existing] = await deps.db.select({ id: apps.id }).from(apps).where(eq(apps.name, request.name));
+  if (existing) throw nameTaken(request.name);
+
+  const appId = randomUUID();
+  const secret = generateToken();
+  const webhookSecretCiphertext = encryptValue(
+    deps.config.COVE_MASTER_KEY,
+    { workspaceId, appId, purpose: webhookSecretPurpose },
+    secret,
+  );
+  let created: { app: AppRow; deployment: typeof deployments.$inferSelect };
+  try {
+    created = await deps.db.transaction(async (tx) => {
+      const [app] = await tx
+        .insert(apps)
+        .values({
+          id: appId,
+          workspaceId,
+          name: request.name,
+          repoUrl: request.repoUrl,
+          branch: request.branch,
+          mainFile: request.mainFile,
+          webhookSecretCiphertext,
+          status: 'queued',
+        })
+        .returning();
+      const [deployment] = await tx
+        .insert(deployments)
+        .values({ appId, workspaceId, trigger: 'create', branch: request.branch, status: 'queued' })
+        .returning();
+      if (!app || !deployment) throw new Error('insert returned no row');
+      return { app, deployment };
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw nameTaken(request.name);
+    throw error;
+  }
+  await deps.queues.enqueueBuild({ deploymentId: created.deployment.id });
+  return {
+    ...toAppView(deps.config, created.app, null, created.deployment),
+    webhook: { url: webhookUrl(deps.config, created.app.name), secret },
+  };
+}
+
+export async function getAppWebhook(
+  deps: AppsDeps,
+  workspaceId: string,
+  name: string,
+): Promise<{ url: string; secret: string }> {
+  const app = await findApp(deps.db, workspaceId, name);
+  return { url: webhookUrl(deps.config, app.name), secret: readWebhookSecret(deps, app) };
+}
+
+/** Replaces the webhook secret (after a leak); the old one stops working at once. */
+export async function rotateWebhookSecret(
+  deps: AppsDeps,
+  workspaceId: string,
+  name: string,
+): Promise<{ url: string; secret: string }> {
+  const app = await findApp(deps.db, workspaceId, name);
+  const secret = generateToken();
+  const ciphertext = encryptValue(
+    deps.config.COVE_MASTER_KEY,
+    { workspaceId, appId: app.id, purpose: webhookSecretPurpose },
+    secret,
+  );
+  await deps.db
+    .update(apps)
+    .set({ webhookSecretCiphertext: ciphertext, updatedAt: new Date() })
+    .where(and(eq(apps.workspaceId, workspaceId), eq(apps.id, app.id)));
+  return { url: webhookUrl(deps.config, app.name), secret };
+}

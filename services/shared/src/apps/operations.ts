@@ -1,0 +1,56 @@
+// What a user asks of an existing app: redeploy the branch head, reboot, delete. Each writes the
+// desired state to Postgres first, then asks the builder through a queue.
+import { and, eq } from 'drizzle-orm';
+import type { DeploymentView } from '../contracts/api';
+import { apps } from '../db/schema/apps';
+import { deployments } from '../db/schema/deployments';
+import { CoveError } from '../errors';
+import { removeRoute } from '../routing/route-table';
+import type { AppsDeps } from './deps';
+import { findApp } from './queries';
+import { toDeploymentView } from './views';
+
+/** A new queued deployment of the app's branch; the builder resolves the head commit. */
+export async function requestDeployment(
+  deps: AppsDeps,
+  workspaceId: string,
+  name: string,
+): Promise<DeploymentView> {
+  const app = await findApp(deps.db, workspaceId, name);
+  const [deployment] = await deps.db
+    .insert(deployments)
+    .values({ appId: app.id, workspaceId, trigger: 'manual', branch: app.branch, status: 'queued' })
+    .returning();
+  if (!deployment) throw new Error('insert returned no row');
+  await deps.queues.enqueueBuild({ deploymentId: deployment.id });
+  return toDeploymentView(deployment);
+}
+
+export async function rebootApp(
+  deps: AppsDeps,
+  workspaceId: string,
+  name: string,
+): Promise<{ message: string }> {
+  const app = await findApp(deps.db, workspaceId, name);
+  if (!app.liveDeploymentId) {
+    throw new CoveError(
+      'conflict',
+      `${name} has no running version to reboot yet. Wait for its first deploy, or redeploy it.`,
+    );
+  }
+  await deps.queues.enqueueAppOperation({ appId: app.id, operation: 'reboot' });
+  return { message: `Rebooting ${name}.` };
+}
+
+/** Deletes the app and its history; the builder removes its containers on its next reconcile. */
+export async function deleteApp(
+  deps: AppsDeps,
+  workspaceId: string,
+  name: string,
+): Promise<{ message: string }> {
+  const app = await findApp(deps.db, workspaceId, name);
+  await deps.db.delete(apps).where(and(eq(apps.workspaceId, workspaceId), eq(apps.id, app.id)));
+  await removeRoute(deps.redis, deps.config.COVE_INSTANCE, app.name);
+  await deps.queues.enqueueAppOperation({ appId: app.id, operation: 'reconcile' });
+  return { message: `Deleted ${name}.` };
+}

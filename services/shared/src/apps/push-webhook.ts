@@ -1,0 +1,113 @@
+// A forge's push webhook becomes a queued deployment of that commit. Nothing changes unless the
+// signature over the raw body is right, the delivery is new, and the push is for the app's branch.
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import type { webhookAcceptedResponse } from '../contracts/api';
+import { isUniqueViolation } from '../db/errors';
+import { apps, webhookDeliveries } from '../db/schema/apps';
+import { deployments } from '../db/schema/deployments';
+import { CoveError } from '../errors';
+import { parsePushEvent, verifyGitHubSignature } from '../webhooks/github';
+import { readWebhookSecret } from './create';
+import type { AppsDeps } from './deps';
+
+export interface WebhookResult {
+  /** 200 for a ping, 202 for a push (deployed or ignored). */
+  status: 200 | 202;
+  body: z.infer<typeof webhookAcceptedResponse>;
+}
+
+const deliveryId = z.string().trim().min(1).max(200);
+
+function formatAuthor(author: { name: string; email?: string } | null): string | null {
+  if (!author) return null;
+  return author.email ? `${author.name} <${author.email}>` : author.name;
+}
+
+export async function handlePushWebhook(
+  deps: AppsDeps,
+  appName: string,
+  headers: Headers,
+  rawBody: Buffer,
+): Promise<WebhookResult> {
+  // Webhooks are public: the app is looked up by its (installation-wide unique) name.
+  const [app] = await deps.db.select().from(apps).where(eq(apps.name, appName));
+  if (!app) throw new CoveError('not_found', `There is no app named ${appName}.`);
+
+  if (!verifyGitHubSignature(readWebhookSecret(deps, app), rawBody, headers.get('x-hub-signature-256'))) {
+    throw new CoveError(
+      'invalid_signature',
+      'The X-Hub-Signature-256 header is missing or does not match the body. Use the webhook secret shown on the app page.',
+    );
+  }
+  const event = headers.get('x-github-event') ?? 'push';
+  if (event === 'ping') return { status: 200, body: { deploymentId: null, message: 'pong' } };
+  if (event !== 'push') {
+    return {
+      status: 202,
+      body: { deploymentId: null, message: `ignored: Cove acts on push events, not ${event}` },
+    };
+  }
+  const delivery = deliveryId.safeParse(headers.get('x-github-delivery'));
+  if (!delivery.success) {
+    throw new CoveError(
+      'invalid_input',
+      'The X-GitHub-Delivery header is missing; send a unique id per delivery.',
+    );
+  }
+  const push = parsePushEvent(rawBody);
+
+  let result: WebhookResult;
+  try {
+    result = await deps.db.transaction(async (tx): Promise<WebhookResult> => {
+      await tx.insert(webhookDeliveries).values({ deliveryId: delivery.data, appId: app.id });
+      if (push.branch !== app.branch) {
+        return {
+          status: 202,
+          body: { deploymentId: null, message: `ignored: this app deploys ${app.branch}` },
+        };
+      }
+      if (push.isBranchDeletion) {
+        return {
+          status: 202,
+          body: {
+            deploymentId: null,
+            message: `ignored: ${app.branch} was deleted; the running version stays`,
+          },
+        };
+      }
+      const [deployment] = await tx
+        .insert(deployments)
+        .values({
+          appId: app.id,
+          workspaceId: app.workspaceId,
+          trigger: 'push',
+          branch: push.branch,
+          commitSha: push.commitSha,
+          commitMessage: push.message,
+          commitAuthor: formatAuthor(push.author),
+          status: 'queued',
+        })
+        .returning({ id: deployments.id });
+      if (!deployment) throw new Error('insert returned no row');
+      return {
+        status: 202,
+        body: {
+          deploymentId: deployment.id,
+          message: `queued: ${push.commitSha.slice(0, 7)} of ${app.branch}`,
+        },
+      };
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      throw new CoveError(
+        'replayed_delivery',
+        `Delivery ${delivery.data} was already received; it is not replayed.`,
+      );
+    }
+    throw error;
+  }
+  // The row is the truth and is committed first; the job only carries its id.
+  if (result.body.deploymentId) await deps.queues.enqueueBuild({ deploymentId: result.body.deploymentId });
+  return result;
+}

@@ -1,0 +1,82 @@
+// Database rows -> the API's views (contracts/api.ts).
+import { and, desc, eq, inArray } from 'drizzle-orm';
+import { appUrl, type CommonConfig } from '../config/schemas';
+import type { AppView, DeploymentView } from '../contracts/api';
+import type { Database } from '../db/client';
+import type { apps } from '../db/schema/apps';
+import { deployments } from '../db/schema/deployments';
+
+export type AppRow = typeof apps.$inferSelect;
+export type DeploymentRow = typeof deployments.$inferSelect;
+
+export function toDeploymentView(row: DeploymentRow): DeploymentView {
+  return {
+    id: row.id,
+    status: row.status,
+    trigger: row.trigger,
+    branch: row.branch,
+    commit: row.commitSha,
+    commitMessage: row.commitMessage,
+    commitAuthor: row.commitAuthor,
+    errorMessage: row.errorMessage,
+    createdAt: row.createdAt.toISOString(),
+    startedAt: row.startedAt?.toISOString() ?? null,
+    finishedAt: row.finishedAt?.toISOString() ?? null,
+  };
+}
+
+export function toAppView(
+  config: CommonConfig,
+  app: AppRow,
+  current: DeploymentRow | null,
+  latest: DeploymentRow | null,
+): AppView {
+  return {
+    id: app.id,
+    name: app.name,
+    url: appUrl(config, app.name),
+    repoUrl: app.repoUrl,
+    branch: app.branch,
+    mainFile: app.mainFile,
+    status: app.status,
+    statusMessage: app.statusMessage,
+    currentDeployment: current ? toDeploymentView(current) : null,
+    latestDeployment: latest ? toDeploymentView(latest) : null,
+    createdAt: app.createdAt.toISOString(),
+  };
+}
+
+/** Views of several apps of one workspace with two queries, whatever their number. */
+export async function loadAppViews(
+  db: Database,
+  config: CommonConfig,
+  workspaceId: string,
+  appRows: AppRow[],
+): Promise<AppView[]> {
+  if (appRows.length === 0) return [];
+  const appIds = appRows.map((app) => app.id);
+  const liveIds = appRows.flatMap((app) => (app.liveDeploymentId ? [app.liveDeploymentId] : []));
+  const [latestRows, liveRows] = await Promise.all([
+    db
+      .selectDistinctOn([deployments.appId])
+      .from(deployments)
+      .where(and(eq(deployments.workspaceId, workspaceId), inArray(deployments.appId, appIds)))
+      .orderBy(deployments.appId, desc(deployments.createdAt), desc(deployments.id)),
+    liveIds.length === 0
+      ? Promise.resolve([])
+      : db
+          .select()
+          .from(deployments)
+          .where(and(eq(deployments.workspaceId, workspaceId), inArray(deployments.id, liveIds))),
+  ]);
+  const latestByApp = new Map(latestRows.map((row) => [row.appId, row]));
+  const liveById = new Map(liveRows.map((row) => [row.id, row]));
+  return appRows.map((app) =>
+    toAppView(
+      config,
+      app,
+      (app.liveDeploymentId && liveById.get(app.liveDeploymentId)) || null,
+      latestByApp.get(app.id) ?? null,
+    ),
+  );
+}

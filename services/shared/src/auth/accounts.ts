@@ -1,0 +1,185 @@
+// Accounts: sign-up (a user, their workspace and an owner membership), sign-in, browser sessions
+// and API tokens. Secrets given to clients are random tokens; only their SHA-256 is stored.
+import { and, eq, gt } from 'drizzle-orm';
+import type { Database } from '../db/client';
+import { isUniqueViolation } from '../db/errors';
+import { apiTokens, type MemberRole, memberships, sessions, users, workspaces } from '../db/schema/identity';
+import { CoveError } from '../errors';
+import { decoyPasswordHash, hashPassword, verifyPassword } from './passwords';
+import { generateToken, hashToken } from './tokens';
+
+export const sessionLifetimeMs = 30 * 24 * 3600 * 1000;
+
+export interface UserSummary {
+  id: string;
+  email: string;
+}
+export interface WorkspaceSummary {
+  id: string;
+  name: string;
+}
+
+/** Who is calling, and in which workspace: every tenant query takes this workspaceId. */
+export interface Principal {
+  userId: string;
+  workspaceId: string;
+  role: MemberRole;
+}
+
+function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+function workspaceNameFor(email: string): string {
+  const local = email.split('@')[0] ?? email;
+  return `${local}'s workspace`;
+}
+
+export async function signUp(
+  db: Database,
+  input: { email: string; password: string },
+): Promise<{ user: UserSummary; workspace: WorkspaceSummary }> {
+  const email = normaliseEmail(input.email);
+  const passwordHash = await hashPassword(input.password);
+  try {
+    return await db.transaction(async (tx) => {
+      const [user] = await tx
+        .insert(users)
+        .values({ email, passwordHash })
+        .returning({ id: users.id, email: users.email });
+      const [workspace] = await tx
+        .insert(workspaces)
+        .values({ name: workspaceNameFor(email) })
+        .returning({ id: workspaces.id, name: workspaces.name });
+      if (!user || !workspace) throw new Error('insert returned no row');
+      await tx.insert(memberships).values({ workspaceId: workspace.id, userId: user.id, role: 'owner' });
+      return { user, workspace };
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      throw new CoveError('conflict', 'An account with this email already exists. Sign in instead.', {
+        fields: { email: 'An account with this email already exists. Sign in instead.' },
+      });
+    }
+    throw error;
+  }
+}
+
+/** Checks the password; the same message (and about the same time) whether the email exists or not. */
+export async function signIn(
+  db: Database,
+  input: { email: string; password: string },
+): Promise<{ user: UserSummary; workspace: WorkspaceSummary }> {
+  const email = normaliseEmail(input.email);
+  const [user] = await db.select().from(users).where(eq(users.email, email));
+  const isValid = await verifyPassword(input.password, user?.passwordHash ?? (await decoyPasswordHash()));
+  if (!user || !isValid) {
+    throw new CoveError('unauthenticated', 'The email or password is not right. Check both and try again.');
+  }
+  const workspace = await primaryWorkspace(db, user.id);
+  return { user: { id: user.id, email: user.email }, workspace };
+}
+
+export async function setPassword(db: Database, userId: string, password: string): Promise<void> {
+  await db
+    .update(users)
+    .set({ passwordHash: await hashPassword(password) })
+    .where(eq(users.id, userId));
+}
+
+/** The workspace a user lands in: the oldest membership. */
+async function primaryWorkspace(db: Database, userId: string): Promise<WorkspaceSummary> {
+  const [row] = await db
+    .select({ id: workspaces.id, name: workspaces.name })
+    .from(memberships)
+    .innerJoin(workspaces, eq(workspaces.id, memberships.workspaceId))
+    .where(eq(memberships.userId, userId))
+    .orderBy(memberships.createdAt)
+    .limit(1);
+  if (!row)
+    throw new CoveError('forbidden', 'This account belongs to no workspace. Ask an owner to add you.');
+  return row;
+}
+
+export async function getAccount(
+  db: Database,
+  principal: Principal,
+): Promise<{ user: UserSummary; workspace: WorkspaceSummary }> {
+  const [row] = await db
+    .select({
+      userId: users.id,
+      email: users.email,
+      workspaceId: workspaces.id,
+      workspaceName: workspaces.name,
+    })
+    .from(users)
+    .innerJoin(workspaces, eq(workspaces.id, principal.workspaceId))
+    .where(eq(users.id, principal.userId));
+  if (!row) throw new CoveError('unauthenticated', 'Your session has ended. Sign in again.');
+  return {
+    user: { id: row.userId, email: row.email },
+    workspace: { id: row.workspaceId, name: row.workspaceName },
+  };
+}
+
+/** The role of a user in a workspace, or null when they are not a member (any more). */
+async function roleIn(db: Database, workspaceId: string, userId: string): Promise<MemberRole | null> {
+  const [membership] = await db
+    .select({ role: memberships.role })
+    .from(memberships)
+    .where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.userId, userId)));
+  return membership?.role ?? null;
+}
+
+export async function createSession(
+  db: Database,
+  input: { userId: string; workspaceId: string },
+  now: Date = new Date(),
+): Promise<{ token: string; expiresAt: Date }> {
+  const token = generateToken();
+  const expiresAt = new Date(now.getTime() + sessionLifetimeMs);
+  await db.insert(sessions).values({ id: hashToken(token), ...input, expiresAt });
+  return { token, expiresAt };
+}
+
+export async function resolveSession(
+  db: Database,
+  token: string,
+  now: Date = new Date(),
+): Promise<Principal | null> {
+  const [session] = await db
+    .select()
+    .from(sessions)
+    .where(and(eq(sessions.id, hashToken(token)), gt(sessions.expiresAt, now)));
+  if (!session) return null;
+  const role = await roleIn(db, session.workspaceId, session.userId);
+  return role === null ? null : { userId: session.userId, workspaceId: session.workspaceId, role };
+}
+
+export async function deleteSession(db: Database, token: string): Promise<void> {
+  await db.delete(sessions).where(eq(sessions.id, hashToken(token)));
+}
+
+export async function createApiToken(
+  db: Database,
+  input: { workspaceId: string; userId: string; name: string },
+): Promise<{ id: string; name: string; token: string }> {
+  const token = generateToken();
+  const [row] = await db
+    .insert(apiTokens)
+    .values({ ...input, tokenHash: hashToken(token) })
+    .returning({ id: apiTokens.id, name: apiTokens.name });
+  if (!row) throw new Error('insert returned no row');
+  return { ...row, token };
+}
+
+export async function resolveApiToken(db: Database, token: string): Promise<Principal | null> {
+  const [row] = await db
+    .update(apiTokens)
+    .set({ lastUsedAt: new Date() })
+    .where(eq(apiTokens.tokenHash, hashToken(token)))
+    .returning({ userId: apiTokens.userId, workspaceId: apiTokens.workspaceId });
+  if (!row) return null;
+  const role = await roleIn(db, row.workspaceId, row.userId);
+  return role === null ? null : { ...row, role };
+}
