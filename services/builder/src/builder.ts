@@ -1,0 +1,54 @@
+// Wires the builder together: database, Redis, the container runtime, the reconciler loop and the
+// job workers, with one stop() that drains them within a bound.
+import { mkdir } from 'node:fs/promises';
+import type { BuilderConfig } from '@cove/shared/config/schemas';
+import { connectDatabase } from '@cove/shared/db/client';
+import type { Logger } from '@cove/shared/logs/logger';
+import { Redis } from 'ioredis';
+import type { BuilderContext } from './context';
+import { RuntimeLogFollowers } from './deploy/runtime-logs';
+import { startReconciler } from './reconciler/loop';
+import { createDockerRuntime } from './runtime/docker';
+import { startWorkers } from './worker';
+
+export interface RunningBuilder {
+  stop(): Promise<void>;
+}
+
+export interface StopOptions {
+  /** How long running jobs get to finish before they are handed back to the queue. */
+  drainMs?: number;
+}
+
+export async function startBuilder(
+  config: BuilderConfig,
+  logger: Logger,
+  options: StopOptions = {},
+): Promise<RunningBuilder> {
+  await mkdir(config.COVE_WORK_DIR, { recursive: true });
+  const database = connectDatabase(config.COVE_DATABASE_URL);
+  const redis = new Redis(config.COVE_REDIS_URL, { maxRetriesPerRequest: null });
+  const workerConnection = new Redis(config.COVE_REDIS_URL, { maxRetriesPerRequest: null });
+  const runtime = createDockerRuntime(config.COVE_DOCKER_SOCKET);
+  const runtimeLogs = new RuntimeLogFollowers(runtime, database.db, redis, config.COVE_INSTANCE, logger);
+  const context: BuilderContext = { config, db: database.db, redis, runtime, logger, runtimeLogs };
+
+  const reconciler = startReconciler(context);
+  const workers = startWorkers(context, workerConnection, reconciler);
+  logger.info(
+    { instance: config.COVE_INSTANCE, concurrency: config.COVE_BUILD_CONCURRENCY },
+    'builder started',
+  );
+
+  return {
+    async stop() {
+      await workers.close(options.drainMs ?? 30_000);
+      await reconciler.stop();
+      await runtimeLogs.stopAll();
+      workerConnection.disconnect();
+      await redis.quit();
+      await database.close();
+      logger.info('builder stopped');
+    },
+  };
+}

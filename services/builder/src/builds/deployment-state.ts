@@ -1,0 +1,113 @@
+// The deployments row is the truth about a build: each step writes its status there, and the app's
+// status follows. While an earlier version is live the app stays 'running' (it is serving) and the
+// dashboard shows the latest deployment's progress beside it; before any version is live the app's
+// status is the build's (building, deploying, failed).
+import { type Database, schema } from '@cove/shared/db/client';
+import type { AppStatus } from '@cove/shared/db/schema/apps';
+import type { DeploymentStatus } from '@cove/shared/db/schema/deployments';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+
+const { apps, deployments } = schema;
+
+export type App = typeof apps.$inferSelect;
+export type Deployment = typeof deployments.$inferSelect;
+
+export const inProgressStatuses = ['queued', 'building', 'deploying'] as const satisfies DeploymentStatus[];
+
+export function isInProgress(status: DeploymentStatus): boolean {
+  return (inProgressStatuses as readonly DeploymentStatus[]).includes(status);
+}
+
+export async function loadDeployment(
+  db: Database,
+  deploymentId: string,
+): Promise<{ deployment: Deployment; app: App } | null> {
+  const [row] = await db
+    .select({ deployment: deployments, app: apps })
+    .from(deployments)
+    .innerJoin(apps, and(eq(apps.id, deployments.appId), eq(apps.workspaceId, deployments.workspaceId)))
+    .where(eq(deployments.id, deploymentId));
+  return row ?? null;
+}
+
+/** Claims the deployment for building; false when it is already finished (nothing to do). */
+export async function markBuilding(db: Database, deploymentId: string): Promise<boolean> {
+  const updated = await db
+    .update(deployments)
+    .set({
+      status: 'building',
+      startedAt: sql`coalesce(${deployments.startedAt}, now())`,
+      heartbeatAt: sql`now()`,
+      errorMessage: null,
+    })
+    .where(and(eq(deployments.id, deploymentId), inArray(deployments.status, inProgressStatuses)))
+    .returning({ id: deployments.id });
+  return updated.length > 0;
+}
+
+export async function recordCommit(
+  db: Database,
+  deploymentId: string,
+  commit: { sha: string; message: string; author: string },
+): Promise<void> {
+  await db
+    .update(deployments)
+    .set({ commitSha: commit.sha, commitMessage: commit.message, commitAuthor: commit.author })
+    .where(eq(deployments.id, deploymentId));
+}
+
+export async function markDeploying(db: Database, deploymentId: string, imageTag: string): Promise<void> {
+  await db
+    .update(deployments)
+    .set({ status: 'deploying', imageTag, heartbeatAt: sql`now()` })
+    .where(and(eq(deployments.id, deploymentId), inArray(deployments.status, inProgressStatuses)));
+}
+
+export async function refreshHeartbeat(db: Database, deploymentId: string): Promise<void> {
+  await db
+    .update(deployments)
+    .set({ heartbeatAt: sql`now()` })
+    .where(and(eq(deployments.id, deploymentId), inArray(deployments.status, ['building', 'deploying'])));
+}
+
+/** Back in the queue after a passing fault; BullMQ runs the job again after its backoff. */
+export async function markRetrying(db: Database, deploymentId: string): Promise<void> {
+  await db
+    .update(deployments)
+    .set({ status: 'queued', heartbeatAt: null })
+    .where(and(eq(deployments.id, deploymentId), inArray(deployments.status, inProgressStatuses)));
+}
+
+export async function markFailed(db: Database, deploymentId: string, errorMessage: string): Promise<void> {
+  const [failed] = await db
+    .update(deployments)
+    .set({ status: 'failed', errorMessage, finishedAt: sql`now()` })
+    .where(and(eq(deployments.id, deploymentId), inArray(deployments.status, inProgressStatuses)))
+    .returning({ appId: deployments.appId, workspaceId: deployments.workspaceId });
+  if (failed) await showFailureOnApp(db, failed, errorMessage);
+}
+
+/** Shows build progress on the app, unless a live version is what the app's status describes. */
+export async function showProgressOnApp(
+  db: Database,
+  app: { id: string; workspaceId: string },
+  status: Extract<AppStatus, 'building' | 'deploying'>,
+  message: string,
+): Promise<void> {
+  await db
+    .update(apps)
+    .set({ status, statusMessage: message, updatedAt: sql`now()` })
+    .where(and(eq(apps.id, app.id), eq(apps.workspaceId, app.workspaceId), isNull(apps.liveDeploymentId)));
+}
+
+async function showFailureOnApp(
+  db: Database,
+  app: { appId: string; workspaceId: string },
+  errorMessage: string,
+): Promise<void> {
+  const scope = and(eq(apps.id, app.appId), eq(apps.workspaceId, app.workspaceId));
+  await db
+    .update(apps)
+    .set({ status: 'failed', statusMessage: errorMessage, updatedAt: sql`now()` })
+    .where(and(scope, isNull(apps.liveDeploymentId)));
+}

@@ -1,0 +1,63 @@
+import { describe, expect, test } from 'vitest';
+import { explainInstallFailure, parseRequirementLines } from './install-failure';
+
+const dockerFailure =
+  "The command '/bin/sh -c uv pip install -r requirements.txt' returned a non-zero code: 1";
+
+describe('explainInstallFailure', () => {
+  test.each([
+    {
+      case: 'a package that does not exist',
+      requirements: 'numpy\n# plots\nThis_Package-Does-Not-Exist-Cove==1.0\n',
+      output: [
+        'Using Python 3.11.2 environment at: /opt/venv',
+        'error: No solution found when resolving dependencies',
+        '  cause: Because this-package-does-not-exist-cove was not found in the package registry and you require this-package-does-not-exist-cove==1.0, we can conclude that your requirements are unsatisfiable.',
+        dockerFailure,
+      ],
+      expected:
+        'Line 3 of requirements.txt (`This_Package-Does-Not-Exist-Cove==1.0`) could not be installed. uv says: No solution found when resolving dependencies Because this-package-does-not-exist-cove was not found in the package registry and you require this-package-does-not-exist-cove==1.0, we can conclude that your requirements are unsatisfiable.',
+    },
+    {
+      case: 'a version that does not exist (fancy output)',
+      requirements: 'pandas\nnumpy==0.0.1  # pinned\n',
+      output: [
+        '  × No solution found when resolving dependencies:',
+        '  ╰─▶ Because there is no version of numpy==0.0.1 and you require numpy==0.0.1, we can conclude that your requirements are unsatisfiable.',
+        dockerFailure,
+      ],
+      expected:
+        'Line 2 of requirements.txt (`numpy==0.0.1`) could not be installed. uv says: No solution found when resolving dependencies: Because there is no version of numpy==0.0.1 and you require numpy==0.0.1, we can conclude that your requirements are unsatisfiable.',
+    },
+    {
+      case: 'a line uv cannot parse',
+      requirements: 'streamlit\n!!!bad\n',
+      output: [
+        "error: Unexpected '!', expected '-c', '-e', '-r' or the start of a requirement: /tmp/cove/requirements.txt:2:1",
+        dockerFailure,
+      ],
+      expected:
+        "Line 2 of requirements.txt (`!!!bad`) could not be installed. uv says: Unexpected '!', expected '-c', '-e', '-r' or the start of a requirement: /tmp/cove/requirements.txt:2:1",
+    },
+    {
+      case: 'a failure naming no requirement',
+      requirements: 'numpy\n',
+      output: ['error: Failed to fetch: network unreachable', dockerFailure],
+      expected: 'Installing requirements.txt failed. uv says: Failed to fetch: network unreachable',
+    },
+  ])('$case', ({ requirements, output, expected }) => {
+    expect(explainInstallFailure(requirements, output)).toBe(expected);
+  });
+
+  test('says nothing when the output is not uv’s', () => {
+    expect(
+      explainInstallFailure('numpy\n', ['Step 3/5 : COPY . /app', 'no space left on device']),
+    ).toBeNull();
+  });
+});
+
+test('parseRequirementLines skips comments, options and blank lines and normalises names', () => {
+  expect(parseRequirementLines('-r base.txt\n\nScikit_Learn>=1.0 # ml\n# note\n')).toEqual([
+    { lineNumber: 3, text: 'Scikit_Learn>=1.0', packageName: 'scikit-learn' },
+  ]);
+});

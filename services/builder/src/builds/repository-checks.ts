@@ -1,0 +1,48 @@
+// What the builder checks in a cloned repository before building: that the main file is there,
+// and which dependency files it has.
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { permanentFailure, shortSha } from './failure';
+
+async function isFile(target: string): Promise<boolean> {
+  try {
+    return (await stat(target)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+async function topLevelListing(directory: string): Promise<string> {
+  const entries = await readdir(directory, { withFileTypes: true });
+  const names = entries
+    .filter((entry) => entry.name !== '.git')
+    .map((entry) => (entry.isDirectory() ? `${entry.name}/` : entry.name))
+    .sort();
+  if (names.length === 0) return '(none: the repository is empty)';
+  const shown = names.slice(0, 30).join(', ');
+  return names.length > 30 ? `${shown}, and ${names.length - 30} more` : shown;
+}
+
+export async function checkMainFile(
+  directory: string,
+  mainFile: string,
+  commit: { sha: string; branch: string },
+): Promise<void> {
+  const target = path.resolve(directory, mainFile);
+  const isInside = target.startsWith(`${path.resolve(directory)}${path.sep}`);
+  if (isInside && (await isFile(target))) return;
+  throw permanentFailure(
+    `The main file \`${mainFile}\` is not in the repository at commit ${shortSha(commit.sha)} (branch ${commit.branch}). ` +
+      `Files at the top level: ${await topLevelListing(directory)}. ` +
+      `Change the main file path in the app's settings, or push the file.`,
+  );
+}
+
+export interface DependencyFiles {
+  requirementsTxt: string | null;
+}
+
+export async function readDependencyFiles(directory: string): Promise<DependencyFiles> {
+  const requirements = path.join(directory, 'requirements.txt');
+  return { requirementsTxt: (await isFile(requirements)) ? await readFile(requirements, 'utf8') : null };
+}

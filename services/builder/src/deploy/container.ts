@@ -1,0 +1,95 @@
+// Starting one deployment's container with the limits every app runs under, and waiting until
+// Streamlit answers. Used by deploys, reboots and the reconciler's restarts alike.
+import type { BuilderConfig } from '@cove/shared/config/schemas';
+import { permanentFailure } from '../builds/failure';
+import type { BuilderContext } from '../context';
+import { type ContainerInfo, labelKeys, type RunContainerRequest } from '../runtime/types';
+import { waitForHealth } from './health';
+
+export const appPort = 8501;
+export const appUserId = 10001;
+const printedLineCount = 30;
+
+export function imageTag(instance: string, appName: string, commitSha: string): string {
+  return `cove-${instance}/${appName}:${commitSha.slice(0, 12)}`;
+}
+
+export function containerName(instance: string, appName: string, deploymentId: string): string {
+  return `cove-${instance}-${appName}-${deploymentId.slice(0, 8)}`;
+}
+
+export function appNetworkName(instance: string, appId: string): string {
+  return `cove-${instance}-app-${appId}`;
+}
+
+export interface DeploymentTarget {
+  appId: string;
+  appName: string;
+  deploymentId: string;
+  imageTag: string;
+}
+
+function runRequest(config: BuilderConfig, target: DeploymentTarget): RunContainerRequest {
+  const instance = config.COVE_INSTANCE;
+  return {
+    name: containerName(instance, target.appName, target.deploymentId),
+    image: target.imageTag,
+    labels: {
+      [labelKeys.instance]: instance,
+      [labelKeys.appId]: target.appId,
+      [labelKeys.deploymentId]: target.deploymentId,
+    },
+    env: {},
+    network: appNetworkName(instance, target.appId),
+    containerPort: appPort,
+    userId: appUserId,
+    memoryMb: config.COVE_APP_MEMORY_MB,
+    cpus: config.COVE_APP_CPUS,
+    pidsLimit: config.COVE_APP_PIDS_LIMIT,
+    tmpfs: {
+      '/tmp': 'rw,nosuid,nodev,size=256m,mode=1777',
+      '/home/app': `rw,nosuid,nodev,size=64m,uid=${appUserId},gid=${appUserId},mode=0700`,
+    },
+  };
+}
+
+/**
+ * Starts the deployment's container and waits for its health check. On failure the container is
+ * removed and a DeployFailure says why, with what the app printed.
+ */
+export async function startHealthyContainer(
+  context: BuilderContext,
+  target: DeploymentTarget,
+  onProgress: (line: string) => void = () => {},
+): Promise<ContainerInfo> {
+  const { config, runtime } = context;
+  const instance = config.COVE_INSTANCE;
+  await runtime.ensureNetwork(appNetworkName(instance, target.appId), {
+    [labelKeys.instance]: instance,
+    [labelKeys.appId]: target.appId,
+  });
+  const startedAtSeconds = Math.floor(Date.now() / 1000) - 1;
+  const container = await runtime.run(runRequest(config, target));
+  context.runtimeLogs.follow(container.id, target.deploymentId, startedAtSeconds);
+  onProgress('Container started; waiting for Streamlit to answer its health check.');
+
+  const timeoutSeconds = config.COVE_HEALTH_TIMEOUT_SECONDS;
+  const health = await waitForHealth(runtime, container.id, timeoutSeconds * 1000);
+  if (health.isHealthy) {
+    const running = await runtime.inspect(container.id);
+    if (running?.state === 'running' && running.hostPort !== null) return running;
+  }
+  const printed = (await runtime.tailLogs(container.id, printedLineCount)).join('\n').trim() || '(nothing)';
+  await runtime.remove(container.id);
+  if (!health.isHealthy && health.isOomKilled) {
+    throw permanentFailure(
+      `Your app ran out of memory while starting (the limit is ${config.COVE_APP_MEMORY_MB} MB). Streamlit printed:\n${printed}`,
+    );
+  }
+  if (!health.isHealthy && health.reason === 'timeout') {
+    throw permanentFailure(
+      `Your app did not answer within ${timeoutSeconds} seconds of starting. Streamlit printed:\n${printed}`,
+    );
+  }
+  throw permanentFailure(`Your app stopped while starting. Streamlit printed:\n${printed}`);
+}

@@ -1,0 +1,42 @@
+// Waits for a freshly started app to answer Streamlit's health check, and gives up early (with
+// what the app printed) when its container stops instead.
+import type { ContainerRuntime } from '../runtime/types';
+
+export type HealthResult =
+  | { isHealthy: true }
+  | { isHealthy: false; reason: 'exited' | 'timeout'; exitCode: number | null; isOomKilled: boolean };
+
+async function answersOk(port: number): Promise<boolean> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}/_stcore/health`, {
+      signal: AbortSignal.timeout(2000),
+    });
+    return response.ok && (await response.text()).trim() === 'ok';
+  } catch {
+    return false;
+  }
+}
+
+export async function waitForHealth(
+  runtime: ContainerRuntime,
+  containerId: string,
+  timeoutMs: number,
+  intervalMs = 250,
+): Promise<HealthResult> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const container = await runtime.inspect(containerId);
+    if (container?.state !== 'running' || container.hostPort === null) {
+      return {
+        isHealthy: false,
+        reason: 'exited',
+        exitCode: container?.exitCode ?? null,
+        isOomKilled: container?.isOomKilled ?? false,
+      };
+    }
+    if (await answersOk(container.hostPort)) return { isHealthy: true };
+    if (Date.now() > deadline)
+      return { isHealthy: false, reason: 'timeout', exitCode: null, isOomKilled: false };
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}

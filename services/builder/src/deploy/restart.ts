@@ -1,0 +1,76 @@
+// Starts the live deployment of an app again from its image: a reboot asked for by the author, or
+// the reconciler bringing back a container that crashed or disappeared. The root filesystem is
+// read-only, so a fresh container from the same image loses nothing.
+import { schema } from '@cove/shared/db/client';
+import { writeRoute } from '@cove/shared/routing/route-table';
+import { and, eq, sql } from 'drizzle-orm';
+import { DeployFailure } from '../builds/failure';
+import type { BuilderContext } from '../context';
+import { labelKeys } from '../runtime/types';
+import { startHealthyContainer } from './container';
+
+const { apps, deployments } = schema;
+
+export type RestartOutcome = 'running' | 'failed' | 'nothing-live';
+
+export async function restartLiveDeployment(
+  context: BuilderContext,
+  appId: string,
+  reason: 'reboot' | 'recover',
+): Promise<RestartOutcome> {
+  const { db, redis, runtime, config, logger } = context;
+  const [row] = await db
+    .select({ app: apps, live: deployments })
+    .from(apps)
+    .innerJoin(deployments, eq(deployments.id, apps.liveDeploymentId))
+    .where(eq(apps.id, appId));
+  if (!row?.live.imageTag) return 'nothing-live';
+  const { app, live } = row;
+  const imageTag = row.live.imageTag;
+
+  const existing = await runtime.list({
+    [labelKeys.instance]: config.COVE_INSTANCE,
+    [labelKeys.deploymentId]: live.id,
+  });
+  for (const container of existing) await runtime.remove(container.id);
+
+  const target = { appId: app.id, appName: app.name, deploymentId: live.id, imageTag };
+  try {
+    const container = await startHealthyContainer(context, target);
+    if (container.hostPort === null) throw new Error('The restarted container has no published port');
+    await db
+      .update(deployments)
+      .set({ containerId: container.id, hostPort: container.hostPort })
+      .where(eq(deployments.id, live.id));
+    // A reboot is a fresh start; a recovery keeps counting crashes so restarts back off.
+    await db
+      .update(apps)
+      .set({
+        status: 'running',
+        statusMessage: null,
+        updatedAt: sql`now()`,
+        ...(reason === 'reboot' ? { crashCount: 0 } : {}),
+      })
+      .where(and(eq(apps.id, app.id), eq(apps.liveDeploymentId, live.id)));
+    await writeRoute(redis, config.COVE_INSTANCE, {
+      appId: app.id,
+      appName: app.name,
+      status: 'running',
+      upstream: { host: '127.0.0.1', port: container.hostPort },
+    });
+    return 'running';
+  } catch (error) {
+    if (!(error instanceof DeployFailure)) throw error;
+    logger.info({ appId, deploymentId: live.id, reason }, 'the live version did not come back');
+    await db
+      .update(apps)
+      .set({
+        status: 'crashed',
+        statusMessage: error.message,
+        crashCount: sql`${apps.crashCount} + 1`,
+        updatedAt: sql`now()`,
+      })
+      .where(and(eq(apps.id, app.id), eq(apps.liveDeploymentId, live.id)));
+    return 'failed';
+  }
+}

@@ -1,0 +1,92 @@
+// Carries out the reconciler's actions against Postgres, the engine and the route table. Each
+// action is checked again against the database just before it runs (a build may have moved on
+// since the snapshot was read), and one failing action does not stop the others.
+import { schema } from '@cove/shared/db/client';
+import { appendLogLines, endOfLogMessage, logChannel } from '@cove/shared/logs/deployment-logs';
+import { removeRoute, writeRoute } from '@cove/shared/routing/route-table';
+import { eq, sql } from 'drizzle-orm';
+import { isInProgress, markFailed } from '../builds/deployment-state';
+import type { BuilderContext } from '../context';
+import { restartLiveDeployment } from '../deploy/restart';
+import type { ReconcileAction } from './decide';
+
+const { apps, deployments } = schema;
+
+async function applyAction(context: BuilderContext, action: ReconcileAction): Promise<void> {
+  const { db, redis, runtime, config } = context;
+  const instance = config.COVE_INSTANCE;
+  switch (action.kind) {
+    case 'fail-deployment': {
+      await appendLogLines(db, redis, instance, action.deploymentId, 'build', [`Error: ${action.message}`]);
+      await markFailed(db, action.deploymentId, action.message);
+      await redis.publish(logChannel(instance, action.deploymentId), endOfLogMessage);
+      return;
+    }
+    case 'remove-container': {
+      const [deployment] = action.deploymentId
+        ? await db
+            .select({ status: deployments.status })
+            .from(deployments)
+            .where(eq(deployments.id, action.deploymentId))
+        : [];
+      // A build that started after the snapshot was read owns its container.
+      if (deployment && isInProgress(deployment.status)) return;
+      await runtime.remove(action.containerId);
+      return;
+    }
+    case 'mark-crashed': {
+      await db
+        .update(apps)
+        .set({
+          status: 'crashed',
+          statusMessage: action.message,
+          crashCount: sql`${apps.crashCount} + 1`,
+          updatedAt: sql`now()`,
+        })
+        .where(eq(apps.id, action.appId));
+      return;
+    }
+    case 'start-live': {
+      await restartLiveDeployment(context, action.appId, 'recover');
+      return;
+    }
+    case 'record-container': {
+      await db
+        .update(deployments)
+        .set({ containerId: action.containerId, hostPort: action.hostPort })
+        .where(eq(deployments.id, action.deploymentId));
+      return;
+    }
+    case 'write-route': {
+      const [app] = await db
+        .select({ liveDeploymentId: apps.liveDeploymentId })
+        .from(apps)
+        .where(eq(apps.id, action.entry.appId));
+      if (!app || app.liveDeploymentId !== action.liveDeploymentId) return;
+      await writeRoute(redis, instance, action.entry);
+      return;
+    }
+    case 'remove-route': {
+      await removeRoute(redis, instance, action.appName);
+      return;
+    }
+    default: {
+      const unknown: never = action;
+      throw new Error(`Unknown reconcile action ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+export async function applyActions(
+  context: BuilderContext,
+  actions: readonly ReconcileAction[],
+): Promise<void> {
+  for (const action of actions) {
+    try {
+      await applyAction(context, action);
+      context.logger.info({ action }, 'reconciled');
+    } catch (error) {
+      context.logger.error({ err: error, action }, 'a reconcile action failed; the next pass tries again');
+    }
+  }
+}

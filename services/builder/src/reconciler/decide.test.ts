@@ -1,0 +1,213 @@
+import type { RouteEntry } from '@cove/shared/routing/route-table';
+import { describe, expect, test } from 'vitest';
+import {
+  builderStoppedMessage,
+  crashMessage,
+  type DesiredApp,
+  decide,
+  type ObservedContainer,
+  type ReconcileAction,
+  type ReconcileInput,
+  type UnfinishedDeployment,
+} from './decide';
+
+const now = new Date('2025-01-01T12:00:00Z');
+const secondsAgo = (seconds: number) => new Date(now.getTime() - seconds * 1000);
+const appId = '00000000-0000-4000-8000-00000000000a';
+const liveId = '00000000-0000-4000-8000-0000000000d1';
+const newId = '00000000-0000-4000-8000-0000000000d2';
+
+function app(overrides: Partial<DesiredApp> = {}): DesiredApp {
+  return {
+    id: appId,
+    name: 'hello',
+    status: 'running',
+    crashCount: 0,
+    updatedAt: secondsAgo(600),
+    live: { deploymentId: liveId, imageTag: 'cove-x/hello:abc', containerId: 'c-live', hostPort: 40001 },
+    ...overrides,
+  };
+}
+
+function container(overrides: Partial<ObservedContainer> = {}): ObservedContainer {
+  return {
+    id: 'c-live',
+    appId,
+    deploymentId: liveId,
+    state: 'running',
+    exitCode: null,
+    isOomKilled: false,
+    hostPort: 40001,
+    ...overrides,
+  };
+}
+
+function unfinished(overrides: Partial<UnfinishedDeployment> = {}): UnfinishedDeployment {
+  return { id: newId, appId, status: 'building', heartbeatAt: secondsAgo(1), ...overrides };
+}
+
+const servingRoute: RouteEntry = {
+  appId,
+  appName: 'hello',
+  status: 'running',
+  upstream: { host: '127.0.0.1', port: 40001 },
+};
+
+function input(overrides: Partial<ReconcileInput> = {}): ReconcileInput {
+  return {
+    apps: [app()],
+    unfinished: [],
+    containers: [container()],
+    routes: new Map([['hello', servingRoute]]),
+    now,
+    thresholds: { buildStaleSeconds: 30, crashBackoffSeconds: 5, crashBackoffMaxSeconds: 300 },
+    ...overrides,
+  };
+}
+
+describe('decide', () => {
+  test.each<{ case: string; input: ReconcileInput; expected: ReconcileAction[] }>([
+    { case: 'a healthy live app with its route needs nothing', input: input(), expected: [] },
+    {
+      case: 'a build whose heartbeat went stale fails',
+      input: input({ unfinished: [unfinished({ heartbeatAt: secondsAgo(31) })] }),
+      expected: [{ kind: 'fail-deployment', deploymentId: newId, message: builderStoppedMessage }],
+    },
+    {
+      case: 'a deploying deployment with no heartbeat at all fails',
+      input: input({ unfinished: [unfinished({ status: 'deploying', heartbeatAt: null })] }),
+      expected: [{ kind: 'fail-deployment', deploymentId: newId, message: builderStoppedMessage }],
+    },
+    {
+      case: 'a queued deployment waits for a worker, however old',
+      input: input({ unfinished: [unfinished({ status: 'queued', heartbeatAt: null })] }),
+      expected: [],
+    },
+    {
+      case: 'the container of a build in progress is kept',
+      input: input({
+        unfinished: [unfinished({ status: 'deploying' })],
+        containers: [container(), container({ id: 'c-new', deploymentId: newId, hostPort: 40002 })],
+      }),
+      expected: [],
+    },
+    {
+      case: 'the container of a stale build is removed with it',
+      input: input({
+        unfinished: [unfinished({ status: 'deploying', heartbeatAt: secondsAgo(60) })],
+        containers: [container(), container({ id: 'c-new', deploymentId: newId, hostPort: 40002 })],
+      }),
+      expected: [
+        { kind: 'fail-deployment', deploymentId: newId, message: builderStoppedMessage },
+        { kind: 'remove-container', containerId: 'c-new', deploymentId: newId },
+      ],
+    },
+    {
+      case: 'containers of superseded deployments and deleted apps are removed, their routes too',
+      input: input({
+        containers: [
+          container(),
+          container({ id: 'c-old', deploymentId: 'old', state: 'exited', exitCode: 0 }),
+          container({ id: 'c-gone', appId: 'gone-app', deploymentId: 'gone' }),
+        ],
+        routes: new Map([
+          ['hello', servingRoute],
+          ['gone', { appId: '00000000-0000-4000-8000-0000000000ff', appName: 'gone', status: 'running' }],
+        ]),
+      }),
+      expected: [
+        { kind: 'remove-container', containerId: 'c-old', deploymentId: 'old' },
+        { kind: 'remove-container', containerId: 'c-gone', deploymentId: 'gone' },
+        { kind: 'remove-route', appName: 'gone' },
+      ],
+    },
+    {
+      case: 'a live container that is missing is started again, the route loses its upstream',
+      input: input({ containers: [] }),
+      expected: [
+        { kind: 'start-live', appId, deploymentId: liveId },
+        {
+          kind: 'write-route',
+          entry: { appId, appName: 'hello', status: 'running' },
+          liveDeploymentId: liveId,
+        },
+      ],
+    },
+    {
+      case: 'a live container that exited cleanly (host restart) is started again without a crash',
+      input: input({ containers: [container({ state: 'exited', exitCode: 0, hostPort: null })] }),
+      expected: [
+        { kind: 'remove-container', containerId: 'c-live', deploymentId: liveId },
+        { kind: 'start-live', appId, deploymentId: liveId },
+        {
+          kind: 'write-route',
+          entry: { appId, appName: 'hello', status: 'running' },
+          liveDeploymentId: liveId,
+        },
+      ],
+    },
+    {
+      case: 'a live container killed for memory marks the app crashed',
+      input: input({
+        containers: [container({ state: 'exited', exitCode: 137, isOomKilled: true, hostPort: null })],
+      }),
+      expected: [
+        { kind: 'remove-container', containerId: 'c-live', deploymentId: liveId },
+        { kind: 'mark-crashed', appId, message: crashMessage({ exitCode: 137, isOomKilled: true }) },
+        {
+          kind: 'write-route',
+          entry: { appId, appName: 'hello', status: 'running' },
+          liveDeploymentId: liveId,
+        },
+      ],
+    },
+    {
+      case: 'a crashed app waits out its backoff before a restart',
+      input: input({
+        apps: [app({ status: 'crashed', crashCount: 2, updatedAt: secondsAgo(7) })],
+        containers: [],
+        routes: new Map([['hello', { appId, appName: 'hello', status: 'crashed' }]]),
+      }),
+      expected: [],
+    },
+    {
+      case: 'a crashed app past its backoff is started again',
+      input: input({
+        apps: [app({ status: 'crashed', crashCount: 2, updatedAt: secondsAgo(11) })],
+        containers: [],
+        routes: new Map([['hello', { appId, appName: 'hello', status: 'crashed' }]]),
+      }),
+      expected: [{ kind: 'start-live', appId, deploymentId: liveId }],
+    },
+    {
+      case: 'a sleeping app keeps its stopped container and is not started',
+      input: input({
+        apps: [app({ status: 'sleeping' })],
+        containers: [container({ state: 'exited', exitCode: 0, hostPort: null })],
+        routes: new Map([['hello', { appId, appName: 'hello', status: 'sleeping' }]]),
+      }),
+      expected: [],
+    },
+    {
+      case: 'a container restarted on another port is recorded and routed',
+      input: input({ containers: [container({ id: 'c-other', hostPort: 40009 })] }),
+      expected: [
+        { kind: 'record-container', deploymentId: liveId, containerId: 'c-other', hostPort: 40009 },
+        {
+          kind: 'write-route',
+          entry: { ...servingRoute, upstream: { host: '127.0.0.1', port: 40009 } },
+          liveDeploymentId: liveId,
+        },
+      ],
+    },
+    {
+      case: 'an app never deployed gets a route saying its status',
+      input: input({ apps: [app({ status: 'failed', live: null })], containers: [], routes: new Map() }),
+      expected: [
+        { kind: 'write-route', entry: { appId, appName: 'hello', status: 'failed' }, liveDeploymentId: null },
+      ],
+    },
+  ])('$case', ({ input: given, expected }) => {
+    expect(decide(given)).toEqual(expected);
+  });
+});

@@ -1,0 +1,171 @@
+// The reconciler's judgement, as a pure function: from what Postgres says should run, what the
+// engine reports and the current route table, the list of actions that converge them.
+import type { AppStatus } from '@cove/shared/db/schema/apps';
+import type { DeploymentStatus } from '@cove/shared/db/schema/deployments';
+import type { RouteEntry } from '@cove/shared/routing/route-table';
+import type { ContainerState } from '../runtime/types';
+
+export interface DesiredApp {
+  id: string;
+  name: string;
+  status: AppStatus;
+  crashCount: number;
+  updatedAt: Date;
+  live: {
+    deploymentId: string;
+    imageTag: string;
+    containerId: string | null;
+    hostPort: number | null;
+  } | null;
+}
+
+export interface UnfinishedDeployment {
+  id: string;
+  appId: string;
+  status: Extract<DeploymentStatus, 'queued' | 'building' | 'deploying'>;
+  heartbeatAt: Date | null;
+}
+
+export interface ObservedContainer {
+  id: string;
+  appId: string | null;
+  deploymentId: string | null;
+  state: ContainerState;
+  exitCode: number | null;
+  isOomKilled: boolean;
+  hostPort: number | null;
+}
+
+export interface ReconcileInput {
+  apps: readonly DesiredApp[];
+  unfinished: readonly UnfinishedDeployment[];
+  containers: readonly ObservedContainer[];
+  routes: ReadonlyMap<string, RouteEntry>;
+  now: Date;
+  thresholds: { buildStaleSeconds: number; crashBackoffSeconds: number; crashBackoffMaxSeconds: number };
+}
+
+export type ReconcileAction =
+  | { kind: 'fail-deployment'; deploymentId: string; message: string }
+  | { kind: 'remove-container'; containerId: string; deploymentId: string | null }
+  | { kind: 'mark-crashed'; appId: string; message: string }
+  | { kind: 'start-live'; appId: string; deploymentId: string }
+  | { kind: 'record-container'; deploymentId: string; containerId: string; hostPort: number }
+  | { kind: 'write-route'; entry: RouteEntry; liveDeploymentId: string | null }
+  | { kind: 'remove-route'; appName: string };
+
+export const builderStoppedMessage =
+  'The builder stopped while working on this version (it was restarted). Redeploy to try again.';
+
+/** Apps whose live container is meant to be stopped, or is being handled by a wake. */
+const restingStatuses: readonly AppStatus[] = ['sleeping', 'stopped', 'waking'];
+
+export function crashMessage(container: Pick<ObservedContainer, 'exitCode' | 'isOomKilled'>): string {
+  if (container.isOomKilled) {
+    return 'Your app ran out of memory and was stopped. Cove restarts it; use less memory (or ask for a larger limit) to keep it up.';
+  }
+  return `Your app stopped with exit code ${container.exitCode ?? 'unknown'}. Cove restarts it; see the runtime log for what it printed.`;
+}
+
+function crashBackoffSeconds(crashCount: number, thresholds: ReconcileInput['thresholds']): number {
+  const exponent = Math.max(0, Math.min(crashCount - 1, 16));
+  return Math.min(thresholds.crashBackoffSeconds * 2 ** exponent, thresholds.crashBackoffMaxSeconds);
+}
+
+function isStale(deployment: UnfinishedDeployment, input: ReconcileInput): boolean {
+  if (deployment.status === 'queued') return false;
+  if (deployment.heartbeatAt === null) return true;
+  return input.now.getTime() - deployment.heartbeatAt.getTime() > input.thresholds.buildStaleSeconds * 1000;
+}
+
+function isSameRoute(current: RouteEntry | undefined, wanted: RouteEntry): boolean {
+  return current !== undefined && JSON.stringify(current) === JSON.stringify(wanted);
+}
+
+function decideLiveContainer(
+  app: DesiredApp,
+  input: ReconcileInput,
+  actions: ReconcileAction[],
+): number | null {
+  const live = app.live;
+  if (live === null || restingStatuses.includes(app.status)) return null;
+  const mine = input.containers.filter((container) => container.deploymentId === live.deploymentId);
+  const running = mine.find((container) => container.state === 'running' && container.hostPort !== null);
+  const busy = mine.find((container) => container.state === 'restarting' || container.state === 'paused');
+  const kept = running ?? busy;
+  for (const container of mine) {
+    if (container !== kept)
+      actions.push({ kind: 'remove-container', containerId: container.id, deploymentId: live.deploymentId });
+  }
+  if (running && running.hostPort !== null) {
+    if (running.id !== live.containerId || running.hostPort !== live.hostPort) {
+      actions.push({
+        kind: 'record-container',
+        deploymentId: live.deploymentId,
+        containerId: running.id,
+        hostPort: running.hostPort,
+      });
+    }
+    return running.hostPort;
+  }
+  if (busy) return null;
+  const exited = mine.find((container) => container.state === 'exited' || container.state === 'dead');
+  const hasCrashed = exited !== undefined && (exited.exitCode !== 0 || exited.isOomKilled);
+  if (hasCrashed && app.status !== 'crashed') {
+    actions.push({ kind: 'mark-crashed', appId: app.id, message: crashMessage(exited) });
+    return null;
+  }
+  const waitedSeconds = (input.now.getTime() - app.updatedAt.getTime()) / 1000;
+  if (app.status === 'crashed' && waitedSeconds < crashBackoffSeconds(app.crashCount, input.thresholds))
+    return null;
+  actions.push({ kind: 'start-live', appId: app.id, deploymentId: live.deploymentId });
+  return null;
+}
+
+export function decide(input: ReconcileInput): ReconcileAction[] {
+  const actions: ReconcileAction[] = [];
+  const appsById = new Map(input.apps.map((app) => [app.id, app]));
+  const liveIds = new Set(input.apps.flatMap((app) => (app.live ? [app.live.deploymentId] : [])));
+
+  const stillWorking = new Set<string>();
+  for (const deployment of input.unfinished) {
+    if (isStale(deployment, input)) {
+      actions.push({ kind: 'fail-deployment', deploymentId: deployment.id, message: builderStoppedMessage });
+    } else {
+      stillWorking.add(deployment.id);
+    }
+  }
+
+  for (const container of input.containers) {
+    const app = container.appId === null ? undefined : appsById.get(container.appId);
+    const deploymentId = container.deploymentId;
+    const isWanted =
+      app !== undefined &&
+      deploymentId !== null &&
+      (liveIds.has(deploymentId) || stillWorking.has(deploymentId));
+    if (!isWanted) actions.push({ kind: 'remove-container', containerId: container.id, deploymentId });
+  }
+
+  for (const app of input.apps) {
+    const upstreamPort = decideLiveContainer(app, input, actions);
+    if (app.status === 'waking') continue;
+    const entry: RouteEntry =
+      upstreamPort === null
+        ? { appId: app.id, appName: app.name, status: app.status }
+        : {
+            appId: app.id,
+            appName: app.name,
+            status: app.status,
+            upstream: { host: '127.0.0.1', port: upstreamPort },
+          };
+    if (!isSameRoute(input.routes.get(app.name), entry)) {
+      actions.push({ kind: 'write-route', entry, liveDeploymentId: app.live?.deploymentId ?? null });
+    }
+  }
+
+  const appNames = new Set(input.apps.map((app) => app.name));
+  for (const name of input.routes.keys()) {
+    if (!appNames.has(name)) actions.push({ kind: 'remove-route', appName: name });
+  }
+  return actions;
+}

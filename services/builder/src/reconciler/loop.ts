@@ -1,0 +1,78 @@
+// The reconciler's loop: read desired state, observe the engine, decide, apply. Runs once at start,
+// then every interval; passes never overlap, and runNow() asks for one straight away.
+import { readAllRoutes } from '@cove/shared/routing/route-table';
+import type { BuilderContext } from '../context';
+import { applyActions } from './apply';
+import { decide } from './decide';
+import { observeContainers, readDesiredApps, readUnfinishedDeployments } from './observe';
+
+export interface Reconciler {
+  runNow(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const crashBackoffSeconds = 5;
+const crashBackoffMaxSeconds = 300;
+
+export async function reconcileOnce(context: BuilderContext): Promise<void> {
+  const { config, db, redis, runtime } = context;
+  // Postgres first: a container that appears after this read belongs to a build already recorded.
+  const apps = await readDesiredApps(db);
+  const unfinished = await readUnfinishedDeployments(db);
+  const containers = await observeContainers(runtime, config.COVE_INSTANCE);
+  const routes = await readAllRoutes(redis, config.COVE_INSTANCE);
+  const actions = decide({
+    apps,
+    unfinished,
+    containers,
+    routes,
+    now: new Date(),
+    thresholds: {
+      buildStaleSeconds: config.COVE_BUILD_STALE_SECONDS,
+      crashBackoffSeconds,
+      crashBackoffMaxSeconds,
+    },
+  });
+  await applyActions(context, actions);
+
+  // Keep the runtime log of every live container (again after a builder restart).
+  const nowSeconds = Math.floor(Date.now() / 1000);
+  for (const app of apps) {
+    const live = app.live;
+    if (live === null) continue;
+    const running = containers.find(
+      (container) => container.deploymentId === live.deploymentId && container.state === 'running',
+    );
+    if (running) context.runtimeLogs.follow(running.id, live.deploymentId, nowSeconds);
+  }
+}
+
+export function startReconciler(context: BuilderContext): Reconciler {
+  let current: Promise<void> = Promise.resolve();
+  let isStopped = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  const pass = (): Promise<void> => {
+    current = current
+      .then(() => (isStopped ? undefined : reconcileOnce(context)))
+      .catch((error: unknown) => context.logger.error({ err: error }, 'reconcile pass failed'));
+    return current;
+  };
+  const schedule = () => {
+    if (isStopped) return;
+    timer = setTimeout(
+      () => void pass().then(schedule),
+      context.config.COVE_RECONCILE_INTERVAL_SECONDS * 1000,
+    );
+  };
+  void pass().then(schedule);
+
+  return {
+    runNow: pass,
+    async stop() {
+      isStopped = true;
+      clearTimeout(timer);
+      await current;
+    },
+  };
+}

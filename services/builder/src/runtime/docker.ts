@@ -1,0 +1,228 @@
+// The Docker implementation of the container runtime (dockerode over the engine's socket). The only
+// module in Cove that talks to Docker.
+import { PassThrough } from 'node:stream';
+import Docker from 'dockerode';
+import { buildImageWithDocker } from './docker-build';
+import { demultiplexLines, LineSplitter } from './log-lines';
+import type {
+  ContainerInfo,
+  ContainerRuntime,
+  ContainerState,
+  LogFollower,
+  RunContainerRequest,
+} from './types';
+
+const containerStates: readonly ContainerState[] = [
+  'created',
+  'running',
+  'paused',
+  'restarting',
+  'removing',
+  'exited',
+  'dead',
+];
+
+function statusCodeOf(error: unknown): number | undefined {
+  if (typeof error === 'object' && error !== null && 'statusCode' in error) {
+    const code = error.statusCode;
+    return typeof code === 'number' ? code : undefined;
+  }
+  return undefined;
+}
+
+/** Runs an engine call, treating "no such object" (404) as nothing to do. */
+async function ignoreMissing<T>(work: () => Promise<T>): Promise<T | null> {
+  try {
+    return await work();
+  } catch (error) {
+    if (statusCodeOf(error) === 404) return null;
+    throw error;
+  }
+}
+
+function labelFilters(labels: Record<string, string>): string[] {
+  return Object.entries(labels).map(([key, value]) => `${key}=${value}`);
+}
+
+function toContainerInfo(inspected: Docker.ContainerInspectInfo): ContainerInfo {
+  const status = inspected.State.Status;
+  const state = containerStates.find((candidate) => candidate === status) ?? 'dead';
+  let hostPort: number | null = null;
+  for (const bindings of Object.values(inspected.NetworkSettings.Ports ?? {})) {
+    const published = bindings?.find((binding) => binding.HostPort !== '');
+    if (published) hostPort = Number.parseInt(published.HostPort, 10);
+  }
+  return {
+    id: inspected.Id,
+    name: inspected.Name.replace(/^\//, ''),
+    image: inspected.Config.Image,
+    labels: inspected.Config.Labels ?? {},
+    state,
+    exitCode: state === 'exited' || state === 'dead' ? inspected.State.ExitCode : null,
+    isOomKilled: inspected.State.OOMKilled,
+    hostPort: state === 'running' ? hostPort : null,
+  };
+}
+
+export function createDockerRuntime(socketPath: string): ContainerRuntime {
+  const docker = new Docker({ socketPath });
+
+  async function inspect(idOrName: string): Promise<ContainerInfo | null> {
+    const inspected = await ignoreMissing(() => docker.getContainer(idOrName).inspect());
+    return inspected ? toContainerInfo(inspected) : null;
+  }
+
+  async function remove(idOrName: string): Promise<void> {
+    try {
+      await docker.getContainer(idOrName).remove({ force: true, v: true });
+    } catch (error) {
+      const code = statusCodeOf(error);
+      // 404: already gone; 409: another removal is under way.
+      if (code !== 404 && code !== 409) throw error;
+    }
+  }
+
+  function createOptions(request: RunContainerRequest): Docker.ContainerCreateOptions {
+    const port = `${request.containerPort}/tcp`;
+    return {
+      name: request.name,
+      Image: request.image,
+      Labels: request.labels,
+      Env: Object.entries(request.env).map(([key, value]) => `${key}=${value}`),
+      User: `${request.userId}:${request.userId}`,
+      ExposedPorts: { [port]: {} },
+      HostConfig: {
+        NetworkMode: request.network,
+        PortBindings: { [port]: [{ HostIp: '127.0.0.1', HostPort: '' }] },
+        ReadonlyRootfs: true,
+        Tmpfs: request.tmpfs,
+        CapDrop: ['ALL'],
+        SecurityOpt: ['no-new-privileges'],
+        Memory: request.memoryMb * 1024 * 1024,
+        MemorySwap: request.memoryMb * 1024 * 1024,
+        NanoCpus: Math.round(request.cpus * 1e9),
+        PidsLimit: request.pidsLimit,
+        RestartPolicy: { Name: 'no' },
+        LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '2' } },
+      },
+    };
+  }
+
+  return {
+    buildImage: (request) => buildImageWithDocker(docker, request),
+
+    async removeImage(tag) {
+      await ignoreMissing(() => docker.getImage(tag).remove({ force: true }));
+    },
+
+    async listImages(labels) {
+      const images = await docker.listImages({ filters: { label: labelFilters(labels) } });
+      return images.map((image) => image.Id);
+    },
+
+    async ensureNetwork(name, labels) {
+      const existing = await docker.listNetworks({ filters: { name: [name] } });
+      if (existing.some((network) => network.Name === name)) return;
+      try {
+        await docker.createNetwork({
+          Name: name,
+          Driver: 'bridge',
+          CheckDuplicate: true,
+          Labels: labels,
+          // Containers on an app's network do not talk to each other (old and new version included).
+          Options: { 'com.docker.network.bridge.enable_icc': 'false' },
+        });
+      } catch (error) {
+        if (statusCodeOf(error) !== 409) throw error;
+      }
+    },
+
+    async removeNetwork(name) {
+      await ignoreMissing(() => docker.getNetwork(name).remove());
+    },
+
+    async listNetworks(labels) {
+      const networks = await docker.listNetworks({ filters: { label: labelFilters(labels) } });
+      return networks.map((network) => network.Name);
+    },
+
+    async run(request) {
+      let container: Docker.Container;
+      try {
+        container = await docker.createContainer(createOptions(request));
+      } catch (error) {
+        // A container of that name is left from an earlier attempt: it is ours to replace.
+        if (statusCodeOf(error) !== 409) throw error;
+        await remove(request.name);
+        container = await docker.createContainer(createOptions(request));
+      }
+      await container.start();
+      const info = await inspect(container.id);
+      if (!info) throw new Error(`Container ${request.name} disappeared right after it started`);
+      return info;
+    },
+
+    async restart(containerId, timeoutSeconds) {
+      const restarted = await ignoreMissing(() =>
+        docker.getContainer(containerId).restart({ t: timeoutSeconds }),
+      );
+      return restarted === null ? null : inspect(containerId);
+    },
+
+    async stop(containerId, timeoutSeconds) {
+      try {
+        await docker.getContainer(containerId).stop({ t: timeoutSeconds });
+      } catch (error) {
+        // 304: already stopped.
+        const code = statusCodeOf(error);
+        if (code !== 304 && code !== 404) throw error;
+      }
+    },
+
+    remove,
+    inspect,
+
+    async list(labels) {
+      const summaries = await docker.listContainers({ all: true, filters: { label: labelFilters(labels) } });
+      const infos = await Promise.all(summaries.map((summary) => inspect(summary.Id)));
+      return infos.filter((info): info is ContainerInfo => info !== null);
+    },
+
+    async tailLogs(containerId, lineCount) {
+      const output = await ignoreMissing(() =>
+        docker.getContainer(containerId).logs({ stdout: true, stderr: true, tail: lineCount, follow: false }),
+      );
+      return output ? demultiplexLines(output) : [];
+    },
+
+    async followLogs(containerId, sinceSeconds, onLine): Promise<LogFollower> {
+      const stream = await docker
+        .getContainer(containerId)
+        .logs({ stdout: true, stderr: true, follow: true, since: sinceSeconds });
+      const splitters = { stdout: new LineSplitter(), stderr: new LineSplitter() };
+      const outputs = { stdout: new PassThrough(), stderr: new PassThrough() };
+      for (const kind of ['stdout', 'stderr'] as const) {
+        outputs[kind].on('data', (chunk: Buffer) => {
+          for (const line of splitters[kind].push(chunk.toString('utf8'))) onLine(line);
+        });
+      }
+      docker.modem.demuxStream(stream, outputs.stdout, outputs.stderr);
+      const ended = new Promise<void>((resolve) => {
+        const finish = () => {
+          for (const kind of ['stdout', 'stderr'] as const)
+            for (const line of splitters[kind].end()) onLine(line);
+          resolve();
+        };
+        stream.once('end', finish);
+        stream.once('close', finish);
+        stream.once('error', finish);
+      });
+      return {
+        ended,
+        stop() {
+          if ('destroy' in stream && typeof stream.destroy === 'function') stream.destroy();
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,85 @@
+// The small interface the builder needs from a container engine: build an image, run, stop,
+// inspect and list containers, read their output. Docker implements it today (docker.ts); a
+// Swarm or Kubernetes sibling would implement the same shape.
+
+/** Labels every object Cove creates carries, so an instance finds (and cleans up) only its own. */
+export const labelKeys = {
+  instance: 'cove.instance',
+  appId: 'cove.app-id',
+  deploymentId: 'cove.deployment-id',
+} as const;
+
+export interface BuildImageRequest {
+  /** Directory holding the build context, with the Dockerfile at `dockerfile` inside it. */
+  contextDir: string;
+  dockerfile: string;
+  /** Paths (relative to contextDir) left out of the context, e.g. `.git`. */
+  excludedPaths: readonly string[];
+  tag: string;
+  labels: Record<string, string>;
+  /** Every line of the builder's output, as it comes. */
+  onLine: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+export type BuildImageResult =
+  | { isSuccess: true; imageId: string }
+  | { isSuccess: false; errorMessage: string; lines: string[] };
+
+export interface RunContainerRequest {
+  name: string;
+  image: string;
+  labels: Record<string, string>;
+  env: Record<string, string>;
+  network: string;
+  /** The port the app listens on inside the container; published on the host's loopback. */
+  containerPort: number;
+  userId: number;
+  memoryMb: number;
+  cpus: number;
+  pidsLimit: number;
+  /** Writable in-memory mounts, e.g. { '/tmp': 'size=256m' }; the root filesystem is read-only. */
+  tmpfs: Record<string, string>;
+}
+
+export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+
+export interface ContainerInfo {
+  id: string;
+  name: string;
+  image: string;
+  labels: Record<string, string>;
+  state: ContainerState;
+  exitCode: number | null;
+  isOomKilled: boolean;
+  /** Host port the container port is published on (loopback), when running. */
+  hostPort: number | null;
+}
+
+export interface LogFollower {
+  stop(): void;
+  /** Resolves when the container's output ends (it stopped) or stop() was called. */
+  readonly ended: Promise<void>;
+}
+
+export interface ContainerRuntime {
+  buildImage(request: BuildImageRequest): Promise<BuildImageResult>;
+  removeImage(tag: string): Promise<void>;
+  listImages(labels: Record<string, string>): Promise<string[]>;
+  ensureNetwork(name: string, labels: Record<string, string>): Promise<void>;
+  removeNetwork(name: string): Promise<void>;
+  listNetworks(labels: Record<string, string>): Promise<string[]>;
+  /** Creates and starts a container; returns it as inspected after the start. */
+  run(request: RunContainerRequest): Promise<ContainerInfo>;
+  restart(containerId: string, timeoutSeconds: number): Promise<ContainerInfo | null>;
+  stop(containerId: string, timeoutSeconds: number): Promise<void>;
+  /** Removes the container, stopping it if needed; a missing container is not an error. */
+  remove(containerId: string): Promise<void>;
+  inspect(containerIdOrName: string): Promise<ContainerInfo | null>;
+  /** Containers (running or not) carrying all the given labels. */
+  list(labels: Record<string, string>): Promise<ContainerInfo[]>;
+  /** The last `lineCount` lines the container printed (stdout and stderr interleaved). */
+  tailLogs(containerId: string, lineCount: number): Promise<string[]>;
+  /** Follows the container's output from `sinceSeconds` (Unix time) on, line by line. */
+  followLogs(containerId: string, sinceSeconds: number, onLine: (line: string) => void): Promise<LogFollower>;
+}

@@ -1,0 +1,95 @@
+// The BullMQ side of the builder: a worker for build jobs and one for app operations (reboot,
+// reconcile now). The author's mistakes fail a job for good; anything else is retried.
+import { jobs, queuePrefix } from '@cove/shared/jobs/catalogue';
+import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { markRetrying } from './builds/deployment-state';
+import { DeployFailure } from './builds/failure';
+import { runBuild } from './builds/run-build';
+import type { BuilderContext } from './context';
+import { restartLiveDeployment } from './deploy/restart';
+import type { Reconciler } from './reconciler/loop';
+
+export interface BuilderWorkers {
+  /** Waits up to deadlineMs for running jobs, then hands unfinished builds back to the queue. */
+  close(deadlineMs: number): Promise<void>;
+}
+
+function isLastAttempt(job: Job): boolean {
+  return job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+}
+
+export function startWorkers(
+  context: BuilderContext,
+  connection: Redis,
+  reconciler: Reconciler,
+): BuilderWorkers {
+  const { config, logger } = context;
+  const prefix = queuePrefix(config.COVE_INSTANCE);
+  const activeBuilds = new Set<string>();
+
+  const builds = new Worker(
+    jobs.build.queue,
+    async (job) => {
+      const { deploymentId } = jobs.build.payload.parse(job.data);
+      activeBuilds.add(deploymentId);
+      try {
+        const outcome = await runBuild(context, deploymentId, { isLastAttempt: isLastAttempt(job) });
+        logger.info({ deploymentId, outcome }, 'build finished');
+        return outcome;
+      } catch (error) {
+        if (error instanceof DeployFailure && error.isPermanent) throw new UnrecoverableError(error.message);
+        throw error;
+      } finally {
+        activeBuilds.delete(deploymentId);
+      }
+    },
+    { connection, prefix, concurrency: config.COVE_BUILD_CONCURRENCY },
+  );
+
+  const operations = new Worker(
+    jobs.appOperation.queue,
+    async (job) => {
+      const { appId, operation } = jobs.appOperation.payload.parse(job.data);
+      switch (operation) {
+        case 'reboot':
+          return restartLiveDeployment(context, appId, 'reboot');
+        case 'reconcile':
+          await reconciler.runNow();
+          return 'reconciled';
+        default: {
+          const unknown: never = operation;
+          throw new Error(`Unknown app operation ${String(unknown)}`);
+        }
+      }
+    },
+    { connection, prefix, concurrency: 2 },
+  );
+
+  for (const worker of [builds, operations]) {
+    worker.on('failed', (job, error) => {
+      const level = error instanceof UnrecoverableError ? 'info' : 'warn';
+      logger[level]({ jobId: job?.id, queue: worker.name, reason: error.message }, 'job failed');
+    });
+    worker.on('error', (error) => logger.error({ err: error, queue: worker.name }, 'worker error'));
+  }
+
+  return {
+    async close(deadlineMs) {
+      const closing = Promise.all([builds.close(), operations.close()]);
+      let timer: NodeJS.Timeout | undefined;
+      const isClosed = await Promise.race([
+        closing.then(() => true),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(false), deadlineMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (isClosed) return;
+      // Builds still running go back to 'queued': BullMQ hands their jobs to another worker once
+      // their locks lapse, and the reconciler does not mistake them for dead ones.
+      for (const deploymentId of activeBuilds) await markRetrying(context.db, deploymentId);
+      await Promise.all([builds.close(true), operations.close(true)]);
+    },
+  };
+}

@@ -1,0 +1,101 @@
+import { openJobQueues } from '@cove/shared/jobs/queues';
+import { readLogLines } from '@cove/shared/logs/deployment-logs';
+import { readRoute } from '@cove/shared/routing/route-table';
+import { createTestContext, type TestContext } from '@cove/shared/testing/context';
+import { type GitServer, startGitServer } from '@cove/shared/testing/git-server';
+import { waitFor } from '@cove/shared/testing/wait';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { RunningBuilder } from '../../src/builder';
+import {
+  cleanUpMachine,
+  containersOf,
+  health,
+  insertApp,
+  insertDeployment,
+  readApp,
+  readDeployment,
+  startTestBuilder,
+  waitForFinished,
+} from './fixture';
+
+let context: TestContext;
+let git: GitServer;
+let builder: RunningBuilder;
+
+beforeAll(async () => {
+  context = await createTestContext();
+  git = await startGitServer();
+  builder = await startTestBuilder(context);
+});
+
+afterAll(async () => {
+  await builder?.stop();
+  await cleanUpMachine(context);
+  await git?.close();
+  await context?.close();
+});
+
+const appSource = (text: string) => `import streamlit as st\n\nst.title(${JSON.stringify(text)})\n`;
+
+test('deploys a commit, then redeploys the next one with the old version serving until the new is healthy', async () => {
+  const firstSha = await git.createRepo('hello', { 'app.py': appSource('Version one') });
+  const app = await insertApp(context, { name: 'hello', repoUrl: git.repoUrl('hello') });
+  const queues = openJobQueues(context.redis, context.instance);
+
+  const firstId = await insertDeployment(context, app);
+  await queues.enqueueBuild({ deploymentId: firstId });
+  const first = await waitForFinished(context, firstId);
+  expect(first.errorMessage).toBeNull();
+  expect(first.status).toBe('running');
+  expect(first.commitSha).toBe(firstSha);
+  expect(first.commitAuthor).toBe('Ada Lovelace <ada@example.com>');
+  expect(first.hostPort).toEqual(expect.any(Number));
+  const firstPort = first.hostPort ?? 0;
+  expect(await health(firstPort)).toBe('ok');
+  expect(await readRoute(context.redis, context.instance, 'hello')).toEqual({
+    appId: app.appId,
+    appName: 'hello',
+    status: 'running',
+    upstream: { host: '127.0.0.1', port: firstPort },
+  });
+  expect((await readApp(context, app.appId)).liveDeploymentId).toBe(firstId);
+  const buildLog = (await readLogLines(context.db, firstId, 'build')).map((line) => line.line);
+  expect(buildLog.some((line) => line.startsWith('Step 1/'))).toBe(true);
+  expect(buildLog).toContain('The new version is live.');
+  await waitFor(
+    async () =>
+      (await readLogLines(context.db, firstId, 'runtime')).some((line) =>
+        line.line.includes('You can now view your Streamlit app'),
+      ),
+    { timeoutMs: 15_000, description: "Streamlit's start-up output in the runtime log" },
+  );
+
+  const secondSha = await git.commit('hello', { 'app.py': appSource('Version two') }, 'Change the title');
+  const secondId = await insertDeployment(context, app, { commitSha: secondSha });
+  await queues.enqueueBuild({ deploymentId: secondId });
+  // Until the new version is live, the old one keeps answering.
+  await waitFor(
+    async () => {
+      const second = await readDeployment(context, secondId);
+      if (second.status === 'running') return second;
+      if (second.status === 'failed') throw new Error(`redeploy failed: ${second.errorMessage}`);
+      expect(await health(firstPort)).toBe('ok');
+      expect((await readApp(context, app.appId)).status).toBe('running');
+      return undefined;
+    },
+    { timeoutMs: 150_000, intervalMs: 200, description: 'the redeploy to go live' },
+  );
+  const second = await readDeployment(context, secondId);
+  expect(second.commitSha).toBe(secondSha);
+  expect(await health(second.hostPort ?? 0)).toBe('ok');
+  expect((await readRoute(context.redis, context.instance, 'hello'))?.upstream?.port).toBe(second.hostPort);
+  expect((await readDeployment(context, firstId)).status).toBe('superseded');
+  await waitFor(async () => (await containersOf(context.instance, firstId)).length === 0, {
+    timeoutMs: 30_000,
+    description: 'the old container to be removed',
+  });
+  expect(
+    (await containersOf(context.instance)).map((container) => container.labels['cove.deployment-id']),
+  ).toEqual([secondId]);
+  await queues.close();
+});

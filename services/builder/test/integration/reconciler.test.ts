@@ -1,0 +1,143 @@
+// The reconciler against a real engine: a live container that disappears or crashes comes back,
+// a reboot starts a fresh one, and a container nobody wants is removed.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { openJobQueues } from '@cove/shared/jobs/queues';
+import { readRoute } from '@cove/shared/routing/route-table';
+import { createTestContext, type TestContext } from '@cove/shared/testing/context';
+import { type GitServer, startGitServer } from '@cove/shared/testing/git-server';
+import { waitFor } from '@cove/shared/testing/wait';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { RunningBuilder } from '../../src/builder';
+import { appNetworkName } from '../../src/deploy/container';
+import {
+  cleanUpMachine,
+  containersOf,
+  health,
+  insertApp,
+  insertDeployment,
+  readApp,
+  readDeployment,
+  runtime,
+  startTestBuilder,
+  waitForFinished,
+} from './fixture';
+
+const run = promisify(execFile);
+let context: TestContext;
+let git: GitServer;
+let builder: RunningBuilder;
+let queues: ReturnType<typeof openJobQueues>;
+
+beforeAll(async () => {
+  context = await createTestContext();
+  git = await startGitServer();
+  builder = await startTestBuilder(context);
+  queues = openJobQueues(context.redis, context.instance);
+});
+
+afterAll(async () => {
+  await queues?.close();
+  await builder?.stop();
+  await cleanUpMachine(context);
+  await git?.close();
+  await context?.close();
+});
+
+async function waitForServingContainer(deploymentId: string, notId: string) {
+  return waitFor(
+    async () => {
+      const deployment = await readDeployment(context, deploymentId);
+      if (deployment.containerId === notId || deployment.hostPort === null) return undefined;
+      return (await health(deployment.hostPort)) === 'ok' ? deployment : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 250, description: 'a fresh container to serve the live deployment' },
+  );
+}
+
+test('the live version comes back after its container disappears, crashes or is rebooted', async () => {
+  await git.createRepo('survivor', { 'app.py': 'import streamlit as st\nst.write("still here")\n' });
+  const app = await insertApp(context, { name: 'survivor', repoUrl: git.repoUrl('survivor') });
+  const deploymentId = await insertDeployment(context, app);
+  await queues.enqueueBuild({ deploymentId });
+  const deployed = await waitForFinished(context, deploymentId);
+  expect(deployed.status).toBe('running');
+
+  // Runs locked down: non-root, read-only, no capabilities, limited.
+  const { stdout } = await run('docker', ['inspect', deployed.containerId ?? '']);
+  const inspected: unknown = JSON.parse(stdout)[0];
+  expect(inspected).toMatchObject({
+    Config: { User: '10001:10001' },
+    HostConfig: {
+      ReadonlyRootfs: true,
+      CapDrop: ['ALL'],
+      SecurityOpt: ['no-new-privileges'],
+      Memory: 768 * 1024 * 1024,
+      PidsLimit: 256,
+      NetworkMode: appNetworkName(context.instance, app.appId),
+      PortBindings: { '8501/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] },
+    },
+  });
+
+  // Removed behind Cove's back: started again, and the route follows the new port.
+  await runtime.remove(deployed.containerId ?? '');
+  const recovered = await waitForServingContainer(deploymentId, deployed.containerId ?? '');
+  await waitFor(
+    async () =>
+      (await readRoute(context.redis, context.instance, 'survivor'))?.upstream?.port === recovered.hostPort,
+    { timeoutMs: 30_000, description: 'the route to follow the recovered container' },
+  );
+
+  // Killed: the app shows as crashed with a plain message, then comes back after a short backoff.
+  await run('docker', ['kill', recovered.containerId ?? '']);
+  const crashed = await waitFor(
+    async () => {
+      const row = await readApp(context, app.appId);
+      return row.status === 'crashed' ? row : undefined;
+    },
+    { timeoutMs: 30_000, description: 'the app to show as crashed' },
+  );
+  expect(crashed.statusMessage).toMatch(/^Your app stopped with exit code 137\./);
+  const restarted = await waitForServingContainer(deploymentId, recovered.containerId ?? '');
+  await waitFor(async () => (await readApp(context, app.appId)).status === 'running', {
+    timeoutMs: 30_000,
+    description: 'the app to be running again',
+  });
+
+  // A reboot asked for by the author starts a fresh container and forgets the crashes.
+  await queues.enqueueAppOperation({ appId: app.appId, operation: 'reboot' });
+  await waitForServingContainer(deploymentId, restarted.containerId ?? '');
+  await waitFor(async () => (await readApp(context, app.appId)).crashCount === 0, {
+    timeoutMs: 30_000,
+    description: 'the reboot to reset the crash count',
+  });
+  expect(await containersOf(context.instance, deploymentId)).toHaveLength(1);
+});
+
+test('a container of this instance that no deployment wants is removed', async () => {
+  const live = (await containersOf(context.instance))[0];
+  if (!live) throw new Error('the first test leaves a live container');
+  const strayDeploymentId = crypto.randomUUID();
+  const stray = await runtime.run({
+    name: `cove-${context.instance}-stray`,
+    image: live.image,
+    labels: {
+      'cove.instance': context.instance,
+      'cove.app-id': live.labels['cove.app-id'] ?? '',
+      'cove.deployment-id': strayDeploymentId,
+    },
+    env: {},
+    network: appNetworkName(context.instance, live.labels['cove.app-id'] ?? ''),
+    containerPort: 8501,
+    userId: 10001,
+    memoryMb: 256,
+    cpus: 0.5,
+    pidsLimit: 64,
+    tmpfs: { '/tmp': 'size=16m', '/home/app': 'size=16m,uid=10001,gid=10001' },
+  });
+  await waitFor(async () => (await runtime.inspect(stray.id)) === null, {
+    timeoutMs: 30_000,
+    description: 'the stray container to be removed',
+  });
+  expect((await runtime.inspect(live.id))?.state).toBe('running');
+});
