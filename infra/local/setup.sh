@@ -13,7 +13,9 @@ stamp="$COVE_STATE_DIR/npm-installed.sha"
 lock_sha=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ ! -d node_modules ] || [ "$(cat "$stamp" 2>/dev/null)" != "$lock_sha" ]; then
   echo "installing node modules"
-  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+  # `npm install --no-save` follows the lockfile like `npm ci`; npm 11 here writes lockfiles without
+  # other platforms' optional packages, which `npm ci` then reports as out of sync.
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --no-save --no-audit --no-fund --loglevel=error
   echo "$lock_sha" >"$stamp"
 fi
 
