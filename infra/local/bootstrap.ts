@@ -96,10 +96,17 @@ async function ensureSampleApp(token: string): Promise<void> {
 }
 
 async function checkServed(): Promise<void> {
-  const response = await fetch(`http://127.0.0.1:${proxyPort}/_stcore/health`, {
-    headers: { host: `${sampleName}.${config.COVE_APPS_DOMAIN}:${proxyPort}` },
-  });
-  if (!response.ok) throw new Error(`The sample app does not answer through the proxy (${response.status}).`);
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const response = await fetch(`http://127.0.0.1:${proxyPort}/_stcore/health`, {
+      headers: { host: `${sampleName}.${config.COVE_APPS_DOMAIN}:${proxyPort}` },
+    });
+    if (response.ok) return;
+    if (Date.now() > deadline) {
+      throw new Error(`The sample app does not answer through the proxy (${response.status}).`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 const admin = await ensureAdmin();

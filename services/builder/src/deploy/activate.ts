@@ -1,5 +1,5 @@
 // The swap: once the new container is healthy, make it the app's live deployment in one
-// transaction, point the route at it, then stop and remove the previous version's container. Until
+// transaction that also points the route at it, then stop and remove the previous version's container. Until
 // the transaction commits, the previous version stays live and serving.
 import { schema } from '@cove/shared/db/client';
 import { writeRoute } from '@cove/shared/routing/route-table';
@@ -72,6 +72,14 @@ export async function activateDeployment(
         updatedAt: sql`now()`,
       })
       .where(eq(apps.id, app.id));
+    // Switch the route before the commit makes the app read as running, so nobody who sees
+    // "running" reaches the old route. Should the commit fail, the reconciler rewrites the route.
+    await writeRoute(redis, config.COVE_INSTANCE, {
+      appId: activation.appId,
+      appName: activation.appName,
+      status: 'running',
+      upstream: { host: '127.0.0.1', port: hostPort },
+    });
     return { outcome: 'live' as const, previous: previous && previous.id !== candidate.id ? previous : null };
   });
 
@@ -79,13 +87,6 @@ export async function activateDeployment(
     await runtime.remove(activation.container.id);
     return result.outcome;
   }
-
-  await writeRoute(redis, config.COVE_INSTANCE, {
-    appId: activation.appId,
-    appName: activation.appName,
-    status: 'running',
-    upstream: { host: '127.0.0.1', port: hostPort },
-  });
 
   if (result.previous) {
     const leftovers = await runtime.list({
