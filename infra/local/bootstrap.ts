@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
+import { get } from 'node:http';
 import path from 'node:path';
 import { createApiToken, resolveApiToken, setPassword, signUp } from '@cove/shared/auth/accounts';
 import { loadConfigOrExit } from '@cove/shared/config/load';
@@ -98,12 +99,17 @@ async function ensureSampleApp(token: string): Promise<void> {
 async function checkServed(): Promise<void> {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const response = await fetch(`http://127.0.0.1:${proxyPort}/_stcore/health`, {
-      headers: { host: `${sampleName}.${config.COVE_APPS_DOMAIN}:${proxyPort}` },
+    // fetch() would replace the Host header, and Node does not resolve *.localhost: ask by hand.
+    const status = await new Promise<number>((resolve, reject) => {
+      const host = `${sampleName}.${config.COVE_APPS_DOMAIN}:${proxyPort}`;
+      get({ host: '127.0.0.1', port: proxyPort, path: '/_stcore/health', headers: { host } }, (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      }).on('error', reject);
     });
-    if (response.ok) return;
+    if (status === 200) return;
     if (Date.now() > deadline) {
-      throw new Error(`The sample app does not answer through the proxy (${response.status}).`);
+      throw new Error(`The sample app does not answer through the proxy (${status}).`);
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }

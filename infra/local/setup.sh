@@ -32,5 +32,6 @@ if [ "${COVE_TRUST_HOST_CA:-1}" = 1 ] && [ -s /etc/ssl/certs/ca-certificates.crt
   cp /etc/ssl/certs/ca-certificates.crt runtime-image/extra-ca/host-ca.crt
 fi
 echo "runtime image $COVE_RUNTIME_IMAGE"
-DOCKER_BUILDKIT=0 docker build --quiet --build-arg "BASE_IMAGE=$COVE_BASE_IMAGE" \
-  -t "$COVE_RUNTIME_IMAGE" runtime-image >/dev/null
+DOCKER_BUILDKIT=0 docker build --build-arg "BASE_IMAGE=$COVE_BASE_IMAGE" \
+  -t "$COVE_RUNTIME_IMAGE" runtime-image >"$COVE_STATE_DIR/logs/runtime-image.log" 2>&1 ||
+  { tail -n 30 "$COVE_STATE_DIR/logs/runtime-image.log"; exit 1; }

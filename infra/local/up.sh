@@ -32,6 +32,8 @@ ENV
 )
 set -a; source "$env_file"; set +a
 
+# A fresh build deserves fresh processes: restart the platform's (the git server only holds data).
+for name in builder proxy dashboard; do stop_process "$name"; done
 start_process git-server node --import tsx infra/local/git-server.ts
 start_process builder node services/builder/dist/main.js
 start_process proxy node services/proxy/dist/main.js
