@@ -2,6 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // Files run in parallel, each integration file in its own database and instance.
+    maxWorkers: 2,
     projects: [
       {
         test: {
@@ -17,9 +19,6 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 180_000,
           hookTimeout: 180_000,
-          // Files run in parallel, each in its own database and instance; two at a time on 2 cores.
-          maxWorkers: 2,
-          minWorkers: 1,
         },
       },
     ],
