@@ -10,12 +10,13 @@ command -v dockerd >/dev/null || need_packages+=(docker.io)
 [ -x "$(pg_bin)/postgres" ] || need_packages+=(postgresql)
 command -v redis-server >/dev/null || need_packages+=(redis-server)
 command -v git >/dev/null || need_packages+=(git)
+command -v curl >/dev/null || need_packages+=(curl)
 command -v debootstrap >/dev/null || need_packages+=(debootstrap)
 if [ "${COVE_WITH_BROWSER:-0}" = 1 ] && [ ! -x /usr/bin/chromium ]; then need_packages+=(chromium); fi
 if [ ${#need_packages[@]} -gt 0 ]; then
   echo "installing: ${need_packages[*]}"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_packages[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_packages[@]}" >/dev/null
 fi
 
 mkdir -p "$COVE_STATE_DIR"/{logs,run}
