@@ -113,4 +113,13 @@ test('sign up, deploy, use the app, push a change and see it live', async ({ pag
     await appPage.reload();
     await expect(appPage.getByText('Version two')).toBeVisible({ timeout: 60_000 });
   });
+
+  await test.step('delete the app; its address says there is no such app', async () => {
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await expect(page).toHaveURL(/\/apps$/);
+    await expect(page.getByRole('link', { name: appName })).toHaveCount(0);
+    await appPage.reload();
+    await expect(appPage.getByText(`There is no app called ${appName} here.`)).toBeVisible();
+  });
 });
