@@ -8,6 +8,7 @@ exec python -m streamlit run "$main_file" \
   --server.port 8501 \
   --server.address 0.0.0.0 \
   --server.headless true \
+  --server.baseUrlPath "" \
   --server.fileWatcherType none \
   --server.runOnSave false \
   --browser.gatherUsageStats false \

@@ -1,29 +1,54 @@
 import { expect, test } from 'vitest';
-import { generateDockerfile } from './dockerfile';
+import { dependencyContextFiles, generateDockerfile } from './dockerfile';
 
-test('installs requirements as root in a layer before the code, then runs as app', () => {
+test('installs Debian packages, then Python dependencies, as root before the code, then runs as app', () => {
   expect(
     generateDockerfile({
       runtimeImage: 'cove/runtime:dev',
       mainFile: 'src/app.py',
-      hasRequirementsTxt: true,
+      aptPackages: ['ffmpeg', 'libgl1'],
+      python: {
+        kind: 'requirements',
+        sourceFile: 'src/requirements.txt',
+        requirementsTxt: 'six\n',
+        entries: null,
+      },
     }),
   ).toBe(
     [
       'FROM cove/runtime:dev',
       'USER root',
-      'COPY --chown=app:app requirements.txt /tmp/cove/requirements.txt',
+      'RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ffmpeg libgl1 && rm -rf /var/lib/apt/lists/*',
+      'COPY dependencies/ /tmp/cove/',
       'RUN NO_COLOR=1 uv pip install --no-progress --python /opt/venv/bin/python -r /tmp/cove/requirements.txt',
       'USER app',
-      'COPY --chown=app:app . /app',
+      'COPY --chown=app:app repo/ /app/',
       'ENV COVE_MAIN_FILE="src/app.py"',
       '',
     ].join('\n'),
   );
 });
 
-test('has no dependency layer without requirements.txt', () => {
-  expect(generateDockerfile({ runtimeImage: 'img', mainFile: 'app.py', hasRequirementsTxt: false })).toBe(
-    'FROM img\nCOPY --chown=app:app . /app\nENV COVE_MAIN_FILE="app.py"\n',
+test('syncs a uv.lock into the image’s environment, keeping Streamlit', () => {
+  const python = {
+    kind: 'uv-lock',
+    sourceFile: 'uv.lock',
+    pyprojectToml: '[project]\n',
+    uvLock: 'version = 1\n',
+  } as const;
+  const dockerfile = generateDockerfile({ runtimeImage: 'img', mainFile: 'app.py', aptPackages: [], python });
+  expect(dockerfile).toContain(
+    'RUN cd /tmp/cove && NO_COLOR=1 UV_PROJECT_ENVIRONMENT=/opt/venv UV_PYTHON_DOWNLOADS=never uv sync --frozen --inexact --no-install-project --no-progress\n',
   );
+  expect(dependencyContextFiles(python)).toEqual({
+    'pyproject.toml': '[project]\n',
+    'uv.lock': 'version = 1\n',
+  });
+});
+
+test('has no dependency layer without dependencies', () => {
+  expect(generateDockerfile({ runtimeImage: 'img', mainFile: 'app.py', aptPackages: [], python: null })).toBe(
+    'FROM img\nCOPY --chown=app:app repo/ /app/\nENV COVE_MAIN_FILE="app.py"\n',
+  );
+  expect(dependencyContextFiles(null)).toEqual({});
 });

@@ -1,39 +1,78 @@
-// The Dockerfile every app is built with: the runtime image, then the dependency layer, then the
-// code. Dependencies come before the code so a push that changes only code reuses the cached
-// dependency layer.
+// The Dockerfile every app is built with: the runtime image, then the Debian packages, then the
+// Python dependencies, then the code. The dependency layers come first and see only the dependency
+// files (copied into their own folder of the context), so a push that changes only code reuses them.
+import type { PythonInstall } from './dependencies/types';
 
-/** Our Dockerfile's name inside the context, out of the way of a Dockerfile the repository has. */
-export const generatedDockerfileName = '.cove.Dockerfile';
+/** The build context Cove assembles: the clone in `repo/`, dependency files in `dependencies/`. */
+export const contextLayout = {
+  dockerfile: 'Dockerfile',
+  repository: 'repo',
+  dependencies: 'dependencies',
+} as const;
 
 /** Never sent to the engine, so never in the image. */
-export const excludedContextPaths = ['.git'] as const;
+export const excludedContextPaths = [`${contextLayout.repository}/.git`] as const;
 
 export interface DockerfileInputs {
   runtimeImage: string;
   mainFile: string;
-  hasRequirementsTxt: boolean;
+  aptPackages: readonly string[];
+  python: PythonInstall | null;
 }
 
 function quoted(value: string): string {
   return JSON.stringify(value);
 }
 
-export function generateDockerfile(inputs: DockerfileInputs): string {
-  const lines = [`FROM ${inputs.runtimeImage}`];
-  if (inputs.hasRequirementsTxt) {
-    // /opt/venv belongs to root in the runtime image; the app itself runs as `app`.
-    lines.push(
-      'USER root',
-      'COPY --chown=app:app requirements.txt /tmp/cove/requirements.txt',
-      'RUN NO_COLOR=1 uv pip install --no-progress --python /opt/venv/bin/python -r /tmp/cove/requirements.txt',
-      'USER app',
-    );
+/** The files of `dependencies/`: what the Python layer is keyed on. */
+export function dependencyContextFiles(python: PythonInstall | null): Record<string, string> {
+  if (python === null) return {};
+  switch (python.kind) {
+    case 'requirements':
+      return { 'requirements.txt': python.requirementsTxt };
+    case 'uv-lock':
+      return { 'pyproject.toml': python.pyprojectToml, 'uv.lock': python.uvLock };
+    default: {
+      const unknownKind: never = python;
+      throw new Error(`Unknown install ${JSON.stringify(unknownKind)}`);
+    }
   }
-  lines.push('COPY --chown=app:app . /app', `ENV COVE_MAIN_FILE=${quoted(inputs.mainFile)}`);
-  return `${lines.join('\n')}\n`;
 }
 
-/** Left out of the code layer: git metadata and our own build files. */
-export function generateDockerignore(): string {
-  return [...excludedContextPaths, generatedDockerfileName, '.dockerignore'].join('\n').concat('\n');
+function installCommand(python: PythonInstall): string {
+  switch (python.kind) {
+    case 'requirements':
+      return 'NO_COLOR=1 uv pip install --no-progress --python /opt/venv/bin/python -r /tmp/cove/requirements.txt';
+    case 'uv-lock':
+      // --inexact keeps what the image has and the lock does not (Streamlit itself); the venv is
+      // the image's, never one uv would download a Python for.
+      return 'cd /tmp/cove && NO_COLOR=1 UV_PROJECT_ENVIRONMENT=/opt/venv UV_PYTHON_DOWNLOADS=never uv sync --frozen --inexact --no-install-project --no-progress';
+    default: {
+      const unknownKind: never = python;
+      throw new Error(`Unknown install ${JSON.stringify(unknownKind)}`);
+    }
+  }
+}
+
+export function generateDockerfile(inputs: DockerfileInputs): string {
+  const lines = [`FROM ${inputs.runtimeImage}`];
+  const hasInstalls = inputs.aptPackages.length > 0 || inputs.python !== null;
+  // Installs run as root (/opt/venv and the system belong to root); the app itself runs as `app`.
+  if (hasInstalls) lines.push('USER root');
+  if (inputs.aptPackages.length > 0) {
+    lines.push(
+      'RUN apt-get update' +
+        ` && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${inputs.aptPackages.join(' ')}` +
+        ' && rm -rf /var/lib/apt/lists/*',
+    );
+  }
+  if (inputs.python !== null) {
+    lines.push(`COPY ${contextLayout.dependencies}/ /tmp/cove/`, `RUN ${installCommand(inputs.python)}`);
+  }
+  if (hasInstalls) lines.push('USER app');
+  lines.push(
+    `COPY --chown=app:app ${contextLayout.repository}/ /app/`,
+    `ENV COVE_MAIN_FILE=${quoted(inputs.mainFile)}`,
+  );
+  return `${lines.join('\n')}\n`;
 }

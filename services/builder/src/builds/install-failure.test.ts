@@ -1,5 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import { explainInstallFailure, parseRequirementLines } from './install-failure';
+import type { PythonInstall } from './dependencies/types';
+import { explainAptFailure, explainInstallFailure, parseRequirementLines } from './install-failure';
+
+function requirementsTxt(text: string): PythonInstall {
+  return { kind: 'requirements', sourceFile: 'requirements.txt', requirementsTxt: text, entries: null };
+}
 
 const dockerFailure =
   "The command '/bin/sh -c uv pip install -r requirements.txt' returned a non-zero code: 1";
@@ -46,14 +51,67 @@ describe('explainInstallFailure', () => {
       expected: 'Installing requirements.txt failed. uv says: Failed to fetch: network unreachable',
     },
   ])('$case', ({ requirements, output, expected }) => {
-    expect(explainInstallFailure(requirements, output)).toBe(expected);
+    expect(explainInstallFailure(requirementsTxt(requirements), output)?.message).toBe(expected);
   });
 
   test('says nothing when the output is not uv’s', () => {
     expect(
-      explainInstallFailure('numpy\n', ['Step 3/5 : COPY . /app', 'no space left on device']),
+      explainInstallFailure(requirementsTxt('numpy\n'), [
+        'Step 3/5 : COPY . /app',
+        'no space left on device',
+      ]),
     ).toBeNull();
   });
+});
+
+test('a line of a list Cove wrote names the author’s file and line', () => {
+  const install: PythonInstall = {
+    kind: 'requirements',
+    sourceFile: 'Pipfile',
+    requirementsTxt: 'numpy\nnot-a-package-cove==1.0\n',
+    entries: [
+      { requirement: 'numpy', source: { file: 'Pipfile', lineNumber: 7, text: 'numpy = "*"' } },
+      {
+        requirement: 'not-a-package-cove==1.0',
+        source: { file: 'Pipfile', lineNumber: 8, text: 'not-a-package-cove = "==1.0"' },
+      },
+    ],
+  };
+  const byName = explainInstallFailure(install, [
+    'error: Because not-a-package-cove was not found in the package registry, we can conclude that your requirements are unsatisfiable.',
+  ]);
+  expect(byName).toEqual({
+    message:
+      'Line 8 of Pipfile (`not-a-package-cove = "==1.0"`) could not be installed. uv says: Because not-a-package-cove was not found in the package registry, we can conclude that your requirements are unsatisfiable.',
+    isAuthorsMistake: true,
+  });
+  const byListLine = explainInstallFailure(install, [
+    "error: Couldn't parse requirement in `/tmp/cove/requirements.txt:2`",
+  ]);
+  expect(byListLine?.message).toMatch(/^Line 8 of Pipfile \(`not-a-package-cove = "==1.0"`\)/);
+});
+
+test('a uv.lock that cannot be installed is reported as uv says, to be retried', () => {
+  const install: PythonInstall = { kind: 'uv-lock', sourceFile: 'uv.lock', pyprojectToml: '', uvLock: '' };
+  expect(explainInstallFailure(install, ['error: Failed to fetch: network unreachable'])).toEqual({
+    message:
+      'Installing the packages locked in uv.lock failed. uv says: Failed to fetch: network unreachable',
+    isAuthorsMistake: false,
+  });
+});
+
+test('a Debian package that does not exist names its line of packages.txt', () => {
+  expect(
+    explainAptFailure('packages.txt', '# tools\nffmpeg\nnot-a-debian-package\n', [
+      'Reading package lists...',
+      'E: Unable to locate package not-a-debian-package',
+    ]),
+  ).toEqual({
+    message:
+      'Line 3 of packages.txt asks for `not-a-debian-package`, which Debian does not have (apt-get: Unable to locate package not-a-debian-package). Check the name on packages.debian.org.',
+    isAuthorsMistake: true,
+  });
+  expect(explainAptFailure('packages.txt', 'ffmpeg\n', ['E: Some other apt problem'])).toBeNull();
 });
 
 test('parseRequirementLines skips comments, options and blank lines and normalises names', () => {

@@ -1,5 +1,7 @@
-// Reads uv's output after a failed `uv pip install -r requirements.txt` and says which line of the
-// author's requirements.txt is at fault and why, in uv's own words.
+// Reads the output of a failed dependency install and says which line of the author's own file
+// (requirements.txt, Pipfile, environment.yml, pyproject.toml, packages.txt) is at fault and why,
+// in uv's or apt-get's own words.
+import type { PythonInstall } from './dependencies/types';
 
 export interface RequirementLine {
   lineNumber: number;
@@ -49,17 +51,17 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** The requirement uv complains about: a `requirements.txt:<line>` reference, else the first named. */
+/**
+ * The requirement uv complains about: a `requirements.txt:<line>` reference (a line of the list uv
+ * was given, found with `atListLine`), else the requirement named first in the reason.
+ */
 export function findCulprit(
   requirements: readonly RequirementLine[],
   reason: string,
+  atListLine: (lineNumber: number) => RequirementLine | null,
 ): RequirementLine | null {
   const lineReference = /requirements\.txt:(\d+)/.exec(reason)?.[1];
-  if (lineReference !== undefined) {
-    const lineNumber = Number.parseInt(lineReference, 10);
-    const text = requirementsLineText(requirements, lineNumber);
-    return { lineNumber, text, packageName: '' };
-  }
+  if (lineReference !== undefined) return atListLine(Number.parseInt(lineReference, 10));
   const normalisedReason = normalisePackageName(reason);
   let best: { requirement: RequirementLine; position: number } | null = null;
   for (const requirement of requirements) {
@@ -71,16 +73,76 @@ export function findCulprit(
   return best?.requirement ?? null;
 }
 
-function requirementsLineText(requirements: readonly RequirementLine[], lineNumber: number): string {
-  return requirements.find((requirement) => requirement.lineNumber === lineNumber)?.text ?? '';
+/** The author's lines behind the list uv was given, and how a line of that list maps to them. */
+function requirementLinesOf(install: Extract<PythonInstall, { kind: 'requirements' }>) {
+  if (install.entries === null) {
+    const lines = parseRequirementLines(install.requirementsTxt);
+    const rawLines = install.requirementsTxt.split('\n');
+    const atListLine = (lineNumber: number): RequirementLine => ({
+      lineNumber,
+      text:
+        lines.find((line) => line.lineNumber === lineNumber)?.text ?? rawLines[lineNumber - 1]?.trim() ?? '',
+      packageName: '',
+    });
+    return { lines, atListLine };
+  }
+  const lines = install.entries.map((entry) => ({
+    lineNumber: entry.source.lineNumber,
+    text: entry.source.text,
+    packageName: parseRequirementLines(entry.requirement)[0]?.packageName ?? '',
+  }));
+  return { lines, atListLine: (lineNumber: number) => lines[lineNumber - 1] ?? null };
+}
+
+export interface InstallFailure {
+  message: string;
+  /** True when a line of the author's file is at fault: retrying cannot help. */
+  isAuthorsMistake: boolean;
 }
 
 /** A message for the app's author, or null when the output is not uv's. */
-export function explainInstallFailure(requirementsTxt: string, buildLines: readonly string[]): string | null {
+export function explainInstallFailure(
+  install: PythonInstall,
+  buildLines: readonly string[],
+): InstallFailure | null {
   const reason = extractUvReason(buildLines);
   if (reason === null) return null;
-  const culprit = findCulprit(parseRequirementLines(requirementsTxt), reason);
-  if (culprit === null) return `Installing requirements.txt failed. uv says: ${reason}`;
-  const text = culprit.text || requirementsTxt.split('\n')[culprit.lineNumber - 1]?.trim() || '';
-  return `Line ${culprit.lineNumber} of requirements.txt (\`${text}\`) could not be installed. uv says: ${reason}`;
+  if (install.kind === 'uv-lock') {
+    return {
+      message: `Installing the packages locked in ${install.sourceFile} failed. uv says: ${reason}`,
+      isAuthorsMistake: false,
+    };
+  }
+  const { lines, atListLine } = requirementLinesOf(install);
+  const culprit = findCulprit(lines, reason, atListLine);
+  if (culprit === null) {
+    return {
+      message: `Installing ${install.sourceFile} failed. uv says: ${reason}`,
+      isAuthorsMistake: false,
+    };
+  }
+  return {
+    message: `Line ${culprit.lineNumber} of ${install.sourceFile} (\`${culprit.text}\`) could not be installed. uv says: ${reason}`,
+    isAuthorsMistake: true,
+  };
+}
+
+/** apt-get's word for a package Debian does not have, turned into the line of packages.txt. */
+export function explainAptFailure(
+  packagesFile: string,
+  packagesTxt: string,
+  buildLines: readonly string[],
+): InstallFailure | null {
+  const missing = buildLines
+    .map((line) => /^E: Unable to locate package (\S+)/.exec(line)?.[1])
+    .find(Boolean);
+  if (missing === undefined) return null;
+  const lineIndex = packagesTxt
+    .split(/\r?\n/)
+    .findIndex((line) => line.replace(/#.*$/, '').trim() === missing);
+  const where = lineIndex === -1 ? packagesFile : `Line ${lineIndex + 1} of ${packagesFile}`;
+  return {
+    message: `${where} asks for \`${missing}\`, which Debian does not have (apt-get: Unable to locate package ${missing}). Check the name on packages.debian.org.`,
+    isAuthorsMistake: true,
+  };
 }

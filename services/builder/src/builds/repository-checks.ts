@@ -1,6 +1,5 @@
-// What the builder checks in a cloned repository before building: that the main file is there,
-// and which dependency files it has.
-import { readdir, readFile, stat } from 'node:fs/promises';
+// What the builder checks in a cloned repository before building: that the main file is there.
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { permanentFailure, shortSha } from './failure';
 
@@ -36,13 +35,4 @@ export async function checkMainFile(
       `Files at the top level: ${await topLevelListing(directory)}. ` +
       `Change the main file path in the app's settings, or push the file.`,
   );
-}
-
-export interface DependencyFiles {
-  requirementsTxt: string | null;
-}
-
-export async function readDependencyFiles(directory: string): Promise<DependencyFiles> {
-  const requirements = path.join(directory, 'requirements.txt');
-  return { requirementsTxt: (await isFile(requirements)) ? await readFile(requirements, 'utf8') : null };
 }

@@ -1,13 +1,14 @@
 // One build job, start to finish: clone the commit, check the repository, build the image, then
 // hand over to the deploy step. Every line goes to the deployment's build log as it comes; every
 // step is written to the deployments row, the truth a retry or the reconciler reads.
-import { rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { appendLogLines, endOfLogMessage, LogWriter, logChannel } from '@cove/shared/logs/deployment-logs';
 import type { BuilderContext } from '../context';
 import { activateDeployment } from '../deploy/activate';
 import { imageTag, startHealthyContainer } from '../deploy/container';
 import type { BuildImageResult } from '../runtime/types';
+import { type PreparedContext, prepareBuildContext } from './build-context';
 import { cloneCommit } from './clone';
 import {
   type App,
@@ -22,27 +23,27 @@ import {
   refreshHeartbeat,
   showProgressOnApp,
 } from './deployment-state';
-import {
-  excludedContextPaths,
-  generateDockerfile,
-  generateDockerignore,
-  generatedDockerfileName,
-} from './dockerfile';
+import { contextLayout, excludedContextPaths } from './dockerfile';
 import { DeployFailure, permanentFailure, shortSha, transientFailure } from './failure';
-import { explainInstallFailure } from './install-failure';
-import { checkMainFile, readDependencyFiles } from './repository-checks';
+import { explainAptFailure, explainInstallFailure } from './install-failure';
+import { checkMainFile } from './repository-checks';
 
 export type BuildOutcome = 'deployed' | 'skipped' | 'outdated';
 
 function explainBuildFailure(
   result: Extract<BuildImageResult, { isSuccess: false }>,
-  requirementsTxt: string | null,
+  { plan }: PreparedContext,
 ) {
-  const explained = requirementsTxt === null ? null : explainInstallFailure(requirementsTxt, result.lines);
-  if (explained !== null && !explained.startsWith('Installing requirements.txt failed')) {
-    return permanentFailure(explained);
+  const explained =
+    (plan.packagesTxt === null
+      ? null
+      : explainAptFailure(plan.packagesTxt.file, plan.packagesTxt.content, result.lines)) ??
+    (plan.python === null ? null : explainInstallFailure(plan.python, result.lines));
+  if (explained !== null) {
+    return explained.isAuthorsMistake
+      ? permanentFailure(explained.message)
+      : transientFailure(explained.message);
   }
-  if (explained !== null) return transientFailure(explained);
   const lastLines = result.lines.slice(-15).join('\n');
   const isCommandFailure = /returned a non-zero code/.test(result.errorMessage);
   return new DeployFailure(`The image build failed: ${result.errorMessage}\n${lastLines}`, isCommandFailure);
@@ -58,7 +59,7 @@ async function buildAndDeploy(
   const { config, db, runtime } = context;
   await showProgressOnApp(db, app, 'building', 'Building the app.');
   log(`Cloning ${app.repoUrl} (branch ${deployment.branch})`);
-  const repoDir = path.join(workDir, 'repo');
+  const repoDir = path.join(workDir, contextLayout.repository);
   const commit = await cloneCommit({
     repoUrl: app.repoUrl,
     branch: deployment.branch,
@@ -74,19 +75,7 @@ async function buildAndDeploy(
   log(`Commit ${shortSha(commit.sha)}: ${commit.message} (${commit.author})`);
   await checkMainFile(repoDir, app.mainFile, { sha: commit.sha, branch: deployment.branch });
 
-  const dependencies = await readDependencyFiles(repoDir);
-  log(
-    dependencies.requirementsTxt === null
-      ? 'No requirements.txt found.'
-      : 'Installing requirements.txt with uv.',
-  );
-  const dockerfile = generateDockerfile({
-    runtimeImage: config.COVE_RUNTIME_IMAGE,
-    mainFile: app.mainFile,
-    hasRequirementsTxt: dependencies.requirementsTxt !== null,
-  });
-  await writeFile(path.join(repoDir, generatedDockerfileName), dockerfile);
-  await writeFile(path.join(repoDir, '.dockerignore'), generateDockerignore());
+  const prepared = await prepareBuildContext(context, { contextDir: workDir, mainFile: app.mainFile, log });
 
   const tag = imageTag(config.COVE_INSTANCE, app.name, commit.sha);
   const timeoutSeconds = config.COVE_BUILD_TIMEOUT_SECONDS;
@@ -94,8 +83,8 @@ async function buildAndDeploy(
   let built: BuildImageResult;
   try {
     built = await runtime.buildImage({
-      contextDir: repoDir,
-      dockerfile: generatedDockerfileName,
+      contextDir: workDir,
+      dockerfile: contextLayout.dockerfile,
       excludedPaths: excludedContextPaths,
       tag,
       labels: { 'cove.instance': config.COVE_INSTANCE, 'cove.app-id': app.id },
@@ -107,7 +96,7 @@ async function buildAndDeploy(
       throw transientFailure(`The build took longer than ${timeoutSeconds} seconds and was stopped.`);
     throw error;
   }
-  if (!built.isSuccess) throw explainBuildFailure(built, dependencies.requirementsTxt);
+  if (!built.isSuccess) throw explainBuildFailure(built, prepared);
 
   await markDeploying(db, deployment.id, tag);
   await showProgressOnApp(db, app, 'deploying', 'Starting the new version.');
