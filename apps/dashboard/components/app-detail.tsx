@@ -5,6 +5,7 @@ import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
 import { apiRequest } from '../lib/client/api';
 import { LogView } from './log-view';
+import { SecretsPanel } from './secrets-panel';
 import { StatusBadge } from './status-badge';
 import { WebhookPanel } from './webhook-panel';
 
@@ -147,6 +148,7 @@ export function AppDetail({ initialApp }: { initialApp: AppView }) {
           emptyText="The app's output appears here once it runs."
         />
       </section>
+      <SecretsPanel appName={name} />
       <WebhookPanel appName={name} />
     </>
   );

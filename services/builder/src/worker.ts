@@ -1,5 +1,5 @@
 // The BullMQ side of the builder: a worker for build jobs and one for app operations (reboot,
-// reconcile now). The author's mistakes fail a job for good; anything else is retried.
+// reconcile now, apply new secrets). The author's mistakes fail a job for good; anything else is retried.
 import { jobs, queuePrefix } from '@cove/shared/jobs/catalogue';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -7,6 +7,7 @@ import { markRetrying } from './builds/deployment-state';
 import { DeployFailure } from './builds/failure';
 import { runBuild } from './builds/run-build';
 import type { BuilderContext } from './context';
+import { applySecretsToLiveDeployment } from './deploy/apply-secrets';
 import { restartLiveDeployment } from './deploy/restart';
 import type { Reconciler } from './reconciler/loop';
 
@@ -57,6 +58,8 @@ export function startWorkers(
         case 'reconcile':
           await reconciler.runNow();
           return 'reconciled';
+        case 'apply-secrets':
+          return reconciler.exclusive(() => applySecretsToLiveDeployment(context, appId));
         default: {
           const unknown: never = operation;
           throw new Error(`Unknown app operation ${String(unknown)}`);

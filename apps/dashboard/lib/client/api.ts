@@ -14,16 +14,21 @@ export type ApiResult<T> = { ok: true; status: number; data: T } | ApiFailure;
 export async function apiRequest<Schema extends z.ZodType>(
   path: string,
   schema: Schema,
-  init: { method?: string; body?: unknown } = {},
+  init: { method?: string; body?: unknown; text?: string } = {},
 ): Promise<ApiResult<z.output<Schema>>> {
   let response: Response;
+  const content: { headers: Record<string, string>; body?: string } =
+    init.text !== undefined
+      ? { headers: { 'content-type': 'text/plain; charset=utf-8' }, body: init.text }
+      : init.body !== undefined
+        ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(init.body) }
+        : { headers: {} };
   try {
     response = await fetch(`/api/v1${path}`, {
       method: init.method ?? 'GET',
       credentials: 'same-origin',
       cache: 'no-store',
-      headers: init.body === undefined ? {} : { 'content-type': 'application/json' },
-      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+      ...content,
     });
   } catch {
     return { ok: false, status: 0, message: 'Cove could not be reached. Check your connection.', fields: {} };

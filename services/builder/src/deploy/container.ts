@@ -5,6 +5,7 @@ import { permanentFailure } from '../builds/failure';
 import type { BuilderContext } from '../context';
 import { type ContainerInfo, labelKeys, type RunContainerRequest } from '../runtime/types';
 import { waitForHealth } from './health';
+import { type ContainerSecrets, maskSecrets, prepareContainerSecrets } from './secrets-file';
 
 export const appPort = 8501;
 export const appUserId = 10001;
@@ -14,8 +15,9 @@ export function imageTag(instance: string, appName: string, commitSha: string): 
   return `cove-${instance}/${appName}:${commitSha.slice(0, 12)}`;
 }
 
-export function containerName(instance: string, appName: string, deploymentId: string): string {
-  return `cove-${instance}-${appName}-${deploymentId.slice(0, 8)}`;
+/** A suffix tells apart a second container of the same deployment (e.g. with new secrets). */
+export function containerName(instance: string, appName: string, deploymentId: string, suffix = ''): string {
+  return `cove-${instance}-${appName}-${deploymentId.slice(0, 8)}${suffix ? `-${suffix}` : ''}`;
 }
 
 export function appNetworkName(instance: string, appId: string): string {
@@ -29,17 +31,27 @@ export interface DeploymentTarget {
   imageTag: string;
 }
 
-function runRequest(config: BuilderConfig, target: DeploymentTarget): RunContainerRequest {
+export interface StartOptions {
+  /** Appended to the container's name, so it can start beside the one it replaces. */
+  nameSuffix?: string;
+}
+
+function runRequest(
+  config: BuilderConfig,
+  target: DeploymentTarget,
+  secrets: ContainerSecrets,
+  options: StartOptions,
+): RunContainerRequest {
   const instance = config.COVE_INSTANCE;
   return {
-    name: containerName(instance, target.appName, target.deploymentId),
+    name: containerName(instance, target.appName, target.deploymentId, options.nameSuffix),
     image: target.imageTag,
     labels: {
       [labelKeys.instance]: instance,
       [labelKeys.appId]: target.appId,
       [labelKeys.deploymentId]: target.deploymentId,
     },
-    env: {},
+    env: secrets.env,
     network: appNetworkName(instance, target.appId),
     containerPort: appPort,
     userId: appUserId,
@@ -50,6 +62,7 @@ function runRequest(config: BuilderConfig, target: DeploymentTarget): RunContain
       '/tmp': 'rw,nosuid,nodev,size=256m,mode=1777',
       '/home/app': `rw,nosuid,nodev,size=64m,uid=${appUserId},gid=${appUserId},mode=0700`,
     },
+    readOnlyFiles: secrets.readOnlyFiles,
   };
 }
 
@@ -61,6 +74,7 @@ export async function startHealthyContainer(
   context: BuilderContext,
   target: DeploymentTarget,
   onProgress: (line: string) => void = () => {},
+  options: StartOptions = {},
 ): Promise<ContainerInfo> {
   const { config, runtime } = context;
   const instance = config.COVE_INSTANCE;
@@ -69,8 +83,10 @@ export async function startHealthyContainer(
     [labelKeys.appId]: target.appId,
   });
   const startedAtSeconds = Math.floor(Date.now() / 1000) - 1;
-  const container = await runtime.run(runRequest(config, target));
-  context.runtimeLogs.follow(container.id, target.deploymentId, startedAtSeconds);
+  const secrets = await prepareContainerSecrets(context, target.appId, appUserId);
+  const mask = (line: string) => maskSecrets(line, secrets.values);
+  const container = await runtime.run(runRequest(config, target, secrets, options));
+  context.runtimeLogs.follow(container.id, target.deploymentId, startedAtSeconds, mask);
   onProgress('Container started; waiting for Streamlit to answer its health check.');
 
   const timeoutSeconds = config.COVE_HEALTH_TIMEOUT_SECONDS;
@@ -79,7 +95,8 @@ export async function startHealthyContainer(
     const running = await runtime.inspect(container.id);
     if (running?.state === 'running' && running.hostPort !== null) return running;
   }
-  const printed = (await runtime.tailLogs(container.id, printedLineCount)).join('\n').trim() || '(nothing)';
+  const tail = await runtime.tailLogs(container.id, printedLineCount);
+  const printed = tail.map(mask).join('\n').trim() || '(nothing)';
   await runtime.remove(container.id);
   if (!health.isHealthy && health.isOomKilled) {
     throw permanentFailure(

@@ -22,8 +22,16 @@ export class RuntimeLogFollowers {
     return this.followers.has(containerId);
   }
 
-  /** Starts following the container unless it already is; output before `sinceSeconds` is skipped. */
-  follow(containerId: string, deploymentId: string, sinceSeconds: number): void {
+  /**
+   * Starts following the container unless it already is; output before `sinceSeconds` is skipped.
+   * `mask` rewrites each line before it is kept (it hides the app's secrets).
+   */
+  follow(
+    containerId: string,
+    deploymentId: string,
+    sinceSeconds: number,
+    mask: (line: string) => string = (line) => line,
+  ): void {
     if (this.followers.has(containerId)) return;
     const writer = new LogWriter(
       (lines) => appendLogLines(this.db, this.redis, this.instance, deploymentId, 'runtime', lines),
@@ -31,7 +39,7 @@ export class RuntimeLogFollowers {
       250,
     );
     const started = this.runtime
-      .followLogs(containerId, sinceSeconds, (line) => writer.push(line))
+      .followLogs(containerId, sinceSeconds, (line) => writer.push(mask(line)))
       .then((follower) => {
         void follower.ended.then(async () => {
           await writer.flush();

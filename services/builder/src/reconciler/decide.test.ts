@@ -92,6 +92,13 @@ describe('decide', () => {
       expected: [],
     },
     {
+      case: 'of two running containers of the live deployment (a secrets swap cut short), the recorded one stays',
+      input: input({
+        containers: [container({ id: 'c-other', hostPort: 40009 }), container()],
+      }),
+      expected: [{ kind: 'remove-container', containerId: 'c-other', deploymentId: liveId }],
+    },
+    {
       case: 'the container of a stale build is removed with it',
       input: input({
         unfinished: [unfinished({ status: 'deploying', heartbeatAt: secondsAgo(60) })],

@@ -90,7 +90,12 @@ function decideLiveContainer(
   const live = app.live;
   if (live === null || restingStatuses.includes(app.status)) return null;
   const mine = input.containers.filter((container) => container.deploymentId === live.deploymentId);
-  const running = mine.find((container) => container.state === 'running' && container.hostPort !== null);
+  const isServing = (container: ObservedContainer) =>
+    container.state === 'running' && container.hostPort !== null;
+  // Two running containers of one deployment (a secrets swap cut short): keep the recorded one.
+  const running =
+    mine.find((container) => isServing(container) && container.id === live.containerId) ??
+    mine.find(isServing);
   const busy = mine.find((container) => container.state === 'restarting' || container.state === 'paused');
   const kept = running ?? busy;
   for (const container of mine) {

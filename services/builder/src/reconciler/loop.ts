@@ -2,12 +2,15 @@
 // then every interval; passes never overlap, and runNow() asks for one straight away.
 import { readAllRoutes } from '@cove/shared/routing/route-table';
 import type { BuilderContext } from '../context';
+import { pruneSecretsFiles, secretsMasker } from '../deploy/secrets-file';
 import { applyActions } from './apply';
 import { decide } from './decide';
 import { observeContainers, readDesiredApps, readUnfinishedDeployments } from './observe';
 
 export interface Reconciler {
   runNow(): Promise<void>;
+  /** Runs work between passes (none starts until it ends), for changes a pass must not see half-done. */
+  exclusive<T>(work: () => Promise<T>): Promise<T>;
   stop(): Promise<void>;
 }
 
@@ -34,6 +37,7 @@ export async function reconcileOnce(context: BuilderContext): Promise<void> {
     },
   });
   await applyActions(context, actions);
+  await pruneSecretsFiles(context, new Set(apps.map((app) => app.id)));
 
   // Keep the runtime log of every live container (again after a builder restart).
   const nowSeconds = Math.floor(Date.now() / 1000);
@@ -43,7 +47,14 @@ export async function reconcileOnce(context: BuilderContext): Promise<void> {
     const running = containers.find(
       (container) => container.deploymentId === live.deploymentId && container.state === 'running',
     );
-    if (running) context.runtimeLogs.follow(running.id, live.deploymentId, nowSeconds);
+    if (!running || context.runtimeLogs.isFollowing(running.id)) continue;
+    try {
+      const mask = await secretsMasker(context, app.id);
+      context.runtimeLogs.follow(running.id, live.deploymentId, nowSeconds, mask);
+    } catch (error) {
+      // Never follow unmasked: the next pass tries again.
+      context.logger.warn({ err: error, appId: app.id }, "could not read the app's secrets to mask its log");
+    }
   }
 }
 
@@ -69,6 +80,14 @@ export function startReconciler(context: BuilderContext): Reconciler {
 
   return {
     runNow: pass,
+    exclusive<T>(work: () => Promise<T>): Promise<T> {
+      const result = current.then(work);
+      current = result.then(
+        () => undefined,
+        () => undefined,
+      );
+      return result;
+    },
     async stop() {
       isStopped = true;
       clearTimeout(timer);

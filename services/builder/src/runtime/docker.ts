@@ -4,12 +4,13 @@ import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 import { buildImageWithDocker } from './docker-build';
 import { demultiplexLines, LineSplitter } from './log-lines';
-import type {
-  ContainerInfo,
-  ContainerRuntime,
-  ContainerState,
-  LogFollower,
-  RunContainerRequest,
+import {
+  type ContainerInfo,
+  type ContainerRuntime,
+  type ContainerState,
+  type LogFollower,
+  labelKeys,
+  type RunContainerRequest,
 } from './types';
 
 const containerStates: readonly ContainerState[] = [
@@ -96,6 +97,12 @@ export function createDockerRuntime(socketPath: string): ContainerRuntime {
         PortBindings: { [port]: [{ HostIp: '127.0.0.1', HostPort: '' }] },
         ReadonlyRootfs: true,
         Tmpfs: request.tmpfs,
+        Mounts: (request.readOnlyFiles ?? []).map((file) => ({
+          Type: 'bind' as const,
+          Source: file.hostPath,
+          Target: file.containerPath,
+          ReadOnly: true,
+        })),
         CapDrop: ['ALL'],
         SecurityOpt: ['no-new-privileges'],
         Memory: request.memoryMb * 1024 * 1024,
@@ -113,6 +120,11 @@ export function createDockerRuntime(socketPath: string): ContainerRuntime {
 
     async removeImage(tag) {
       await ignoreMissing(() => docker.getImage(tag).remove({ force: true }));
+    },
+
+    async imageId(reference) {
+      const inspected = await ignoreMissing(() => docker.getImage(reference).inspect());
+      return inspected?.Id ?? null;
     },
 
     async listImages(labels) {
@@ -160,6 +172,33 @@ export function createDockerRuntime(socketPath: string): ContainerRuntime {
       const info = await inspect(container.id);
       if (!info) throw new Error(`Container ${request.name} disappeared right after it started`);
       return info;
+    },
+
+    async runCommand(request) {
+      const container = await docker.createContainer({
+        Image: request.image,
+        Entrypoint: [...request.command],
+        // An app image carries its instance's labels and a container inherits them; blanked, the
+        // helper is not taken for one of the instance's containers (which the reconciler removes).
+        Labels: {
+          ...request.labels,
+          [labelKeys.instance]: '',
+          [labelKeys.appId]: '',
+          [labelKeys.deploymentId]: '',
+        },
+        HostConfig: { NetworkMode: 'none', CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges'] },
+      });
+      // Removing the container ends the wait, so the deadline cannot leave it hanging.
+      const deadline = setTimeout(() => void remove(container.id), request.timeoutMs);
+      try {
+        await container.start();
+        const { StatusCode } = await container.wait();
+        const output = await container.logs({ stdout: true, stderr: true, follow: false });
+        return { exitCode: StatusCode, lines: demultiplexLines(output) };
+      } finally {
+        clearTimeout(deadline);
+        await remove(container.id);
+      }
     },
 
     async restart(containerId, timeoutSeconds) {

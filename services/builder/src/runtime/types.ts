@@ -7,6 +7,11 @@ export const labelKeys = {
   instance: 'cove.instance',
   appId: 'cove.app-id',
   deploymentId: 'cove.deployment-id',
+  /**
+   * On short-lived helper containers (runCommand) instead of `instance`: the reconciler removes
+   * every instance container it did not ask for, and would remove these while they run.
+   */
+  helperOf: 'cove.helper-of',
 } as const;
 
 export interface BuildImageRequest {
@@ -40,6 +45,23 @@ export interface RunContainerRequest {
   pidsLimit: number;
   /** Writable in-memory mounts, e.g. { '/tmp': 'size=256m' }; the root filesystem is read-only. */
   tmpfs: Record<string, string>;
+  /** Host files bind-mounted read-only, e.g. the app's secrets.toml; the host path must exist. */
+  readOnlyFiles?: readonly { hostPath: string; containerPath: string }[];
+}
+
+/** A short command in a throw-away container with no network, e.g. asking an image what it has. */
+export interface RunCommandRequest {
+  image: string;
+  /** Replaces the image's entrypoint. */
+  command: readonly string[];
+  labels: Record<string, string>;
+  timeoutMs: number;
+}
+
+export interface RunCommandResult {
+  exitCode: number;
+  /** stdout and stderr, line by line. */
+  lines: string[];
 }
 
 export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
@@ -65,12 +87,16 @@ export interface LogFollower {
 export interface ContainerRuntime {
   buildImage(request: BuildImageRequest): Promise<BuildImageResult>;
   removeImage(tag: string): Promise<void>;
+  /** The image's id (its content digest), or null when there is no such image. */
+  imageId(reference: string): Promise<string | null>;
   listImages(labels: Record<string, string>): Promise<string[]>;
   ensureNetwork(name: string, labels: Record<string, string>): Promise<void>;
   removeNetwork(name: string): Promise<void>;
   listNetworks(labels: Record<string, string>): Promise<string[]>;
   /** Creates and starts a container; returns it as inspected after the start. */
   run(request: RunContainerRequest): Promise<ContainerInfo>;
+  /** Runs a command to completion and removes its container. */
+  runCommand(request: RunCommandRequest): Promise<RunCommandResult>;
   restart(containerId: string, timeoutSeconds: number): Promise<ContainerInfo | null>;
   stop(containerId: string, timeoutSeconds: number): Promise<void>;
   /** Removes the container, stopping it if needed; a missing container is not an error. */

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { generateToken } from '../auth/tokens';
+import { masterKeyRing } from '../config/schemas';
 import { type CreateAppResponse, createAppRequest } from '../contracts/api';
 import { parseInput } from '../contracts/validation';
 import { isUniqueViolation } from '../db/errors';
@@ -37,7 +38,7 @@ function nameTaken(name: string): CoveError {
 
 export function readWebhookSecret(deps: AppsDeps, app: AppRow): string {
   return decryptValue(
-    deps.config.COVE_MASTER_KEY,
+    masterKeyRing(deps.config),
     { workspaceId: app.workspaceId, appId: app.id, purpose: webhookSecretPurpose },
     app.webhookSecretCiphertext,
   );

@@ -15,3 +15,4 @@ export {
   listDeployments,
   readDeploymentLogs,
 } from './queries';
+export { type Actor, deleteSecrets, getSecretKeys, replaceSecrets } from './secrets';

@@ -18,6 +18,8 @@ export const commonConfigSchema = z.object({
     .regex(/^[a-z0-9][a-z0-9-]{0,30}$/, 'lower-case letters, digits and dashes')
     .default('local'),
   COVE_MASTER_KEY: masterKey,
+  /** During a master key rotation only: the key being replaced, still accepted for reading. */
+  COVE_PREVIOUS_MASTER_KEY: masterKey.optional(),
   COVE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Apps live at <scheme>://<name>.<domain>[:port]/ */
   COVE_APPS_DOMAIN: z.string().min(1),
@@ -59,6 +61,14 @@ export type CommonConfig = z.infer<typeof commonConfigSchema>;
 export type BuilderConfig = z.infer<typeof builderConfigSchema>;
 export type ProxyConfig = z.infer<typeof proxyConfigSchema>;
 export type DashboardConfig = z.infer<typeof dashboardConfigSchema>;
+
+/** The keys values may be sealed with: the current one first (new values always use it). */
+export function masterKeyRing(config: CommonConfig): string[] {
+  return [
+    config.COVE_MASTER_KEY,
+    ...(config.COVE_PREVIOUS_MASTER_KEY ? [config.COVE_PREVIOUS_MASTER_KEY] : []),
+  ];
+}
 
 /** The public address of an app, e.g. http://hello.localhost:4080/ */
 export function appUrl(config: CommonConfig, appName: string): string {

@@ -149,3 +149,16 @@ export const logLineEvent = z.object({
   line: z.string(),
   at: z.iso.datetime(),
 });
+
+export const secretsView = z.object({
+  keys: z.array(z.string()).describe('Top-level keys of the secrets TOML; values are never returned.'),
+  version: z.number().int().nullable().describe('Grows with every save; null when there are none.'),
+  updatedAt: z.iso.datetime().nullable(),
+});
+export type SecretsView = z.infer<typeof secretsView>;
+
+export const replaceSecretsResponse = secretsView.extend({
+  message: z.string(),
+  isRestarting: z.boolean().describe('Whether the running app restarts (health-checked) to read them.'),
+});
+export type ReplaceSecretsResponse = z.infer<typeof replaceSecretsResponse>;

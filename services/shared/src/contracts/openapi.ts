@@ -71,6 +71,14 @@ function operation(route: ApiRoute): JsonObject {
           },
         }
       : {}),
+    ...(route.requestContentType
+      ? {
+          requestBody: {
+            required: true,
+            content: { [route.requestContentType]: { schema: { type: 'string' } } },
+          },
+        }
+      : {}),
     responses,
   };
 }

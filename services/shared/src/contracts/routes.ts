@@ -21,6 +21,8 @@ export const apiSchemas = {
   MessageResponse: api.messageResponse,
   WebhookAcceptedResponse: api.webhookAcceptedResponse,
   LogLineEvent: api.logLineEvent,
+  SecretsView: api.secretsView,
+  ReplaceSecretsResponse: api.replaceSecretsResponse,
   ErrorResponse: api.errorResponse,
 } satisfies Record<string, z.ZodType>;
 export type ApiSchemaName = keyof typeof apiSchemas;
@@ -35,13 +37,15 @@ export interface ApiAnswer {
 }
 
 export interface ApiRoute {
-  method: 'get' | 'post' | 'delete';
+  method: 'get' | 'post' | 'put' | 'delete';
   /** OpenAPI form, relative to /api/v1: /apps/{name} */
   path: string;
   operationId: string;
   summary: string;
   auth: ApiAuth;
   request?: ApiSchemaName;
+  /** A request body that is not JSON, e.g. the secrets' TOML as text/plain. */
+  requestContentType?: string;
   query?: z.ZodObject;
   /** The success answer's status. */
   status: number;
@@ -164,6 +168,38 @@ export const apiRoutes: readonly ApiRoute[] = [
     status: 202,
     answer: json('MessageResponse', 'Reboot queued.'),
     errors: [404, 409],
+  },
+  {
+    method: 'get',
+    path: '/apps/{name}/secrets',
+    operationId: 'listSecretKeys',
+    summary: "The keys of the app's secrets; values are never returned.",
+    auth: 'user',
+    status: 200,
+    answer: json('SecretsView', 'The keys.'),
+    errors: [404],
+  },
+  {
+    method: 'put',
+    path: '/apps/{name}/secrets',
+    operationId: 'replaceSecrets',
+    summary:
+      "Replace the app's secrets with the TOML body (text/plain); a running app restarts with them, health-checked. An invalid TOML is a 400 naming the line and the reason, and nothing is saved.",
+    auth: 'user',
+    requestContentType: 'text/plain',
+    status: 200,
+    answer: json('ReplaceSecretsResponse', 'Saved; the keys and whether the app restarts.'),
+    errors: [400, 403, 404],
+  },
+  {
+    method: 'delete',
+    path: '/apps/{name}/secrets',
+    operationId: 'deleteSecrets',
+    summary: "Remove the app's secrets; a running app restarts without them.",
+    auth: 'user',
+    status: 200,
+    answer: json('ReplaceSecretsResponse', 'Removed.'),
+    errors: [403, 404],
   },
   {
     method: 'get',

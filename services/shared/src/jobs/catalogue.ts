@@ -7,7 +7,7 @@ export type BuildJobPayload = z.infer<typeof buildJobPayload>;
 
 export const appOperationPayload = z.object({
   appId: z.uuid(),
-  operation: z.enum(['reboot', 'reconcile']),
+  operation: z.enum(['reboot', 'reconcile', 'apply-secrets']),
 });
 export type AppOperationPayload = z.infer<typeof appOperationPayload>;
 

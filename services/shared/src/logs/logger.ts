@@ -1,5 +1,5 @@
 // The platform's own structured log (pino), with secrets redacted by default.
-import { type Logger, pino } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
 
 export type { Logger };
 
@@ -19,8 +19,17 @@ export const redactedPaths = [
   'req.headers.authorization',
   'req.headers.cookie',
   'masterKey',
+  '*.masterKey',
+  'secrets',
+  '*.secrets',
+  'env',
+  '*.env',
+  'toml',
+  '*.toml',
 ];
 
-export function createLogger(service: string, level: string): Logger {
-  return pino({ name: service, level, redact: { paths: redactedPaths, censor: '[redacted]' } });
+/** Writes to stdout unless given a destination (tests read what was logged). */
+export function createLogger(service: string, level: string, destination?: DestinationStream): Logger {
+  const options = { name: service, level, redact: { paths: redactedPaths, censor: '[redacted]' } };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -1,3 +1,4 @@
 export * from './apps';
 export * from './deployments';
 export * from './identity';
+export * from './secrets';

@@ -1,0 +1,129 @@
+'use client';
+
+import { replaceSecretsResponse, type SecretsView, secretsView } from '@cove/shared/contracts/api';
+import { useEffect, useState } from 'react';
+import { apiRequest } from '../lib/client/api';
+
+/**
+ * The app's secrets: the keys (values are never sent back to the browser) and a TOML editor that
+ * replaces them all. An invalid document is refused with its line and reason, and nothing is saved.
+ */
+export function SecretsPanel({ appName }: { appName: string }) {
+  const [secrets, setSecrets] = useState<SecretsView | null>(null);
+  const [toml, setToml] = useState('');
+  const [isEditing, setEditing] = useState(false);
+  const [isBusy, setBusy] = useState(false);
+  const [notice, setNotice] = useState<{ text: string; isError: boolean } | null>(null);
+
+  useEffect(() => {
+    let isActive = true;
+    void apiRequest(`/apps/${appName}/secrets`, secretsView).then((result) => {
+      if (!isActive) return;
+      if (result.ok) setSecrets(result.data);
+      else setNotice({ text: result.message, isError: true });
+    });
+    return () => {
+      isActive = false;
+    };
+  }, [appName]);
+
+  async function save() {
+    setBusy(true);
+    const result = await apiRequest(`/apps/${appName}/secrets`, replaceSecretsResponse, {
+      method: 'PUT',
+      text: toml,
+    });
+    setBusy(false);
+    if (!result.ok) {
+      setNotice({ text: result.message, isError: true });
+      return;
+    }
+    setSecrets(result.data);
+    setToml('');
+    setEditing(false);
+    setNotice({ text: result.data.message, isError: false });
+  }
+
+  async function remove() {
+    if (!window.confirm(`Remove every secret of ${appName}? A running app restarts without them.`)) return;
+    setBusy(true);
+    const result = await apiRequest(`/apps/${appName}/secrets`, replaceSecretsResponse, {
+      method: 'DELETE',
+    });
+    setBusy(false);
+    if (!result.ok) {
+      setNotice({ text: result.message, isError: true });
+      return;
+    }
+    setSecrets(result.data);
+    setNotice({ text: result.data.message, isError: false });
+  }
+
+  const keys = secrets?.keys ?? [];
+  return (
+    <section className="card" data-testid="secrets">
+      <div className="section-header">
+        <h2>Secrets</h2>
+        <div className="actions">
+          <button
+            type="button"
+            onClick={() => setEditing(!isEditing)}
+            disabled={isBusy}
+            aria-expanded={isEditing}
+          >
+            {isEditing ? 'Cancel' : keys.length > 0 ? 'Replace secrets' : 'Add secrets'}
+          </button>
+          {keys.length > 0 ? (
+            <button type="button" className="danger" onClick={remove} disabled={isBusy}>
+              Remove
+            </button>
+          ) : null}
+        </div>
+      </div>
+      <p className="muted">
+        Your app reads them with <span className="mono">st.secrets</span>; top-level text values are also
+        environment variables. They are stored encrypted and never shown again. Saving restarts the running
+        app with the new secrets (health-checked: the current version serves until the new one answers).
+      </p>
+      {notice ? (
+        <p className={notice.isError ? 'form-error' : 'notice'} role="status" data-testid="secrets-notice">
+          {notice.text}
+        </p>
+      ) : null}
+      {keys.length > 0 ? (
+        <ul className="mono secret-keys" data-testid="secret-keys">
+          {keys.map((key) => (
+            <li key={key}>
+              {key} = <span className="muted">••••••••</span>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="muted">No secrets yet.</p>
+      )}
+      {isEditing ? (
+        <div className="form">
+          <div className="field">
+            <label htmlFor="secrets-toml">Secrets (TOML)</label>
+            <textarea
+              id="secrets-toml"
+              className="mono"
+              rows={10}
+              spellCheck={false}
+              autoComplete="off"
+              placeholder={'API_KEY = "…"\n\n[database]\npassword = "…"'}
+              value={toml}
+              onChange={(event) => setToml(event.target.value)}
+            />
+            <p className="hint">This replaces all of the app's secrets; keys left out are removed.</p>
+          </div>
+          <div className="actions">
+            <button type="button" onClick={save} disabled={isBusy}>
+              {isBusy ? 'Saving…' : 'Save secrets'}
+            </button>
+          </div>
+        </div>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,90 @@
+// New secrets reach a running app without a rebuild: a second container of the live deployment,
+// from the same image, starts with them beside the current one; once it answers its health check
+// the route and the deployments row switch to it and the old one is drained. If it does not come
+// up, the old container keeps serving and the app's status message says why.
+import { randomBytes } from 'node:crypto';
+import { schema } from '@cove/shared/db/client';
+import { writeRoute } from '@cove/shared/routing/route-table';
+import { and, eq, sql } from 'drizzle-orm';
+import { DeployFailure } from '../builds/failure';
+import type { BuilderContext } from '../context';
+import { labelKeys } from '../runtime/types';
+import { startHealthyContainer } from './container';
+
+const { apps, deployments } = schema;
+
+export type ApplySecretsOutcome = 'applied' | 'failed' | 'nothing-live';
+
+/** Seconds the previous container gets to finish what it is doing before it is stopped. */
+const drainSeconds = 5;
+
+/** Must not run beside a reconcile pass, which would see two containers of the live deployment. */
+export async function applySecretsToLiveDeployment(
+  context: BuilderContext,
+  appId: string,
+): Promise<ApplySecretsOutcome> {
+  const { db, redis, runtime, config, logger } = context;
+  const [row] = await db
+    .select({ app: apps, live: deployments })
+    .from(apps)
+    .innerJoin(deployments, eq(deployments.id, apps.liveDeploymentId))
+    .where(eq(apps.id, appId));
+  if (!row?.live.imageTag) return 'nothing-live';
+  const { app, live } = row;
+  const target = { appId: app.id, appName: app.name, deploymentId: live.id, imageTag: row.live.imageTag };
+
+  let container: Awaited<ReturnType<typeof startHealthyContainer>>;
+  try {
+    container = await startHealthyContainer(context, target, () => {}, {
+      nameSuffix: randomBytes(3).toString('hex'),
+    });
+  } catch (error) {
+    if (!(error instanceof DeployFailure)) throw error;
+    logger.info({ appId, deploymentId: live.id }, 'the app did not start with its new secrets');
+    await db
+      .update(apps)
+      .set({
+        statusMessage: `The new secrets were saved, but the app did not start with them, so the previous container keeps serving. ${error.message}`,
+        updatedAt: sql`now()`,
+      })
+      .where(and(eq(apps.id, app.id), eq(apps.liveDeploymentId, live.id)));
+    return 'failed';
+  }
+  const hostPort = container.hostPort;
+  if (hostPort === null) throw new Error('The new container has no published port');
+
+  const isSwitched = await db.transaction(async (tx) => {
+    const [current] = await tx.select().from(apps).where(eq(apps.id, app.id)).for('update');
+    // A new version went live (or the app was deleted) meanwhile: it was started with the secrets.
+    if (current?.liveDeploymentId !== live.id) return false;
+    await tx
+      .update(deployments)
+      .set({ containerId: container.id, hostPort })
+      .where(eq(deployments.id, live.id));
+    await tx
+      .update(apps)
+      .set({ status: 'running', statusMessage: null, crashCount: 0, updatedAt: sql`now()` })
+      .where(eq(apps.id, app.id));
+    await writeRoute(redis, config.COVE_INSTANCE, {
+      appId: app.id,
+      appName: app.name,
+      status: 'running',
+      upstream: { host: '127.0.0.1', port: hostPort },
+    });
+    return true;
+  });
+  if (!isSwitched) {
+    await runtime.remove(container.id);
+    return 'nothing-live';
+  }
+  const previous = await runtime.list({
+    [labelKeys.instance]: config.COVE_INSTANCE,
+    [labelKeys.deploymentId]: live.id,
+  });
+  for (const old of previous) {
+    if (old.id === container.id) continue;
+    await runtime.stop(old.id, drainSeconds);
+    await runtime.remove(old.id);
+  }
+  return 'applied';
+}
