@@ -1,7 +1,7 @@
 # The two commands: `make up` and `make test`. See README.md.
 SHELL := /bin/bash
 
-.PHONY: up down test check setup test-unit test-integration test-e2e
+.PHONY: up down test check setup test-unit test-integration test-e2e bench
 
 up:
 	@infra/local/up.sh
@@ -30,3 +30,7 @@ test-integration:
 
 test-e2e:
 	@infra/local/test.sh e2e
+
+# The proxy side by side with a direct connection and nginx (bench/README.md).
+bench:
+	@bench/proxy/run.sh

@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['services/*/src/**/*.test.ts', 'apps/*/{app,lib,src}/**/*.test.ts'],
+          include: ['services/*/src/**/*.test.ts', 'apps/*/{app,lib,src}/**/*.test.ts', 'bench/**/*.test.ts'],
           environment: 'node',
         },
       },

@@ -1,0 +1,302 @@
+// The four measurements, each run the same way against every target: HTTP load, WebSocket round
+// trips and set-up, memory per held WebSocket, and what is left after churn.
+import { countOpenFds, readCpuSeconds, readRssKb, sumOver } from '../lib/proc';
+import { sleep, waitUntil } from '../lib/wait';
+import { abortRequests, dropWebSockets } from './load/churn';
+import { runWrk } from './load/http';
+import { type Endpoint, holdWebSockets, measureRoundTrips, measureSetup } from './load/websocket';
+import { errorCount, requestsPerSecond } from './load/wrk-report';
+import type { Child } from './processes/child';
+import type { UpstreamStats } from './processes/messages';
+import { hostHeader, type Target } from './targets';
+
+export interface Settings {
+  httpConnections: number;
+  httpThreads: number;
+  httpWarmupSeconds: number;
+  httpSeconds: number;
+  /** One connection, one request at a time: latency when nothing queues. */
+  singleConnectionSeconds: number;
+  webSocketConnections: number;
+  webSocketWarmupMs: number;
+  webSocketMs: number;
+  webSocketPayloadBytes: number;
+  setupSamples: number;
+  heldWebSockets: number;
+  /** Per round of churn. */
+  abortedRequests: number;
+  droppedWebSockets: number;
+  churnRounds: number;
+}
+
+export interface HttpResult {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  errors: number;
+  /** The same page over a single connection, one request at a time. */
+  singleConnection: { requestsPerSecond: number; p50Ms: number; p99Ms: number; errors: number };
+  /** CPU time the proxy's processes spent during the measured run, and requests per CPU-second. */
+  proxyCpuSeconds: number | null;
+  requestsPerProxyCpuSecond: number | null;
+}
+
+export interface WebSocketResult {
+  roundTripsPerSecond: number;
+  roundTripP50Ms: number;
+  roundTripP99Ms: number;
+  roundTripErrors: number;
+  setupP50Ms: number;
+  setupP99Ms: number;
+  setupFailures: number;
+}
+
+export interface HoldResult {
+  held: number;
+  failures: number;
+  rssBeforeKb: number;
+  rssHeldKb: number;
+  kbPerWebSocket: number;
+  /** Live JavaScript memory per connection after a full collection; null for nginx. */
+  liveHeapKbPerWebSocket: number | null;
+}
+
+export interface MemoryResult {
+  /** The first time the proxy holds this many: includes any heap it must grow to do so. */
+  first: HoldResult;
+  /** The same again after releasing them: what a warmed-up process pays per connection. */
+  again: HoldResult;
+  /** Whether the proxy was started afresh for this measurement (Cove) or not (nginx). */
+  inFreshProcess: boolean;
+}
+
+export interface ProcessReading {
+  fds: number;
+  rssKb: number;
+  /** Live JavaScript memory after a full collection; null for nginx. */
+  liveHeapKb: number | null;
+}
+
+export interface ChurnResult {
+  rounds: number;
+  /** Totals over every round. */
+  abortedRequests: number;
+  droppedWebSockets: number;
+  failedWebSockets: number;
+  before: ProcessReading;
+  afterEachRound: ProcessReading[];
+  /** Slow upstream requests that the client abandoned but the proxy let run to their answer. */
+  upstreamRequestsRunToCompletion: number;
+  upstreamRequestsCancelled: number;
+  /** What the upstream still holds open once the churn settled: leaked tunnels show here. */
+  upstreamOpenRequestsAfter: number;
+  upstreamOpenWebSocketsAfter: number;
+}
+
+function endpointOf(target: Target): Endpoint {
+  return { port: target.port, hostHeader };
+}
+
+async function proxyCpuSeconds(target: Target): Promise<number | null> {
+  return target.proxyPids.length === 0 ? null : sumOver(target.proxyPids, readCpuSeconds);
+}
+
+export async function measureHttp(target: Target, settings: Settings): Promise<HttpResult> {
+  const load = {
+    port: target.port,
+    hostHeader,
+    connections: settings.httpConnections,
+    threads: settings.httpThreads,
+  };
+  await runWrk({ ...load, durationSeconds: settings.httpWarmupSeconds });
+  const cpuBefore = await proxyCpuSeconds(target);
+  const report = await runWrk({ ...load, durationSeconds: settings.httpSeconds });
+  const cpuAfter = await proxyCpuSeconds(target);
+  const single = await runWrk({ ...load, connections: 1, durationSeconds: settings.singleConnectionSeconds });
+  const perSecond = requestsPerSecond(report);
+  const cpuSeconds = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
+  return {
+    requestsPerSecond: perSecond,
+    p50Ms: report.p50Us / 1_000,
+    p90Ms: report.p90Us / 1_000,
+    p99Ms: report.p99Us / 1_000,
+    errors: errorCount(report),
+    singleConnection: {
+      requestsPerSecond: requestsPerSecond(single),
+      p50Ms: single.p50Us / 1_000,
+      p99Ms: single.p99Us / 1_000,
+      errors: errorCount(single),
+    },
+    proxyCpuSeconds: cpuSeconds,
+    requestsPerProxyCpuSecond: cpuSeconds === null || cpuSeconds === 0 ? null : report.requests / cpuSeconds,
+  };
+}
+
+async function upstreamStats(upstream: Child): Promise<UpstreamStats> {
+  return (await upstream.ask({ type: 'stats' }, 'stats')).stats;
+}
+
+/** Waits until the upstream holds no WebSocket and no request, so one phase cannot bleed into the next. */
+async function upstreamIdle(upstream: Child): Promise<UpstreamStats> {
+  return waitUntil(
+    async () => {
+      const stats = await upstreamStats(upstream);
+      return stats.openWebSockets === 0 && stats.openRequests === 0 ? stats : undefined;
+    },
+    { timeoutMs: 10_000, intervalMs: 100, description: 'the upstream to close every connection' },
+  ).catch(() => upstreamStats(upstream));
+}
+
+export async function measureWebSocket(
+  target: Target,
+  upstream: Child,
+  settings: Settings,
+): Promise<WebSocketResult> {
+  const endpoint = endpointOf(target);
+  const roundTripOptions = {
+    connections: settings.webSocketConnections,
+    payloadBytes: settings.webSocketPayloadBytes,
+    maxRoundTrips: 5_000_000,
+  };
+  await measureRoundTrips(endpoint, { ...roundTripOptions, durationMs: settings.webSocketWarmupMs });
+  await upstreamIdle(upstream);
+  const roundTrips = await measureRoundTrips(endpoint, {
+    ...roundTripOptions,
+    durationMs: settings.webSocketMs,
+  });
+  await upstreamIdle(upstream);
+  const setup = await measureSetup(endpoint, { count: settings.setupSamples, timeLimitMs: 15_000 });
+  await upstreamIdle(upstream);
+  return {
+    roundTripsPerSecond: roundTrips.roundTripsPerSecond,
+    roundTripP50Ms: roundTrips.latencyMs.p50,
+    roundTripP99Ms: roundTrips.latencyMs.p99,
+    roundTripErrors: roundTrips.errors,
+    setupP50Ms: setup.setupMs.p50,
+    setupP99Ms: setup.setupMs.p99,
+    setupFailures: setup.failures,
+  };
+}
+
+async function readProcesses(target: Target): Promise<ProcessReading> {
+  const liveHeapKb = await target.collectGarbage();
+  return {
+    fds: await sumOver(target.proxyPids, countOpenFds),
+    rssKb: await sumOver(target.proxyPids, readRssKb),
+    liveHeapKb,
+  };
+}
+
+/**
+ * Reads the proxy once its descriptor count has stopped moving (closes of dropped connections
+ * reach it a little after the client hangs up), and no higher than atMostFds if that comes soon.
+ */
+async function settledReading(target: Target, atMostFds?: number): Promise<ProcessReading> {
+  let previous = -1;
+  let stableReads = 0;
+  const deadline = Date.now() + 8_000;
+  while (Date.now() < deadline) {
+    const fds = await sumOver(target.proxyPids, countOpenFds);
+    stableReads = fds === previous ? stableReads + 1 : 0;
+    previous = fds;
+    if (stableReads >= 3 && (atMostFds === undefined || fds <= atMostFds)) break;
+    await sleep(250);
+  }
+  return readProcesses(target);
+}
+
+async function holdOnce(target: Target, upstream: Child, settings: Settings): Promise<HoldResult> {
+  await upstreamIdle(upstream);
+  const before = await settledReading(target);
+  const held = await holdWebSockets(endpointOf(target), { count: settings.heldWebSockets, concurrency: 50 });
+  await sleep(500);
+  const during = await readProcesses(target);
+  await held.release();
+  await upstreamIdle(upstream);
+  return {
+    held: held.opened,
+    failures: held.failures,
+    rssBeforeKb: before.rssKb,
+    rssHeldKb: during.rssKb,
+    kbPerWebSocket: held.opened === 0 ? Number.NaN : (during.rssKb - before.rssKb) / held.opened,
+    liveHeapKbPerWebSocket:
+      during.liveHeapKb === null || before.liveHeapKb === null || held.opened === 0
+        ? null
+        : (during.liveHeapKb - before.liveHeapKb) / held.opened,
+  };
+}
+
+/**
+ * Holds idle WebSockets twice. nginx pays the same both times. A garbage-collected process is
+ * measured in a fresh process of its own: a heap warmed by the earlier phases has free space that
+ * absorbs new connections without touching new pages, which would read as almost nothing.
+ */
+export async function measureMemory(
+  target: Target,
+  upstream: Child,
+  settings: Settings,
+): Promise<MemoryResult> {
+  const fresh = target.startFresh ? await target.startFresh() : undefined;
+  const measured = fresh?.target ?? target;
+  try {
+    // A few connections first, so lazily loaded code is not counted as connection memory.
+    await measureSetup(endpointOf(measured), { count: 20, timeLimitMs: 5_000 });
+    const first = await holdOnce(measured, upstream, settings);
+    const again = await holdOnce(measured, upstream, settings);
+    return { first, again, inFreshProcess: fresh !== undefined };
+  } finally {
+    await fresh?.stop();
+  }
+}
+
+/** One round of churn, then the proxy's reading once everything it should drop is dropped. */
+async function churnRound(
+  target: Target,
+  upstream: Child,
+  settings: Settings,
+  atMostFds: number,
+): Promise<{ reading: ProcessReading; aborted: number; dropped: number; failed: number }> {
+  const endpoint = endpointOf(target);
+  const aborted = await abortRequests(endpoint, {
+    count: settings.abortedRequests,
+    concurrency: 100,
+    abortAfterMs: 20,
+  });
+  const dropped = await dropWebSockets(endpoint, { count: settings.droppedWebSockets, concurrency: 50 });
+  // Slow answers take 300 ms upstream: past that, every abandoned request was either cancelled or answered.
+  await sleep(400);
+  await upstreamIdle(upstream);
+  const reading = await settledReading(target, atMostFds);
+  return { reading, aborted: aborted.sent, dropped: dropped.dropped, failed: dropped.failures };
+}
+
+/**
+ * Two rounds of churn: the first may grow a garbage-collected heap to its working size, so a leak
+ * shows as the second round growing again, and leaked descriptors as counts above the start.
+ */
+export async function measureChurn(
+  target: Target,
+  upstream: Child,
+  settings: Settings,
+): Promise<ChurnResult> {
+  const statsBefore = await upstreamIdle(upstream);
+  const before = await settledReading(target);
+  const rounds = [];
+  for (let round = 0; round < settings.churnRounds; round += 1) {
+    rounds.push(await churnRound(target, upstream, settings, before.fds));
+  }
+  const statsAfter = await upstreamIdle(upstream);
+  return {
+    rounds: rounds.length,
+    abortedRequests: rounds.reduce((sum, round) => sum + round.aborted, 0),
+    droppedWebSockets: rounds.reduce((sum, round) => sum + round.dropped, 0),
+    failedWebSockets: rounds.reduce((sum, round) => sum + round.failed, 0),
+    before,
+    afterEachRound: rounds.map((round) => round.reading),
+    upstreamRequestsRunToCompletion: statsAfter.slowAnswered - statsBefore.slowAnswered,
+    upstreamRequestsCancelled: statsAfter.slowCancelled - statsBefore.slowCancelled,
+    upstreamOpenRequestsAfter: statsAfter.openRequests,
+    upstreamOpenWebSocketsAfter: statsAfter.openWebSockets,
+  };
+}

@@ -1,0 +1,186 @@
+// The paths a request can take to the same upstream: straight to it, through nginx with one worker
+// and with one per core, and through Cove's proxy. Each proxy runs in its own process(es).
+import { randomBytes, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { queuePrefix } from '@cove/shared/jobs/catalogue';
+import { routeKeys, writeRoute } from '@cove/shared/routing/route-table';
+import type { Redis } from 'ioredis';
+import { type Child, startChild } from './processes/child';
+import { startNginx } from './processes/nginx';
+
+export const targetNames = ['direct', 'nginx-1', 'nginx-auto', 'cove'] as const;
+export type TargetName = (typeof targetNames)[number];
+
+export interface Target {
+  name: TargetName;
+  description: string;
+  port: number;
+  /** The processes that do the proxying and hold its connections; none for a direct connection. */
+  proxyPids: number[];
+  /**
+   * Lets a garbage-collected runtime drop what it no longer holds before its memory is read, and
+   * says how much JavaScript memory is still live (null for a proxy without a collector).
+   */
+  collectGarbage(): Promise<number | null>;
+  /**
+   * Starts another process of the same proxy, for memory readings that a heap warmed by earlier
+   * phases would blur (its free space absorbs new connections without touching new pages).
+   */
+  startFresh?: () => Promise<FreshTarget>;
+}
+
+export interface FreshTarget {
+  target: Target;
+  stop(): Promise<void>;
+}
+
+export interface RunningTargets {
+  upstream: Child;
+  targets: Target[];
+  stop(): Promise<void>;
+}
+
+/** Every path is asked for with this Host, so requests are byte for byte the same. */
+export const appName = 'bench';
+export const hostHeader = `${appName}.localhost`;
+
+const noGarbageCollector = async () => null;
+
+function entry(relative: string): string {
+  return fileURLToPath(new URL(relative, import.meta.url));
+}
+
+export function startCoveProxy(options: {
+  directory: string;
+  redisUrl: string;
+  instance: string;
+}): Promise<Child> {
+  return startChild({
+    description: "Cove's proxy",
+    entry: entry('./processes/cove-proxy.ts'),
+    env: {
+      COVE_REDIS_URL: options.redisUrl,
+      COVE_INSTANCE: options.instance,
+      // The proxy never opens the database; the shared schema still asks for a URL.
+      COVE_DATABASE_URL: 'postgres://bench@127.0.0.1:1/unused',
+      COVE_MASTER_KEY: randomBytes(32).toString('base64'),
+      COVE_LOG_LEVEL: 'info',
+      COVE_APPS_DOMAIN: 'localhost',
+      COVE_APPS_SCHEME: 'http',
+      COVE_DASHBOARD_URL: 'http://localhost:4100',
+      COVE_PROXY_HOST: '127.0.0.1',
+      COVE_PROXY_PORT: '0',
+    },
+    logFile: join(options.directory, 'cove-proxy.log'),
+  });
+}
+
+function coveTarget(cove: Child, startCove?: () => Promise<Child>): Target {
+  const target: Target = {
+    name: 'cove',
+    description: "Cove's proxy (1 Node process)",
+    port: cove.port,
+    proxyPids: [cove.pid],
+    collectGarbage: async () => (await cove.ask({ type: 'collect-garbage' }, 'garbage-collected')).liveHeapKb,
+  };
+  if (startCove) {
+    target.startFresh = async () => {
+      const fresh = await startCove();
+      return { target: coveTarget(fresh), stop: () => fresh.stop() };
+    };
+  }
+  return target;
+}
+
+async function deleteKeysMatching(redis: Redis, pattern: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== '0');
+}
+
+async function deleteInstanceKeys(redis: Redis, instance: string): Promise<void> {
+  await redis.del(routeKeys(instance).table);
+  await deleteKeysMatching(redis, `cove:${instance}:*`);
+  await deleteKeysMatching(redis, `${queuePrefix(instance)}:*`);
+}
+
+export async function startTargets(options: {
+  directory: string;
+  redis: Redis;
+  redisUrl: string;
+}): Promise<RunningTargets> {
+  const { directory, redis } = options;
+  const stoppers: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const stopper of [...stoppers].reverse()) await stopper().catch(() => undefined);
+  };
+  try {
+    const upstream = await startChild({
+      description: 'the upstream server',
+      entry: entry('./processes/upstream-server.ts'),
+      env: {},
+      logFile: join(directory, 'upstream.log'),
+    });
+    stoppers.push(() => upstream.stop());
+
+    const nginxOne = await startNginx({
+      workerProcesses: 1,
+      upstreamPort: upstream.port,
+      directory: join(directory, 'nginx-1'),
+    });
+    stoppers.push(() => nginxOne.stop());
+    const nginxAuto = await startNginx({
+      workerProcesses: 'auto',
+      upstreamPort: upstream.port,
+      directory: join(directory, 'nginx-auto'),
+    });
+    stoppers.push(() => nginxAuto.stop());
+
+    // A route of our own, under an instance name nobody else uses. Everything the proxy writes
+    // under that name (the route, activity, queue metadata) is removed once it has stopped.
+    const instance = `bench-${randomBytes(4).toString('hex')}`;
+    stoppers.push(() => deleteInstanceKeys(redis, instance));
+    await writeRoute(redis, instance, {
+      appId: randomUUID(),
+      appName,
+      status: 'running',
+      upstream: { host: '127.0.0.1', port: upstream.port },
+    });
+    const startCove = () => startCoveProxy({ directory, redisUrl: options.redisUrl, instance });
+    const cove = await startCove();
+    stoppers.push(() => cove.stop());
+
+    const targets: Target[] = [
+      {
+        name: 'direct',
+        description: 'straight to the upstream',
+        port: upstream.port,
+        proxyPids: [],
+        collectGarbage: noGarbageCollector,
+      },
+      {
+        name: 'nginx-1',
+        description: 'nginx, 1 worker',
+        port: nginxOne.port,
+        proxyPids: nginxOne.workerPids,
+        collectGarbage: noGarbageCollector,
+      },
+      {
+        name: 'nginx-auto',
+        description: `nginx, worker_processes auto (${nginxAuto.workerPids.length})`,
+        port: nginxAuto.port,
+        proxyPids: nginxAuto.workerPids,
+        collectGarbage: noGarbageCollector,
+      },
+      coveTarget(cove, startCove),
+    ];
+    return { upstream, targets, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
