@@ -4,15 +4,23 @@
 import { Agent, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ProxyConfig } from '@cove/shared/config/schemas';
+import { openJobQueues } from '@cove/shared/jobs/queues';
 import type { Logger } from '@cove/shared/logs/logger';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { createProxyServer } from 'http-proxy-3';
 import type { Redis } from 'ioredis';
+import { createActivityRecorder } from './activity/activity-recorder';
 import { writeResponseToSocket } from './forwarding/socket-response';
 import { WebSocketTunnels } from './forwarding/websocket-tunnels';
-import { type ProxyProblem, problemResponse } from './pages/problems';
+import { appPageUrl, type ProxyProblem, problemResponse, wantsHtml } from './pages/problems';
+import { wakeStatusHeader, wakingPage } from './pages/waking';
+import { renamedLocation } from './routing/rename-redirect';
 import { resolveRequest } from './routing/resolve';
 import { createRouteCache } from './routing/route-cache';
+import { createWakeRequests } from './wake/wake-requests';
+import { readWakeStatus } from './wake/wake-status';
+
+type Upstream = { host: string; port: number };
 
 export interface BuildProxyOptions {
   config: ProxyConfig;
@@ -24,7 +32,7 @@ export interface BuildProxyOptions {
 }
 
 /** Headers a browser must not be able to set: the platform alone speaks for the viewer. */
-const platformOnlyHeaders = ['x-streamlit-user'];
+const platformOnlyHeaders = ['x-streamlit-user', wakeStatusHeader];
 
 function errorDetails(error: unknown): { code?: string; message: string } {
   if (error instanceof Error) {
@@ -44,6 +52,16 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
   const shutdownGraceMs = options.shutdownGraceMs ?? 10_000;
   const routes = createRouteCache({ redis, instance: config.COVE_INSTANCE, logger });
   await routes.start();
+  const activity = createActivityRecorder({
+    redis,
+    instance: config.COVE_INSTANCE,
+    flushIntervalMs: config.COVE_ACTIVITY_FLUSH_MS,
+    logger,
+  });
+  activity.start();
+  const queues = openJobQueues(redis, config.COVE_INSTANCE);
+  const wakes = createWakeRequests({ queues, logger });
+  const wakeWaitMs = config.COVE_WAKE_WAIT_SECONDS * 1000;
 
   const upstreamAgent = new Agent({ keepAlive: true });
   const proxy = createProxyServer({ xfwd: true, agent: upstreamAgent });
@@ -91,10 +109,7 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
     return reply.code(response.statusCode).headers(response.headers).send(response.body);
   }
 
-  app.all('*', (request, reply) => {
-    const resolution = resolveRequest(request.headers.host, config.COVE_APPS_DOMAIN, routes);
-    if (resolution.kind === 'problem') return sendProblem(request, reply, resolution.problem);
-    const { appName, upstream } = resolution;
+  function forward(request: FastifyRequest, reply: FastifyReply, appName: string, upstream: Upstream): void {
     for (const header of platformOnlyHeaders) delete request.raw.headers[header];
     reply.hijack();
     appNameByRequest.set(request.raw, appName);
@@ -111,9 +126,53 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
       const problem = problemFor(request.raw, { kind: 'upstream_unreachable', appName });
       response.writeHead(problem.statusCode, problem.headers).end(problem.body);
     });
+  }
+
+  app.all('*', async (request, reply) => {
+    const resolution = resolveRequest(request.headers.host, config.COVE_APPS_DOMAIN, routes);
+    if (resolution.appName !== null && request.headers[wakeStatusHeader] !== undefined) {
+      const status = await readWakeStatus(redis, config.COVE_INSTANCE, routes.get(resolution.appName));
+      if (status.state === 'waking' && resolution.kind === 'asleep') wakes.request(resolution.appId);
+      return reply.code(200).header('cache-control', 'no-store').send(status);
+    }
+    if (resolution.kind === 'problem') {
+      if (resolution.problem.kind === 'app_not_found') {
+        const location = await renamedLocation(redis, {
+          instance: config.COVE_INSTANCE,
+          scheme: config.COVE_APPS_SCHEME,
+          oldName: resolution.problem.appName,
+          host: request.headers.host ?? '',
+          path: request.url,
+        });
+        if (location !== null) return reply.code(308).header('location', location).send();
+      }
+      return sendProblem(request, reply, resolution.problem);
+    }
+    activity.touch(resolution.appId);
+    if (resolution.kind === 'upstream')
+      return forward(request, reply, resolution.appName, resolution.upstream);
+    const { appName, appId } = resolution;
+    wakes.request(appId);
+    if (wantsHtml(request.headers.accept)) {
+      const page = wakingPage({ appName, appPageUrl: appPageUrl(config.COVE_DASHBOARD_URL, appName) });
+      return reply
+        .code(503)
+        .headers({
+          'content-type': 'text/html; charset=utf-8',
+          'cache-control': 'no-store',
+          'retry-after': '2',
+        })
+        .send(page);
+    }
+    const awake = await routes.waitForUpstream(appName, wakeWaitMs);
+    if (!awake?.upstream) {
+      return sendProblem(request, reply, { kind: 'app_unavailable', appName, status: 'waking' });
+    }
+    activity.touch(appId);
+    return forward(request, reply, appName, awake.upstream);
   });
 
-  app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+  app.server.on('upgrade', async (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', (error) => logger.debug({ error: errorDetails(error) }, 'client socket error'));
     if (isStopping) {
       writeResponseToSocket(socket, problemFor(request, { kind: 'proxy_stopping' }));
@@ -124,9 +183,28 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
       writeResponseToSocket(socket, problemFor(request, resolution.problem));
       return;
     }
-    const { appName, upstream } = resolution;
+    let { appName } = resolution;
+    let upstream: Upstream;
+    if (resolution.kind === 'asleep') {
+      // A tab left open on an app that fell asleep reconnects its WebSocket: wake the app for it.
+      wakes.request(resolution.appId);
+      const awake = await routes.waitForUpstream(appName, wakeWaitMs);
+      if (!awake?.upstream || isStopping || socket.destroyed) {
+        writeResponseToSocket(
+          socket,
+          problemFor(request, { kind: 'app_unavailable', appName, status: 'waking' }),
+        );
+        return;
+      }
+      appName = awake.appName;
+      upstream = awake.upstream;
+    } else {
+      upstream = resolution.upstream;
+    }
     for (const header of platformOnlyHeaders) delete request.headers[header];
     tunnels.track(socket);
+    // An open WebSocket is an open tab: it keeps the app awake until it closes.
+    socket.once('close', activity.holdOpen(resolution.appId));
     proxy.ws(request, socket, head, { target: { protocol: 'http:', ...upstream } }, (error) => {
       logger.warn(
         { app: appName, error: errorDetails(error), path: pathOf(request), websocket: true },
@@ -154,6 +232,8 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
     tunnels.destroyAll();
     upstreamAgent.destroy();
     await routes.stop();
+    await activity.stop();
+    await queues.close();
   });
 
   return app;

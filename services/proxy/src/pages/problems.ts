@@ -29,7 +29,7 @@ interface ProblemDescription {
   refreshAfterSeconds?: number;
 }
 
-function appPageUrl(dashboardUrl: string, appName: string): string {
+export function appPageUrl(dashboardUrl: string, appName: string): string {
   return `${dashboardUrl.replace(/\/+$/, '')}/apps/${encodeURIComponent(appName)}`;
 }
 

@@ -8,6 +8,8 @@ import type { Redis } from 'ioredis';
 
 export interface RouteCache {
   get(appName: string): RouteEntry | undefined;
+  /** Resolves with the app's route once it has an upstream (at once if it has), or null after timeoutMs. */
+  waitForUpstream(appName: string, timeoutMs: number): Promise<RouteEntry | null>;
   /** Subscribes, then loads every route; resolves once the cache is complete. */
   start(): Promise<void>;
   /** Closes the subscriber connection (the command connection belongs to the caller). */
@@ -26,17 +28,29 @@ export function createRouteCache(options: { redis: Redis; instance: string; logg
   let routes = new Map<string, RouteEntry>();
   let hasLoaded = false;
   let isStopped = false;
+  /** Callers waiting for an app to get an upstream (a wake), by app name. */
+  const waiters = new Map<string, Set<(entry: RouteEntry) => void>>();
+
+  function setRoute(appName: string, entry: RouteEntry): void {
+    routes.set(appName, entry);
+    if (!entry.upstream) return;
+    const waiting = waiters.get(appName);
+    if (!waiting) return;
+    waiters.delete(appName);
+    for (const resolve of waiting) resolve(entry);
+  }
 
   // Replies on one connection arrive in the order the commands were sent, so applying each reply
   // as it lands keeps the newest answer for every name.
   async function refresh(appName: string): Promise<void> {
     const entry = await readRoute(redis, instance, appName);
-    if (entry) routes.set(appName, entry);
+    if (entry) setRoute(appName, entry);
     else routes.delete(appName);
   }
 
   async function reloadAll(): Promise<void> {
     routes = await readAllRoutes(redis, instance);
+    for (const [appName, entry] of routes) setRoute(appName, entry);
     logger.info({ routes: routes.size }, 'routes loaded');
   }
 
@@ -59,6 +73,22 @@ export function createRouteCache(options: { redis: Redis; instance: string; logg
 
   return {
     get: (appName) => routes.get(appName),
+    waitForUpstream(appName, timeoutMs) {
+      const current = routes.get(appName);
+      if (current?.upstream) return Promise.resolve(current);
+      return new Promise((resolve) => {
+        const waiting = waiters.get(appName) ?? new Set();
+        waiters.set(appName, waiting);
+        const done = (entry: RouteEntry | null) => {
+          clearTimeout(timer);
+          waiting.delete(done);
+          if (waiting.size === 0 && waiters.get(appName) === waiting) waiters.delete(appName);
+          resolve(entry);
+        };
+        const timer = setTimeout(() => done(null), timeoutMs);
+        waiting.add(done);
+      });
+    },
     async start() {
       // Subscribe before loading, so a change published in between is not missed.
       await subscriber.subscribe(keys.channel);

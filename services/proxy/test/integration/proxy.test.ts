@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { parseConfig } from '@cove/shared/config/load';
 import { type ProxyConfig, proxyConfigSchema } from '@cove/shared/config/schemas';
 import { createLogger } from '@cove/shared/logs/logger';
+import { writeNameRedirect } from '@cove/shared/routing/name-redirects';
 import { type RouteEntry, removeRoute, routeKeys, writeRoute } from '@cove/shared/routing/route-table';
 import { createTestContext, type TestContext } from '@cove/shared/testing/context';
 import { waitFor } from '@cove/shared/testing/wait';
@@ -164,6 +165,29 @@ describe('HTTP', () => {
 });
 
 describe('routes', () => {
+  it("answers a renamed app's old name with a 308 to the same path on the new name, until it expires", async () => {
+    const appId = randomUUID();
+    await route('renamed-new', { status: 'running', upstream: { host: '127.0.0.1', port: first.port } });
+    const expiresAt = new Date(Date.now() + 3600_000).toISOString();
+    await writeNameRedirect(context.redis, context.instance, {
+      appId,
+      oldName: 'renamed-old',
+      toName: 'renamed-new',
+      expiresAt,
+    });
+    const response = await send(proxy.port, 'renamed-old.localhost:8080', '/page?x=1', { method: 'POST' });
+    expect(response.status).toBe(308);
+    expect(response.headers.location).toBe('http://renamed-new.localhost:8080/page?x=1');
+
+    await writeNameRedirect(context.redis, context.instance, {
+      appId,
+      oldName: 'renamed-old',
+      toName: 'renamed-new',
+      expiresAt: new Date(Date.now() - 1000).toISOString(),
+    });
+    expect((await send(proxy.port, 'renamed-old.localhost:8080', '/')).status).toBe(404);
+  });
+
   it('reloads every route after the subscriber reconnects to Redis', async () => {
     // Written without a change message: only a full reload can make the proxy see it.
     const entry: RouteEntry = {

@@ -1,0 +1,50 @@
+// Puts an app to sleep: the row first (only if the app is still in the state the decision saw),
+// then the route (the proxy stops sending to the container and wakes it on the next visit), then
+// the container itself: paused (frozen) or stopped.
+import { schema } from '@cove/shared/db/client';
+import { writeRoute } from '@cove/shared/routing/route-table';
+import { type SleepDepth, sleepMessages } from '@cove/shared/sleep/wake-state';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { BuilderContext } from '../context';
+
+const { apps, deployments } = schema;
+
+/** Seconds Streamlit gets to exit on its own before it is killed. */
+const stopGraceSeconds = 5;
+
+export type SleepOutcome = 'asleep' | 'not-running';
+
+export async function putAppToSleep(
+  context: BuilderContext,
+  appId: string,
+  depth: SleepDepth,
+): Promise<SleepOutcome> {
+  const { db, redis, runtime, config, logger } = context;
+  // Freezing applies to a running app; stopping also deepens a frozen one.
+  const from = depth === 'frozen' ? (['running'] as const) : (['running', 'sleeping'] as const);
+  const [row] = await db
+    .select({ app: apps, live: deployments })
+    .from(apps)
+    .innerJoin(deployments, eq(deployments.id, apps.liveDeploymentId))
+    .where(and(eq(apps.id, appId), inArray(apps.status, [...from])));
+  if (!row?.live.containerId) return 'not-running';
+  const { app, live } = row;
+  const containerId = row.live.containerId;
+  const [updated] = await db
+    .update(apps)
+    .set({ status: 'sleeping', statusMessage: sleepMessages[depth], updatedAt: sql`now()` })
+    .where(and(eq(apps.id, app.id), eq(apps.liveDeploymentId, live.id), inArray(apps.status, [...from])))
+    .returning({ id: apps.id });
+  if (!updated) return 'not-running';
+  await writeRoute(redis, config.COVE_INSTANCE, { appId: app.id, appName: app.name, status: 'sleeping' });
+  if (depth === 'frozen') {
+    await runtime.pause(containerId);
+  } else {
+    // A paused process cannot act on the stop signal: thaw it first so it exits cleanly.
+    const container = await runtime.inspect(containerId);
+    if (container?.state === 'paused') await runtime.unpause(containerId);
+    await runtime.stop(containerId, stopGraceSeconds);
+  }
+  logger.info({ appId, app: app.name, depth }, 'app put to sleep');
+  return 'asleep';
+}

@@ -1,0 +1,57 @@
+// The "waking up" page a browser gets for a sleeping app, and the wake status it polls. The page is
+// self-contained: it asks the proxy (same URL, with the wake-status header) how the wake goes and
+// reloads itself into the app the moment the app answers, or shows why the wake failed.
+import { z } from 'zod';
+import { html, renderPage, SafeHtml } from './html';
+
+/** A request carrying this header is answered by the proxy with the app's wake status (JSON). */
+export const wakeStatusHeader = 'x-cove-wake-status';
+
+export const wakeStatus = z.object({
+  state: z.enum(['waking', 'ready', 'failed']),
+  message: z.string(),
+});
+export type WakeStatus = z.infer<typeof wakeStatus>;
+
+const pollIntervalMs = 400;
+
+const pollScript = `
+(function () {
+  var started = Date.now();
+  var progress = document.getElementById('cove-progress');
+  var failure = document.getElementById('cove-failure');
+  function poll() {
+    fetch(location.href, { headers: { '${wakeStatusHeader}': '1' }, cache: 'no-store' })
+      .then(function (response) { return response.json(); })
+      .then(function (status) {
+        if (status.state === 'ready') { location.reload(); return; }
+        if (status.state === 'failed') {
+          progress.hidden = true;
+          failure.hidden = false;
+          failure.querySelector('pre').textContent = status.message;
+          return;
+        }
+        progress.textContent = 'Waking up… ' + Math.round((Date.now() - started) / 1000) + ' s';
+        setTimeout(poll, ${pollIntervalMs});
+      })
+      .catch(function () { setTimeout(poll, ${pollIntervalMs * 3}); });
+  }
+  poll();
+})();
+`;
+
+export function wakingPage(options: { appName: string; appPageUrl: string }): string {
+  const body = html`<p id="cove-progress" role="status">Waking up…</p>
+<p>${options.appName} was asleep because nobody used it for a while. This page turns into the app by itself.</p>
+<div id="cove-failure" hidden>
+<p><strong>${options.appName} could not wake up:</strong></p>
+<pre style="white-space: pre-wrap"></pre>
+<p><a href="${options.appPageUrl}">See its status and logs</a>.</p>
+</div>
+<script>${new SafeHtml(pollScript)}</script>`;
+  return renderPage({
+    title: `${options.appName} is waking up`,
+    heading: `${options.appName} is waking up`,
+    body,
+  });
+}

@@ -1,0 +1,34 @@
+// How the wake of an app goes, for the "waking up" page's polls: ready once its route has an
+// upstream, failed with the builder's reason when the wake failed, waking otherwise.
+import type { RouteEntry } from '@cove/shared/routing/route-table';
+import { readWakeFailure } from '@cove/shared/sleep/wake-state';
+import type { Redis } from 'ioredis';
+import type { WakeStatus } from '../pages/waking';
+
+/** Statuses on the way to serving: keep polling. */
+const onTheWay: ReadonlySet<RouteEntry['status']> = new Set([
+  'sleeping',
+  'waking',
+  'queued',
+  'building',
+  'deploying',
+  'running',
+]);
+
+export async function readWakeStatus(
+  redis: Redis,
+  instance: string,
+  route: RouteEntry | undefined,
+): Promise<WakeStatus> {
+  if (!route) return { state: 'failed', message: 'There is no app at this address any more.' };
+  if (route.upstream) return { state: 'ready', message: `${route.appName} is awake.` };
+  const failure = await readWakeFailure(redis, instance, route.appId);
+  if (failure !== null && !['sleeping', 'waking'].includes(route.status)) {
+    return { state: 'failed', message: failure };
+  }
+  if (onTheWay.has(route.status)) return { state: 'waking', message: `${route.appName} is waking up.` };
+  return {
+    state: 'failed',
+    message: `${route.appName} is not running (it is ${route.status}). Its page in the dashboard says why.`,
+  };
+}
