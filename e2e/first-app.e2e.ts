@@ -115,8 +115,12 @@ test('sign up, deploy, use the app, push a change and see it live', async ({ pag
   });
 
   await test.step('delete the app; its address says there is no such app', async () => {
-    page.once('dialog', (dialog) => void dialog.accept());
-    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    const confirmation = page.getByRole('dialog');
+    const confirm = confirmation.getByRole('button', { name: 'Delete this app' });
+    await expect(confirm).toBeDisabled();
+    await confirmation.getByLabel(`Type ${appName} to confirm`).fill(appName);
+    await confirm.click();
     await expect(page).toHaveURL(/\/apps$/);
     await expect(page.getByRole('link', { name: appName })).toHaveCount(0);
     await appPage.reload();

@@ -4,8 +4,12 @@ import { type AppView, appView, deploymentResponse, messageResponse } from '@cov
 import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
 import { apiRequest } from '../lib/client/api';
+import { DeleteAppDialog } from './delete-app-dialog';
+import { DeploymentHistory } from './deployment-history';
 import { LogView } from './log-view';
 import { SecretsPanel } from './secrets-panel';
+import { SettingsPanel } from './settings-panel';
+import { SleepButtons } from './sleep-buttons';
 import { StatusBadge } from './status-badge';
 import { WebhookPanel } from './webhook-panel';
 
@@ -35,23 +39,15 @@ export function AppDetail({ initialApp }: { initialApp: AppView }) {
     };
   }, [name]);
 
-  async function act(action: 'reboot' | 'redeploy' | 'delete') {
-    if (action === 'delete' && !window.confirm(`Delete ${name}? Its deployments and logs go with it.`))
-      return;
+  async function act(action: 'reboot' | 'redeploy') {
     setBusy(true);
     const result =
       action === 'reboot'
         ? await apiRequest(`/apps/${name}/reboot`, messageResponse, { method: 'POST' })
-        : action === 'redeploy'
-          ? await apiRequest(`/apps/${name}/deployments`, deploymentResponse, { method: 'POST' })
-          : await apiRequest(`/apps/${name}`, messageResponse, { method: 'DELETE' });
+        : await apiRequest(`/apps/${name}/deployments`, deploymentResponse, { method: 'POST' });
     setBusy(false);
     if (!result.ok) {
       setNotice({ text: result.message, isError: true });
-      return;
-    }
-    if (action === 'delete') {
-      router.push('/apps');
       return;
     }
     setNotice({ text: action === 'reboot' ? 'Rebooting…' : 'Redeploy queued.', isError: false });
@@ -71,12 +67,16 @@ export function AppDetail({ initialApp }: { initialApp: AppView }) {
           <button type="button" onClick={() => act('reboot')} disabled={isBusy || !current}>
             Reboot
           </button>
+          <SleepButtons
+            appName={name}
+            status={app.status}
+            hasLiveVersion={current !== null}
+            onNotice={setNotice}
+          />
           <button type="button" onClick={() => act('redeploy')} disabled={isBusy}>
             Redeploy
           </button>
-          <button type="button" className="danger" onClick={() => act('delete')} disabled={isBusy}>
-            Delete
-          </button>
+          <DeleteAppDialog appName={name} isDisabled={isBusy} />
         </div>
       </div>
       {notice ? (
@@ -138,6 +138,7 @@ export function AppDetail({ initialApp }: { initialApp: AppView }) {
           emptyText="Waiting for the build to start…"
         />
       </section>
+      <DeploymentHistory appName={name} liveDeploymentId={current?.id ?? null} />
       <section className="card">
         <h2>Runtime log</h2>
         <LogView
@@ -148,6 +149,14 @@ export function AppDetail({ initialApp }: { initialApp: AppView }) {
           emptyText="The app's output appears here once it runs."
         />
       </section>
+      <SettingsPanel
+        app={app}
+        onSaved={(saved) => {
+          // A new name is a new page: the old one's address no longer names the app.
+          if (saved.name !== name) router.replace(`/apps/${saved.name}`);
+          else setApp(saved);
+        }}
+      />
       <SecretsPanel appName={name} />
       <WebhookPanel appName={name} />
     </>

@@ -1,7 +1,7 @@
 // The BullMQ side of the builder: a worker for build jobs and one for app operations (reboot,
 // reconcile now, apply new secrets). The author's mistakes fail a job for good; anything else is retried.
 import { jobs, queuePrefix } from '@cove/shared/jobs/catalogue';
-import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { markRetrying } from './builds/deployment-state';
 import { DeployFailure } from './builds/failure';
@@ -10,11 +10,16 @@ import type { BuilderContext } from './context';
 import { applySecretsToLiveDeployment } from './deploy/apply-secrets';
 import { restartLiveDeployment } from './deploy/restart';
 import type { Reconciler } from './reconciler/loop';
+import { putAppToSleep } from './sleep/put-to-sleep';
+import { wakeApp } from './sleep/wake';
 
 export interface BuilderWorkers {
   /** Waits up to deadlineMs for running jobs, then hands unfinished builds back to the queue. */
   close(deadlineMs: number): Promise<void>;
 }
+
+/** How soon a build whose app is already building asks for the app's lock again. */
+const busyRetryMs = 1000;
 
 function isLastAttempt(job: Job): boolean {
   return job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
@@ -31,11 +36,16 @@ export function startWorkers(
 
   const builds = new Worker(
     jobs.build.queue,
-    async (job) => {
+    async (job, token) => {
       const { deploymentId } = jobs.build.payload.parse(job.data);
       activeBuilds.add(deploymentId);
       try {
         const outcome = await runBuild(context, deploymentId, { isLastAttempt: isLastAttempt(job) });
+        if (outcome === 'busy') {
+          // Another build of the app holds its lock: wait, without spending an attempt.
+          await job.moveToDelayed(Date.now() + busyRetryMs, token);
+          throw new DelayedError();
+        }
         logger.info({ deploymentId, outcome }, 'build finished');
         return outcome;
       } catch (error) {
@@ -60,6 +70,13 @@ export function startWorkers(
           return 'reconciled';
         case 'apply-secrets':
           return reconciler.exclusive(() => applySecretsToLiveDeployment(context, appId));
+        case 'apply-resources':
+          return reconciler.exclusive(() => applySecretsToLiveDeployment(context, appId, 'resources'));
+        // Between reconcile passes, so a pass never sees an app half asleep or half awake.
+        case 'sleep':
+          return reconciler.exclusive(() => putAppToSleep(context, appId, 'stopped'));
+        case 'wake':
+          return reconciler.exclusive(() => wakeApp(context, appId));
         default: {
           const unknown: never = operation;
           throw new Error(`Unknown app operation ${String(unknown)}`);

@@ -25,7 +25,13 @@ function inFolder(folder: string, name: string): string {
 /** Writes `<contextDir>/Dockerfile` and `<contextDir>/dependencies/`; the clone is `<contextDir>/repo`. */
 export async function prepareBuildContext(
   context: BuilderContext,
-  request: { contextDir: string; mainFile: string; log: (line: string) => void },
+  request: {
+    contextDir: string;
+    mainFile: string;
+    /** The app's setting, used when the repository has no .python-version. */
+    pythonVersion: string | null;
+    log: (line: string) => void;
+  },
 ): Promise<PreparedContext> {
   const { config, runtime } = context;
   const { contextDir, mainFile, log } = request;
@@ -44,6 +50,7 @@ export async function prepareBuildContext(
   const python = choosePythonVersion(
     offered,
     versionFile === undefined ? null : { file: versionFile, content: files.get(versionFile) ?? '' },
+    request.pythonVersion,
   );
   log(python.note);
 

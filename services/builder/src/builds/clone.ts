@@ -15,6 +15,8 @@ export interface CloneRequest {
   directory: string;
   policy: GitUrlPolicy;
   timeoutMs: number;
+  /** Stops the clone early, e.g. when the build is cancelled. */
+  signal?: AbortSignal;
 }
 
 export interface ClonedCommit {
@@ -80,6 +82,8 @@ export async function cloneCommit(request: CloneRequest): Promise<ClonedCommit> 
   await mkdir(request.directory, { recursive: true });
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), request.timeoutMs);
+  const stopClone = () => controller.abort();
+  request.signal?.addEventListener('abort', stopClone, { once: true });
   const git = simpleGit({
     baseDir: request.directory,
     config: safetyConfig,
@@ -101,5 +105,6 @@ export async function cloneCommit(request: CloneRequest): Promise<ClonedCommit> 
     return { sha, author, message };
   } finally {
     clearTimeout(timer);
+    request.signal?.removeEventListener('abort', stopClone);
   }
 }

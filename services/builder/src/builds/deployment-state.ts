@@ -5,7 +5,7 @@
 import { type Database, schema } from '@cove/shared/db/client';
 import type { AppStatus } from '@cove/shared/db/schema/apps';
 import type { DeploymentStatus } from '@cove/shared/db/schema/deployments';
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNull, ne, sql } from 'drizzle-orm';
 
 const { apps, deployments } = schema;
 
@@ -63,11 +63,49 @@ export async function markDeploying(db: Database, deploymentId: string, imageTag
     .where(and(eq(deployments.id, deploymentId), inArray(deployments.status, inProgressStatuses)));
 }
 
-export async function refreshHeartbeat(db: Database, deploymentId: string): Promise<void> {
-  await db
+/** False when the deployment is no longer this worker's: cancelled, or failed by the reconciler. */
+export async function refreshHeartbeat(db: Database, deploymentId: string): Promise<boolean> {
+  const refreshed = await db
     .update(deployments)
     .set({ heartbeatAt: sql`now()` })
-    .where(and(eq(deployments.id, deploymentId), inArray(deployments.status, ['building', 'deploying'])));
+    .where(and(eq(deployments.id, deploymentId), inArray(deployments.status, ['building', 'deploying'])))
+    .returning({ id: deployments.id });
+  return refreshed.length > 0;
+}
+
+/**
+ * The newest deployment of the same app queued after this one that is under way or live: building
+ * this one would be wasted, since an older version never replaces a newer one.
+ */
+export async function findNewerDeployment(db: Database, deployment: Deployment): Promise<Deployment | null> {
+  const [newer] = await db
+    .select()
+    .from(deployments)
+    .where(
+      and(
+        eq(deployments.appId, deployment.appId),
+        inArray(deployments.status, [...inProgressStatuses, 'running']),
+        ne(deployments.id, deployment.id),
+        // Compared in Postgres: a JS Date drops the microseconds, and the row would seem newer than itself.
+        gt(
+          deployments.createdAt,
+          db
+            .select({ createdAt: deployments.createdAt })
+            .from(deployments)
+            .where(eq(deployments.id, deployment.id)),
+        ),
+      ),
+    )
+    .orderBy(desc(deployments.createdAt))
+    .limit(1);
+  return newer ?? null;
+}
+
+export async function markSuperseded(db: Database, deploymentId: string, message: string): Promise<void> {
+  await db
+    .update(deployments)
+    .set({ status: 'superseded', errorMessage: message, finishedAt: sql`now()` })
+    .where(and(eq(deployments.id, deploymentId), inArray(deployments.status, inProgressStatuses)));
 }
 
 /** Back in the queue after a passing fault; BullMQ runs the job again after its backoff. */

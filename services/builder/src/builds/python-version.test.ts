@@ -44,3 +44,16 @@ test('refuses a file that holds no version', () => {
     '.python-version says `system`, which is not a Python version. Write a version such as 3.11, or delete the file.',
   );
 });
+
+test("uses the app's Python setting when the repository has no .python-version, and only then", () => {
+  expect(choosePythonVersion(['3.12.7', '3.11.2'], null, '3.11')).toEqual({
+    version: '3.11.2',
+    note: "Using Python 3.11.2, as the Python version in the app's settings asks.",
+  });
+  expect(
+    choosePythonVersion(['3.12.7', '3.11.2'], { file: '.python-version', content: '3.12' }, '3.11').version,
+  ).toBe('3.12.7');
+  expect(() => choosePythonVersion(['3.11.2'], null, '3.9')).toThrow(
+    "Python 3.9 is not available; this platform offers 3.11. Change the Python version in the app's settings.",
+  );
+});

@@ -35,16 +35,23 @@ export function readRequestedVersion(content: string): string | null {
   return /^(?:c?python)?[-@]?(\d+\.\d+(?:\.\d+)?)/i.exec(line)?.[1] ?? line;
 }
 
+/** Stands in for a .python-version when the repository has none and the app's settings name one. */
+export const appSettingSource = "the Python version in the app's settings";
+
 /**
- * Chooses among `offered` (full versions the runtime image has, the default first). Throws a
- * permanent failure when the file asks for something else.
+ * Chooses among `offered` (full versions the runtime image has, the default first): the
+ * repository's .python-version, else the app's setting, else the image's default. Throws a
+ * permanent failure when what is asked for is not offered.
  */
 export function choosePythonVersion(
   offered: readonly string[],
-  request: PythonVersionFile | null,
+  versionFile: PythonVersionFile | null,
+  appSetting: string | null = null,
 ): PythonChoice {
   const platformDefault = offered[0];
   if (platformDefault === undefined) throw new Error('The runtime image offers no Python version');
+  const request =
+    versionFile ?? (appSetting === null ? null : { file: appSettingSource, content: appSetting });
   if (request === null) {
     return {
       version: platformDefault,

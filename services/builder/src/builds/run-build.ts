@@ -5,30 +5,32 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { appendLogLines, endOfLogMessage, LogWriter, logChannel } from '@cove/shared/logs/deployment-logs';
 import type { BuilderContext } from '../context';
-import { activateDeployment } from '../deploy/activate';
-import { imageTag, startHealthyContainer } from '../deploy/container';
+import { imageTag } from '../deploy/container';
 import type { BuildImageResult } from '../runtime/types';
+import { type AppBuildLock, takeAppBuildLock } from './app-lock';
 import { type PreparedContext, prepareBuildContext } from './build-context';
+import { stopReasonOf, supersededMessage, watchBuild } from './build-watch';
 import { cloneCommit } from './clone';
 import {
   type App,
   type Deployment,
+  findNewerDeployment,
   isInProgress,
   loadDeployment,
   markBuilding,
-  markDeploying,
   markFailed,
   markRetrying,
+  markSuperseded,
   recordCommit,
-  refreshHeartbeat,
   showProgressOnApp,
 } from './deployment-state';
 import { contextLayout, excludedContextPaths } from './dockerfile';
 import { DeployFailure, permanentFailure, shortSha, transientFailure } from './failure';
+import { type BuildOutcome, type BuildStep, deployExistingImage, startAndActivate } from './go-live';
 import { explainAptFailure, explainInstallFailure } from './install-failure';
 import { checkMainFile } from './repository-checks';
 
-export type BuildOutcome = 'deployed' | 'skipped' | 'outdated';
+export type { BuildOutcome } from './go-live';
 
 function explainBuildFailure(
   result: Extract<BuildImageResult, { isSuccess: false }>,
@@ -51,12 +53,12 @@ function explainBuildFailure(
 
 async function buildAndDeploy(
   context: BuilderContext,
-  app: App,
-  deployment: Deployment,
-  log: (line: string) => void,
+  step: BuildStep,
   workDir: string,
 ): Promise<BuildOutcome> {
   const { config, db, runtime } = context;
+  const { app, deployment, log, signal } = step;
+  if (deployment.trigger === 'rollback') return deployExistingImage(context, step);
   await showProgressOnApp(db, app, 'building', 'Building the app.');
   log(`Cloning ${app.repoUrl} (branch ${deployment.branch})`);
   const repoDir = path.join(workDir, contextLayout.repository);
@@ -70,43 +72,35 @@ async function buildAndDeploy(
       allowPrivateAddresses: config.COVE_GIT_ALLOW_PRIVATE_ADDRESSES,
     },
     timeoutMs: config.COVE_CLONE_TIMEOUT_SECONDS * 1000,
+    signal,
   });
+  signal.throwIfAborted();
   await recordCommit(db, deployment.id, commit);
   log(`Commit ${shortSha(commit.sha)}: ${commit.message} (${commit.author})`);
   await checkMainFile(repoDir, app.mainFile, { sha: commit.sha, branch: deployment.branch });
 
-  const prepared = await prepareBuildContext(context, { contextDir: workDir, mainFile: app.mainFile, log });
+  const prepared = await prepareBuildContext(context, {
+    contextDir: workDir,
+    mainFile: app.mainFile,
+    pythonVersion: app.pythonVersion,
+    log,
+  });
+  signal.throwIfAborted();
 
   const tag = imageTag(config.COVE_INSTANCE, app.name, commit.sha);
-  const timeoutSeconds = config.COVE_BUILD_TIMEOUT_SECONDS;
-  const signal = AbortSignal.timeout(timeoutSeconds * 1000);
-  let built: BuildImageResult;
-  try {
-    built = await runtime.buildImage({
-      contextDir: workDir,
-      dockerfile: contextLayout.dockerfile,
-      excludedPaths: excludedContextPaths,
-      tag,
-      labels: { 'cove.instance': config.COVE_INSTANCE, 'cove.app-id': app.id },
-      onLine: log,
-      signal,
-    });
-  } catch (error) {
-    if (signal.aborted)
-      throw transientFailure(`The build took longer than ${timeoutSeconds} seconds and was stopped.`);
-    throw error;
-  }
+  const built = await runtime.buildImage({
+    contextDir: workDir,
+    dockerfile: contextLayout.dockerfile,
+    excludedPaths: excludedContextPaths,
+    tag,
+    labels: { 'cove.instance': config.COVE_INSTANCE, 'cove.app-id': app.id },
+    onLine: log,
+    signal,
+  });
+  signal.throwIfAborted();
   if (!built.isSuccess) throw explainBuildFailure(built, prepared);
-
-  await markDeploying(db, deployment.id, tag);
-  await showProgressOnApp(db, app, 'deploying', 'Starting the new version.');
   log(`Built ${tag}. Starting it.`);
-  const target = { appId: app.id, appName: app.name, deploymentId: deployment.id, imageTag: tag };
-  const container = await startHealthyContainer(context, target, log);
-  const outcome = await activateDeployment(context, { ...target, container });
-  if (outcome === 'live') log('The new version is live.');
-  if (outcome === 'outdated') log('A newer version went live meanwhile; this one was not switched to.');
-  return outcome === 'live' ? 'deployed' : outcome === 'outdated' ? 'outdated' : 'skipped';
+  return startAndActivate(context, step, tag);
 }
 
 export interface BuildAttempt {
@@ -114,40 +108,82 @@ export interface BuildAttempt {
 }
 
 /**
- * Runs the build job for a deployment. Throws a permanent DeployFailure for the author's
- * mistakes (the worker turns it into a job that is not retried) and anything else to retry.
+ * Runs the build job for a deployment, holding the app's build lock ('busy' when another build of
+ * the app holds it). Throws a permanent DeployFailure for the author's mistakes (the worker turns
+ * it into a job that is not retried) and anything else to retry.
  */
 export async function runBuild(
   context: BuilderContext,
   deploymentId: string,
   attempt: BuildAttempt,
 ): Promise<BuildOutcome> {
-  const { config, db, redis, logger } = context;
+  const { config, db, redis } = context;
   const loaded = await loadDeployment(db, deploymentId);
   if (!loaded || !isInProgress(loaded.deployment.status)) return 'skipped';
-  if (!(await markBuilding(db, deploymentId))) return 'skipped';
+  const lock = await takeAppBuildLock(redis, {
+    instance: config.COVE_INSTANCE,
+    appId: loaded.app.id,
+    deploymentId,
+    ttlMs: config.COVE_BUILD_STALE_SECONDS * 1000,
+  });
+  if (lock === null) return 'busy';
+  try {
+    return await runLockedBuild(context, { ...loaded, lock }, attempt);
+  } finally {
+    await lock.release();
+  }
+}
 
+async function runLockedBuild(
+  context: BuilderContext,
+  { app, deployment, lock }: { app: App; deployment: Deployment; lock: AppBuildLock },
+  attempt: BuildAttempt,
+): Promise<BuildOutcome> {
+  const { config, db, redis, logger } = context;
+  const deploymentId = deployment.id;
   const writer = new LogWriter(
     (lines) => appendLogLines(db, redis, config.COVE_INSTANCE, deploymentId, 'build', lines),
     (error) => logger.warn({ err: error, deploymentId }, 'could not store build log lines'),
   );
-  const heartbeatMs = Math.max(1000, (config.COVE_BUILD_STALE_SECONDS * 1000) / 4);
-  const heartbeat = setInterval(() => {
-    refreshHeartbeat(db, deploymentId).catch((error: unknown) =>
-      logger.warn({ err: error, deploymentId }, 'could not refresh the heartbeat'),
-    );
-  }, heartbeatMs);
+  const endLog = async () => {
+    await writer.flush();
+    await redis.publish(logChannel(config.COVE_INSTANCE, deploymentId), endOfLogMessage);
+  };
+  const newer = await findNewerDeployment(db, deployment);
+  if (newer) {
+    const message = supersededMessage(newer, 'queued');
+    await markSuperseded(db, deploymentId, message);
+    writer.push(message);
+    await endLog();
+    return 'superseded';
+  }
+  if (!(await markBuilding(db, deploymentId))) return 'skipped';
+
+  const watch = watchBuild(context, deployment, lock);
   const workDir = path.join(config.COVE_WORK_DIR, deploymentId);
   let willRetry = false;
   try {
-    return await buildAndDeploy(context, loaded.app, loaded.deployment, (line) => writer.push(line), workDir);
+    const log = (line: string) => writer.push(line);
+    return await buildAndDeploy(context, { app, deployment, log, signal: watch.signal }, workDir);
   } catch (error) {
+    const stopped = stopReasonOf(watch.signal);
+    if (stopped?.kind === 'cancelled') {
+      writer.push('The build was stopped: this deployment was cancelled.');
+      return 'cancelled';
+    }
+    if (stopped?.kind === 'superseded') {
+      writer.push(stopped.message);
+      await markSuperseded(db, deploymentId, stopped.message);
+      return 'superseded';
+    }
     const failure =
-      error instanceof DeployFailure
-        ? error
-        : transientFailure(
-            `Something went wrong on Cove's side: ${error instanceof Error ? error.message : error}`,
-          );
+      stopped?.kind === 'timed-out'
+        ? permanentFailure(stopped.message)
+        : error instanceof DeployFailure
+          ? error
+          : transientFailure(
+              `Something went wrong on Cove's side: ${error instanceof Error ? error.message : error}`,
+            );
     if (failure.isPermanent) logger.info({ deploymentId, reason: failure.message }, 'build failed');
     else logger.warn({ err: error, deploymentId }, 'build failed; it may be retried');
     writer.push(`Error: ${failure.message}`);
@@ -161,9 +197,9 @@ export async function runBuild(
     }
     throw failure;
   } finally {
-    clearInterval(heartbeat);
-    await writer.flush();
-    if (!willRetry) await redis.publish(logChannel(config.COVE_INSTANCE, deploymentId), endOfLogMessage);
+    watch.stop();
+    if (willRetry) await writer.flush();
+    else await endLog();
     await rm(workDir, { recursive: true, force: true });
   }
 }

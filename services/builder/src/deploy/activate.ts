@@ -9,7 +9,8 @@ import { type ContainerInfo, labelKeys } from '../runtime/types';
 
 const { apps, deployments } = schema;
 
-export type ActivationOutcome = 'live' | 'outdated' | 'app-deleted';
+/** 'stopped': the deployment was cancelled (or given up on) while its container started. */
+export type ActivationOutcome = 'live' | 'outdated' | 'stopped' | 'app-deleted';
 
 export interface Activation {
   appId: string;
@@ -35,8 +36,10 @@ export async function activateDeployment(
     const [candidate] = await tx
       .select()
       .from(deployments)
-      .where(eq(deployments.id, activation.deploymentId));
+      .where(eq(deployments.id, activation.deploymentId))
+      .for('update');
     if (!candidate) return { outcome: 'app-deleted' as const, previous: null };
+    if (candidate.status !== 'deploying') return { outcome: 'stopped' as const, previous: null };
     const [previous] = app.liveDeploymentId
       ? await tx.select().from(deployments).where(eq(deployments.id, app.liveDeploymentId))
       : [];

@@ -1,7 +1,7 @@
-// New secrets reach a running app without a rebuild: a second container of the live deployment,
-// from the same image, starts with them beside the current one; once it answers its health check
-// the route and the deployments row switch to it and the old one is drained. If it does not come
-// up, the old container keeps serving and the app's status message says why.
+// New secrets (or new memory and CPU limits) reach a running app without a rebuild: a second
+// container of the live deployment, from the same image, starts with them beside the current one;
+// once it answers its health check the route and the deployments row switch to it and the old one
+// is drained. If it does not come up, the old container keeps serving and the status says why.
 import { randomBytes } from 'node:crypto';
 import { schema } from '@cove/shared/db/client';
 import { writeRoute } from '@cove/shared/routing/route-table';
@@ -18,10 +18,19 @@ export type ApplySecretsOutcome = 'applied' | 'failed' | 'nothing-live';
 /** Seconds the previous container gets to finish what it is doing before it is stopped. */
 const drainSeconds = 5;
 
+/** What changed: new secrets, or new memory and CPU limits (the same swap applies either). */
+export type LiveChange = 'secrets' | 'resources';
+
+const failedNotes: Record<LiveChange, string> = {
+  secrets: 'The new secrets were saved, but the app did not start with them',
+  resources: 'The new memory and CPU limits were saved, but the app did not start with them',
+};
+
 /** Must not run beside a reconcile pass, which would see two containers of the live deployment. */
 export async function applySecretsToLiveDeployment(
   context: BuilderContext,
   appId: string,
+  change: LiveChange = 'secrets',
 ): Promise<ApplySecretsOutcome> {
   const { db, redis, runtime, config, logger } = context;
   const [row] = await db
@@ -40,11 +49,11 @@ export async function applySecretsToLiveDeployment(
     });
   } catch (error) {
     if (!(error instanceof DeployFailure)) throw error;
-    logger.info({ appId, deploymentId: live.id }, 'the app did not start with its new secrets');
+    logger.info({ appId, deploymentId: live.id, change }, 'the app did not start with its new settings');
     await db
       .update(apps)
       .set({
-        statusMessage: `The new secrets were saved, but the app did not start with them, so the previous container keeps serving. ${error.message}`,
+        statusMessage: `${failedNotes[change]}, so the previous container keeps serving. ${error.message}`,
         updatedAt: sql`now()`,
       })
       .where(and(eq(apps.id, app.id), eq(apps.liveDeploymentId, live.id)));

@@ -1,6 +1,9 @@
 // Starting one deployment's container with the limits every app runs under, and waiting until
 // Streamlit answers. Used by deploys, reboots and the reconciler's restarts alike.
+import { appResources } from '@cove/shared/apps/views';
 import type { BuilderConfig } from '@cove/shared/config/schemas';
+import { schema } from '@cove/shared/db/client';
+import { eq } from 'drizzle-orm';
 import { permanentFailure } from '../builds/failure';
 import type { BuilderContext } from '../context';
 import { type ContainerInfo, labelKeys, type RunContainerRequest } from '../runtime/types';
@@ -41,6 +44,7 @@ function runRequest(
   target: DeploymentTarget,
   secrets: ContainerSecrets,
   options: StartOptions,
+  resources: AppLimits,
 ): RunContainerRequest {
   const instance = config.COVE_INSTANCE;
   return {
@@ -55,8 +59,8 @@ function runRequest(
     network: appNetworkName(instance, target.appId),
     containerPort: appPort,
     userId: appUserId,
-    memoryMb: config.COVE_APP_MEMORY_MB,
-    cpus: config.COVE_APP_CPUS,
+    memoryMb: resources.memoryMb,
+    cpus: resources.cpus,
     pidsLimit: config.COVE_APP_PIDS_LIMIT,
     tmpfs: {
       '/tmp': 'rw,nosuid,nodev,size=256m,mode=1777',
@@ -64,6 +68,21 @@ function runRequest(
     },
     readOnlyFiles: secrets.readOnlyFiles,
   };
+}
+
+export interface AppLimits {
+  memoryMb: number;
+  cpus: number;
+}
+
+/** The app's own memory and CPU settings, else the platform's defaults. */
+export async function appLimits(context: BuilderContext, appId: string): Promise<AppLimits> {
+  const [app] = await context.db
+    .select({ memoryMb: schema.apps.memoryMb, cpus: schema.apps.cpus })
+    .from(schema.apps)
+    .where(eq(schema.apps.id, appId));
+  const { memoryMb, cpus } = appResources(context.config, app ?? { memoryMb: null, cpus: null });
+  return { memoryMb, cpus };
 }
 
 /**
@@ -85,7 +104,8 @@ export async function startHealthyContainer(
   const startedAtSeconds = Math.floor(Date.now() / 1000) - 1;
   const secrets = await prepareContainerSecrets(context, target.appId, appUserId);
   const mask = (line: string) => maskSecrets(line, secrets.values);
-  const container = await runtime.run(runRequest(config, target, secrets, options));
+  const limits = await appLimits(context, target.appId);
+  const container = await runtime.run(runRequest(config, target, secrets, options, limits));
   context.runtimeLogs.follow(container.id, target.deploymentId, startedAtSeconds, mask);
   onProgress('Container started; waiting for Streamlit to answer its health check.');
 
@@ -100,7 +120,7 @@ export async function startHealthyContainer(
   await runtime.remove(container.id);
   if (!health.isHealthy && health.isOomKilled) {
     throw permanentFailure(
-      `Your app ran out of memory while starting (the limit is ${config.COVE_APP_MEMORY_MB} MB). Streamlit printed:\n${printed}`,
+      `Your app ran out of memory while starting (the limit is ${limits.memoryMb} MB). Streamlit printed:\n${printed}`,
     );
   }
   if (!health.isHealthy && health.reason === 'timeout') {

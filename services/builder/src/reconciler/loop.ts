@@ -3,9 +3,11 @@
 import { readAllRoutes } from '@cove/shared/routing/route-table';
 import type { BuilderContext } from '../context';
 import { pruneSecretsFiles, secretsMasker } from '../deploy/secrets-file';
+import { sleepIdleApps } from '../sleep/sleep-pass';
 import { applyActions } from './apply';
 import { decide } from './decide';
 import { observeContainers, readDesiredApps, readUnfinishedDeployments } from './observe';
+import { pruneDeletedApps } from './prune-deleted-apps';
 
 export interface Reconciler {
   runNow(): Promise<void>;
@@ -37,7 +39,10 @@ export async function reconcileOnce(context: BuilderContext): Promise<void> {
     },
   });
   await applyActions(context, actions);
-  await pruneSecretsFiles(context, new Set(apps.map((app) => app.id)));
+  const knownAppIds = new Set(apps.map((app) => app.id));
+  await pruneSecretsFiles(context, knownAppIds);
+  await pruneDeletedApps(context, knownAppIds);
+  await sleepIdleApps(context, apps, containers);
 
   // Keep the runtime log of every live container (again after a builder restart).
   const nowSeconds = Math.floor(Date.now() / 1000);

@@ -132,6 +132,11 @@ export function createDockerRuntime(socketPath: string): ContainerRuntime {
       return images.map((image) => image.Id);
     },
 
+    async listImagesWithLabels(labels) {
+      const images = await docker.listImages({ filters: { label: labelFilters(labels) } });
+      return images.map((image) => ({ id: image.Id, labels: image.Labels ?? {} }));
+    },
+
     async ensureNetwork(name, labels) {
       const existing = await docker.listNetworks({ filters: { name: [name] } });
       if (existing.some((network) => network.Name === name)) return;
@@ -216,6 +221,35 @@ export function createDockerRuntime(socketPath: string): ContainerRuntime {
         const code = statusCodeOf(error);
         if (code !== 304 && code !== 404) throw error;
       }
+    },
+
+    async pause(containerId) {
+      try {
+        await docker.getContainer(containerId).pause();
+      } catch (error) {
+        // 409: already paused (or not running, which inspect then tells).
+        if (statusCodeOf(error) !== 409) throw error;
+      }
+    },
+
+    async unpause(containerId) {
+      try {
+        await docker.getContainer(containerId).unpause();
+      } catch (error) {
+        if (statusCodeOf(error) !== 409) throw error;
+      }
+    },
+
+    async start(containerId) {
+      try {
+        await docker.getContainer(containerId).start();
+      } catch (error) {
+        // 304: already running; 404: gone.
+        const code = statusCodeOf(error);
+        if (code === 404) return null;
+        if (code !== 304) throw error;
+      }
+      return inspect(containerId);
     },
 
     remove,

@@ -90,6 +90,10 @@ export interface ContainerRuntime {
   /** The image's id (its content digest), or null when there is no such image. */
   imageId(reference: string): Promise<string | null>;
   listImages(labels: Record<string, string>): Promise<string[]>;
+  /** Like listImages, with each image's labels (e.g. to tell which app an image was built for). */
+  listImagesWithLabels(
+    labels: Record<string, string>,
+  ): Promise<{ id: string; labels: Record<string, string> }[]>;
   ensureNetwork(name: string, labels: Record<string, string>): Promise<void>;
   removeNetwork(name: string): Promise<void>;
   listNetworks(labels: Record<string, string>): Promise<string[]>;
@@ -99,6 +103,11 @@ export interface ContainerRuntime {
   runCommand(request: RunCommandRequest): Promise<RunCommandResult>;
   restart(containerId: string, timeoutSeconds: number): Promise<ContainerInfo | null>;
   stop(containerId: string, timeoutSeconds: number): Promise<void>;
+  /** Freezes every process of a running container (no CPU; memory kept). */
+  pause(containerId: string): Promise<void>;
+  unpause(containerId: string): Promise<void>;
+  /** Starts a stopped container again, as created (its host port may change); returns it inspected. */
+  start(containerId: string): Promise<ContainerInfo | null>;
   /** Removes the container, stopping it if needed; a missing container is not an error. */
   remove(containerId: string): Promise<void>;
   inspect(containerIdOrName: string): Promise<ContainerInfo | null>;

@@ -13,28 +13,11 @@ import { CoveError } from '../errors';
 import { checkGitUrl } from '../git/url-policy';
 import { decryptValue, encryptValue } from '../secrets/crypto';
 import { type AppsDeps, webhookUrl } from './deps';
+import { checkNameAvailable, nameTaken } from './names';
 import { findApp } from './queries';
 import { type AppRow, toAppView } from './views';
 
 export const webhookSecretPurpose = 'webhook';
-
-/** Subdomains the platform may want for itself. */
-const reservedNames = new Set([
-  'www',
-  'api',
-  'app',
-  'apps',
-  'admin',
-  'dashboard',
-  'cove',
-  'static',
-  'status',
-]);
-
-function nameTaken(name: string): CoveError {
-  const message = `The name ${name} is taken; choose another.`;
-  return new CoveError('conflict', message, { fields: { name: message } });
-}
 
 export function readWebhookSecret(deps: AppsDeps, app: AppRow): string {
   return decryptValue(
@@ -61,9 +44,7 @@ export async function createApp(
     }
     throw error;
   }
-  if (reservedNames.has(request.name)) throw nameTaken(request.name);
-  const [existing] = await deps.db.select({ id: apps.id }).from(apps).where(eq(apps.name, request.name));
-  if (existing) throw nameTaken(request.name);
+  await checkNameAvailable(deps.db, request.name);
 
   const appId = randomUUID();
   const secret = generateToken();

@@ -8,6 +8,7 @@ import { CoveError } from '../errors';
 import { removeRoute } from '../routing/route-table';
 import type { AppsDeps } from './deps';
 import { findApp } from './queries';
+import { forgetOldNames } from './rename';
 import { toDeploymentView } from './views';
 
 /** A new queued deployment of the app's branch; the builder resolves the head commit. */
@@ -42,13 +43,17 @@ export async function rebootApp(
   return { message: `Rebooting ${name}.` };
 }
 
-/** Deletes the app and its history; the builder removes its containers on its next reconcile. */
+/**
+ * Deletes the app, its history, secrets and old names; the builder removes its containers, images
+ * and network on its next reconcile.
+ */
 export async function deleteApp(
   deps: AppsDeps,
   workspaceId: string,
   name: string,
 ): Promise<{ message: string }> {
   const app = await findApp(deps.db, workspaceId, name);
+  await forgetOldNames(deps, app.id);
   await deps.db.delete(apps).where(and(eq(apps.workspaceId, workspaceId), eq(apps.id, app.id)));
   await removeRoute(deps.redis, deps.config.COVE_INSTANCE, app.name);
   await deps.queues.enqueueAppOperation({ appId: app.id, operation: 'reconcile' });

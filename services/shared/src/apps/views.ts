@@ -9,6 +9,15 @@ import { deployments } from '../db/schema/deployments';
 export type AppRow = typeof apps.$inferSelect;
 export type DeploymentRow = typeof deployments.$inferSelect;
 
+/** Went live at some point: only activation records a container on a deployment's row. */
+export function hasServed(row: Pick<DeploymentRow, 'status' | 'imageTag' | 'containerId'>): boolean {
+  return (
+    (row.status === 'running' || row.status === 'superseded') &&
+    row.imageTag !== null &&
+    row.containerId !== null
+  );
+}
+
 export function toDeploymentView(row: DeploymentRow): DeploymentView {
   return {
     id: row.id,
@@ -19,6 +28,8 @@ export function toDeploymentView(row: DeploymentRow): DeploymentView {
     commitMessage: row.commitMessage,
     commitAuthor: row.commitAuthor,
     errorMessage: row.errorMessage,
+    image: row.imageTag,
+    hasServed: hasServed(row),
     createdAt: row.createdAt.toISOString(),
     startedAt: row.startedAt?.toISOString() ?? null,
     finishedAt: row.finishedAt?.toISOString() ?? null,
@@ -42,7 +53,22 @@ export function toAppView(
     statusMessage: app.statusMessage,
     currentDeployment: current ? toDeploymentView(current) : null,
     latestDeployment: latest ? toDeploymentView(latest) : null,
+    pythonVersion: app.pythonVersion,
+    resources: appResources(config, app),
     createdAt: app.createdAt.toISOString(),
+  };
+}
+
+/** The app's container limits (its own, else the platform's defaults) and the most it may ask for. */
+export function appResources(
+  config: CommonConfig,
+  app: Pick<AppRow, 'memoryMb' | 'cpus'>,
+): AppView['resources'] {
+  return {
+    memoryMb: app.memoryMb ?? config.COVE_APP_MEMORY_MB,
+    cpus: app.cpus ?? config.COVE_APP_CPUS,
+    maxMemoryMb: Math.max(config.COVE_APP_MAX_MEMORY_MB, config.COVE_APP_MEMORY_MB),
+    maxCpus: Math.max(config.COVE_APP_MAX_CPUS, config.COVE_APP_CPUS),
   };
 }
 

@@ -32,6 +32,13 @@ export const commonConfigSchema = z.object({
     .transform((value) => value.split(',').map((scheme) => scheme.trim()))
     .pipe(z.array(z.enum(['https', 'http', 'git'])).min(1)),
   COVE_GIT_ALLOW_PRIVATE_ADDRESSES: booleanFlag.default(false),
+  /** Each app's container limits: the default, and the most an app's settings may ask for. */
+  COVE_APP_MEMORY_MB: z.coerce.number().int().min(64).default(768),
+  COVE_APP_MAX_MEMORY_MB: z.coerce.number().int().min(64).default(4096),
+  COVE_APP_CPUS: z.coerce.number().positive().default(1),
+  COVE_APP_MAX_CPUS: z.coerce.number().positive().default(2),
+  /** Days a renamed app's old subdomain keeps redirecting (and stays reserved for it). */
+  COVE_RENAME_REDIRECT_DAYS: z.coerce.number().min(0).default(7),
 });
 
 export const builderConfigSchema = commonConfigSchema.extend({
@@ -39,8 +46,6 @@ export const builderConfigSchema = commonConfigSchema.extend({
   COVE_DOCKER_SOCKET: z.string().default('/var/run/docker.sock'),
   COVE_BUILD_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
   COVE_WORK_DIR: z.string().default('/var/tmp/cove-builds'),
-  COVE_APP_MEMORY_MB: z.coerce.number().int().min(64).default(768),
-  COVE_APP_CPUS: z.coerce.number().positive().default(1),
   COVE_APP_PIDS_LIMIT: z.coerce.number().int().min(16).default(256),
   COVE_HEALTH_TIMEOUT_SECONDS: z.coerce.number().positive().default(60),
   COVE_CLONE_TIMEOUT_SECONDS: z.coerce.number().positive().default(120),
@@ -48,11 +53,21 @@ export const builderConfigSchema = commonConfigSchema.extend({
   COVE_RECONCILE_INTERVAL_SECONDS: z.coerce.number().positive().default(5),
   /** A build whose worker has not reported for this long is considered dead. */
   COVE_BUILD_STALE_SECONDS: z.coerce.number().positive().default(30),
+  /** Images kept per app (the newest successful ones); the live and the previous are always kept. */
+  COVE_IMAGE_RETENTION: z.coerce.number().int().min(1).default(5),
+  /** Idle seconds (no request, no open WebSocket) before an app is frozen, memory kept; 0 never. */
+  COVE_FREEZE_AFTER_SECONDS: z.coerce.number().min(0).default(600),
+  /** Idle seconds before an app is stopped and holds no memory; 0 never. */
+  COVE_STOP_AFTER_SECONDS: z.coerce.number().min(0).default(3600),
 });
 
 export const proxyConfigSchema = commonConfigSchema.extend({
   COVE_PROXY_HOST: z.string().default('127.0.0.1'),
   COVE_PROXY_PORT: z.coerce.number().int().min(0).max(65535).default(4080),
+  /** How long a client that is not a browser waits for a sleeping app before a 503 with Retry-After. */
+  COVE_WAKE_WAIT_SECONDS: z.coerce.number().positive().default(30),
+  /** How often the proxy writes what it saw (requests, open WebSockets) to Redis. */
+  COVE_ACTIVITY_FLUSH_MS: z.coerce.number().int().min(50).default(1000),
 });
 
 export const dashboardConfigSchema = commonConfigSchema;

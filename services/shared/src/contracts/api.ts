@@ -53,6 +53,10 @@ export const deploymentView = z.object({
   commitMessage: z.string().nullable(),
   commitAuthor: z.string().nullable(),
   errorMessage: z.string().nullable(),
+  image: z.string().nullable().describe('The image it was built as (or, for a rollback, started from).'),
+  hasServed: z
+    .boolean()
+    .describe('It went live at some point: an earlier one like it can be made live again (rollback).'),
   createdAt: z.iso.datetime(),
   startedAt: z.iso.datetime().nullable(),
   finishedAt: z.iso.datetime().nullable(),
@@ -70,9 +74,53 @@ export const appView = z.object({
   statusMessage: z.string().nullable(),
   currentDeployment: deploymentView.nullable().describe('The deployment serving the app, if any.'),
   latestDeployment: deploymentView.nullable().describe('The most recent deployment, whatever its status.'),
+  pythonVersion: z
+    .string()
+    .nullable()
+    .describe("Python used when the repository has no .python-version; null: the platform's default."),
+  resources: z.object({
+    memoryMb: z.number().int().describe("The container's memory limit."),
+    cpus: z.number(),
+    maxMemoryMb: z.number().int().describe('The most this installation allows.'),
+    maxCpus: z.number(),
+  }),
   createdAt: z.iso.datetime(),
 });
 export type AppView = z.infer<typeof appView>;
+
+/** Only the fields given change; a null Python version or resource goes back to the platform's default. */
+export const updateAppRequest = z
+  .object({
+    name: appName,
+    branch: branchName,
+    mainFile: mainFilePath,
+    pythonVersion: z
+      .string()
+      .trim()
+      .regex(/^3\.\d{1,2}$/, 'Give a Python version as major.minor, for example 3.11.')
+      .nullable(),
+    memoryMb: z
+      .number({ error: 'Give the memory limit in MB, as a whole number.' })
+      .int('Give the memory limit in MB, as a whole number.')
+      .min(128, 'Give the app at least 128 MB of memory.')
+      .nullable(),
+    cpus: z
+      .number({ error: 'Give the number of CPUs, for example 0.5 or 1.' })
+      .min(0.1, 'Give the app at least 0.1 CPU.')
+      .nullable(),
+  })
+  .partial()
+  .strict();
+export type UpdateAppRequest = z.infer<typeof updateAppRequest>;
+
+export const updateAppResponse = z.object({
+  app: appView,
+  message: z.string().describe('What happens next, in plain words.'),
+  isRebuilding: z.boolean().describe('A deployment was queued (branch, main file or Python changed).'),
+  isRestarting: z.boolean().describe('The running version restarts with the new limits (health-checked).'),
+  deploymentId: z.uuid().nullable().describe('The queued deployment, when one was.'),
+});
+export type UpdateAppResponse = z.infer<typeof updateAppResponse>;
 
 export const webhookView = z.object({ url: z.url(), secret: z.string() });
 

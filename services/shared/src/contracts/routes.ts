@@ -23,6 +23,8 @@ export const apiSchemas = {
   LogLineEvent: api.logLineEvent,
   SecretsView: api.secretsView,
   ReplaceSecretsResponse: api.replaceSecretsResponse,
+  UpdateAppRequest: api.updateAppRequest,
+  UpdateAppResponse: api.updateAppResponse,
   ErrorResponse: api.errorResponse,
 } satisfies Record<string, z.ZodType>;
 export type ApiSchemaName = keyof typeof apiSchemas;
@@ -37,7 +39,7 @@ export interface ApiAnswer {
 }
 
 export interface ApiRoute {
-  method: 'get' | 'post' | 'put' | 'delete';
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** OpenAPI form, relative to /api/v1: /apps/{name} */
   path: string;
   operationId: string;
@@ -140,6 +142,18 @@ export const apiRoutes: readonly ApiRoute[] = [
     errors: [404],
   },
   {
+    method: 'patch',
+    path: '/apps/{name}',
+    operationId: 'updateApp',
+    summary:
+      'Change settings (developer role): branch, main file and Python version queue a rebuild; memory and CPUs restart the running version (health-checked) within the limits; a new name keeps the old subdomain redirecting for a grace period.',
+    auth: 'user',
+    request: 'UpdateAppRequest',
+    status: 200,
+    answer: json('UpdateAppResponse', 'The app as changed, and what happens next.'),
+    errors: [400, 403, 404, 409],
+  },
+  {
     method: 'delete',
     path: '/apps/{name}',
     operationId: 'deleteApp',
@@ -167,6 +181,26 @@ export const apiRoutes: readonly ApiRoute[] = [
     auth: 'user',
     status: 202,
     answer: json('MessageResponse', 'Reboot queued.'),
+    errors: [404, 409],
+  },
+  {
+    method: 'post',
+    path: '/apps/{name}/sleep',
+    operationId: 'sleepApp',
+    summary: 'Put the app to sleep now: its container stops and holds no memory until the next visit.',
+    auth: 'user',
+    status: 202,
+    answer: json('MessageResponse', 'Sleep queued.'),
+    errors: [404, 409],
+  },
+  {
+    method: 'post',
+    path: '/apps/{name}/wake',
+    operationId: 'wakeApp',
+    summary: 'Wake the sleeping app now (a visit does the same); its status reads waking, then running.',
+    auth: 'user',
+    status: 202,
+    answer: json('MessageResponse', 'Wake queued.'),
     errors: [404, 409],
   },
   {
@@ -242,6 +276,27 @@ export const apiRoutes: readonly ApiRoute[] = [
     status: 200,
     answer: { description: 'The log lines.', contentType: 'text/plain' },
     errors: [404],
+  },
+  {
+    method: 'post',
+    path: '/apps/{name}/deployments/{id}/cancel',
+    operationId: 'cancelDeployment',
+    summary: 'Stop a queued or running build (developer role); the version that was live keeps serving.',
+    auth: 'user',
+    status: 200,
+    answer: json('DeploymentResponse', 'The cancelled deployment.'),
+    errors: [403, 404, 409],
+  },
+  {
+    method: 'post',
+    path: '/apps/{name}/deployments/{id}/rollback',
+    operationId: 'rollbackDeployment',
+    summary:
+      'Make an earlier deployment that went live serve again, from its image, without a rebuild (developer role).',
+    auth: 'user',
+    status: 202,
+    answer: json('DeploymentResponse', "The queued deployment (trigger 'rollback') that starts that image."),
+    errors: [403, 404, 409],
   },
   {
     method: 'post',

@@ -7,7 +7,7 @@ export type BuildJobPayload = z.infer<typeof buildJobPayload>;
 
 export const appOperationPayload = z.object({
   appId: z.uuid(),
-  operation: z.enum(['reboot', 'reconcile', 'apply-secrets']),
+  operation: z.enum(['reboot', 'reconcile', 'apply-secrets', 'apply-resources', 'sleep', 'wake']),
 });
 export type AppOperationPayload = z.infer<typeof appOperationPayload>;
 
@@ -29,13 +29,19 @@ export const jobs = {
     queue: 'app-operations',
     name: 'app-operation',
     payload: appOperationPayload,
-    jobId: (payload: AppOperationPayload) => `${payload.operation}-${payload.appId}-${Date.now()}`,
+    /** A wake's id is fixed, so every request for a sleeping app shares the one queued wake. */
+    jobId: (payload: AppOperationPayload) =>
+      payload.operation === 'wake'
+        ? `wake-${payload.appId}`
+        : `${payload.operation}-${payload.appId}-${Date.now()}`,
     options: {
       attempts: 3,
       backoff: { type: 'exponential', delay: 1000 },
       removeOnComplete: { age: 3600, count: 1000 },
       removeOnFail: { age: 24 * 3600 },
     },
+    /** A wake is not retried (the app shows why it failed) and leaves no job behind, so the next sleep can wake again. */
+    wakeOptions: { attempts: 1, removeOnComplete: true, removeOnFail: true },
   },
 } as const;
 

@@ -21,7 +21,7 @@ export function openJobQueues(connection: Redis, instance: string): JobQueues {
     async enqueueAppOperation(payload) {
       const data = jobs.appOperation.payload.parse(payload);
       await operations.add(jobs.appOperation.name, data, {
-        ...jobs.appOperation.options,
+        ...(data.operation === 'wake' ? jobs.appOperation.wakeOptions : jobs.appOperation.options),
         jobId: jobs.appOperation.jobId(data),
       });
     },

@@ -1,4 +1,4 @@
-import { integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { integer, pgTable, real, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { workspaces } from './identity';
 
 export const appStatuses = [
@@ -33,6 +33,11 @@ export const apps = pgTable('apps', {
   statusMessage: text('status_message'),
   /** Consecutive crashes of the live container, for restart backoff. */
   crashCount: integer('crash_count').notNull().default(0),
+  /** Python (major.minor) used when the repository has no .python-version; null: the platform's. */
+  pythonVersion: text('python_version'),
+  /** The container's limits; null: the platform's defaults (COVE_APP_MEMORY_MB, COVE_APP_CPUS). */
+  memoryMb: integer('memory_mb'),
+  cpus: real('cpus'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
@@ -44,4 +49,20 @@ export const webhookDeliveries = pgTable('webhook_deliveries', {
     .notNull()
     .references(() => apps.id, { onDelete: 'cascade' }),
   receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * Names an app had before a rename: the old subdomain redirects to the app's current name until
+ * expiresAt, and no other app can take the name meanwhile.
+ */
+export const appNameRedirects = pgTable('app_name_redirects', {
+  oldName: text('old_name').primaryKey(),
+  appId: uuid('app_id')
+    .notNull()
+    .references(() => apps.id, { onDelete: 'cascade' }),
+  workspaceId: uuid('workspace_id')
+    .notNull()
+    .references(() => workspaces.id, { onDelete: 'cascade' }),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });

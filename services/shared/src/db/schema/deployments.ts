@@ -13,7 +13,8 @@ export const deploymentStatuses = [
 ] as const;
 export type DeploymentStatus = (typeof deploymentStatuses)[number];
 
-export const deploymentTriggers = ['create', 'push', 'manual', 'sample'] as const;
+/** 'rollback' makes an earlier deployment's image live again, without a build. */
+export const deploymentTriggers = ['create', 'push', 'manual', 'sample', 'rollback'] as const;
 export type DeploymentTrigger = (typeof deploymentTriggers)[number];
 
 export const deployments = pgTable(

@@ -1,6 +1,6 @@
-import { deleteApp, getApp } from '@cove/shared/apps/service';
-import { appView, messageResponse } from '@cove/shared/contracts/api';
-import { authenticate, reply, route } from '../../../../../lib/server/http';
+import { deleteApp, getApp, updateApp } from '@cove/shared/apps/service';
+import { appView, messageResponse, updateAppResponse } from '@cove/shared/contracts/api';
+import { authenticate, readJson, reply, route } from '../../../../../lib/server/http';
 
 export const GET = route<{ name: string }>(async ({ request, params, context }) => {
   const principal = await authenticate(request, context);
@@ -10,4 +10,10 @@ export const GET = route<{ name: string }>(async ({ request, params, context }) 
 export const DELETE = route<{ name: string }>(async ({ request, params, context }) => {
   const principal = await authenticate(request, context, 'developer');
   return reply(messageResponse, await deleteApp(context, principal.workspaceId, params.name));
+});
+
+export const PATCH = route<{ name: string }>(async ({ request, params, context }) => {
+  const principal = await authenticate(request, context, 'developer');
+  const body = await readJson(request);
+  return reply(updateAppResponse, await updateApp(context, principal.workspaceId, params.name, body));
 });

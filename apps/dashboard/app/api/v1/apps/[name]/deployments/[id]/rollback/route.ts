@@ -1,0 +1,9 @@
+import { rollbackDeployment } from '@cove/shared/apps/service';
+import { deploymentResponse } from '@cove/shared/contracts/api';
+import { authenticate, reply, route } from '../../../../../../../../lib/server/http';
+
+export const POST = route<{ name: string; id: string }>(async ({ request, params, context }) => {
+  const principal = await authenticate(request, context, 'developer');
+  const deployment = await rollbackDeployment(context, principal.workspaceId, params.name, params.id);
+  return reply(deploymentResponse, { deployment }, 202);
+});

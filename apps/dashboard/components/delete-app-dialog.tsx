@@ -1,0 +1,88 @@
+'use client';
+
+import { messageResponse } from '@cove/shared/contracts/api';
+import { useRouter } from 'next/navigation';
+import { useEffect, useRef, useState } from 'react';
+import { apiRequest } from '../lib/client/api';
+
+/**
+ * Delete, confirmed by typing the app's name: a "Delete" button opens a dialog whose "Delete this
+ * app" button is enabled only once the typed name matches.
+ */
+export function DeleteAppDialog({ appName, isDisabled }: { appName: string; isDisabled: boolean }) {
+  const router = useRouter();
+  const dialog = useRef<HTMLDialogElement>(null);
+  const [isOpen, setOpen] = useState(false);
+  const [typed, setTyped] = useState('');
+  const [isBusy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    const element = dialog.current;
+    if (!element) return;
+    if (isOpen && !element.open) element.showModal();
+    if (!isOpen && element.open) element.close();
+  }, [isOpen]);
+
+  function close() {
+    setOpen(false);
+    setTyped('');
+    setError(null);
+  }
+
+  async function remove() {
+    setBusy(true);
+    const result = await apiRequest(`/apps/${appName}`, messageResponse, { method: 'DELETE' });
+    setBusy(false);
+    if (!result.ok) {
+      setError(result.message);
+      return;
+    }
+    router.push('/apps');
+  }
+
+  return (
+    <>
+      <button type="button" className="danger" onClick={() => setOpen(true)} disabled={isDisabled}>
+        Delete
+      </button>
+      <dialog ref={dialog} onClose={close} aria-labelledby="delete-app-title" className="card">
+        <h2 id="delete-app-title">Delete {appName}?</h2>
+        <p>
+          Its containers, images, secrets, deployments and logs are removed, and its address stops working.
+          This cannot be undone.
+        </p>
+        <div className="field">
+          <label htmlFor="delete-app-name">
+            Type <span className="mono">{appName}</span> to confirm
+          </label>
+          <input
+            id="delete-app-name"
+            autoComplete="off"
+            spellCheck={false}
+            value={typed}
+            onChange={(event) => setTyped(event.target.value)}
+          />
+        </div>
+        {error ? (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        ) : null}
+        <div className="actions">
+          <button type="button" onClick={close} disabled={isBusy}>
+            Cancel
+          </button>
+          <button
+            type="button"
+            className="danger"
+            onClick={remove}
+            disabled={isBusy || typed.trim() !== appName}
+          >
+            Delete this app
+          </button>
+        </div>
+      </dialog>
+    </>
+  );
+}

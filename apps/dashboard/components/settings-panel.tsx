@@ -1,0 +1,147 @@
+'use client';
+
+import { type AppView, type UpdateAppRequest, updateAppResponse } from '@cove/shared/contracts/api';
+import { useState } from 'react';
+import { apiRequest } from '../lib/client/api';
+import { Field } from './field';
+
+interface Draft {
+  name: string;
+  branch: string;
+  mainFile: string;
+  pythonVersion: string;
+  memoryMb: string;
+  cpus: string;
+}
+
+function draftOf(app: AppView): Draft {
+  return {
+    name: app.name,
+    branch: app.branch,
+    mainFile: app.mainFile,
+    pythonVersion: app.pythonVersion ?? '',
+    memoryMb: String(app.resources.memoryMb),
+    cpus: String(app.resources.cpus),
+  };
+}
+
+/** Only what the person changed; an empty Python version goes back to the platform's default. */
+function changesOf(app: AppView, draft: Draft): UpdateAppRequest {
+  const before = draftOf(app);
+  const changes: UpdateAppRequest = {};
+  if (draft.name !== before.name) changes.name = draft.name;
+  if (draft.branch !== before.branch) changes.branch = draft.branch;
+  if (draft.mainFile !== before.mainFile) changes.mainFile = draft.mainFile;
+  if (draft.pythonVersion !== before.pythonVersion)
+    changes.pythonVersion = draft.pythonVersion.trim() || null;
+  if (draft.memoryMb !== before.memoryMb) changes.memoryMb = Number(draft.memoryMb);
+  if (draft.cpus !== before.cpus) changes.cpus = Number(draft.cpus);
+  return changes;
+}
+
+/**
+ * The app's settings. Branch, main file and Python version need a new build (queued on save);
+ * memory and CPUs restart the running version; a new name redirects the old address for a while.
+ */
+export function SettingsPanel({ app, onSaved }: { app: AppView; onSaved: (app: AppView) => void }) {
+  const [draft, setDraft] = useState(() => draftOf(app));
+  const [isBusy, setBusy] = useState(false);
+  const [fields, setFields] = useState<Record<string, string>>({});
+  const [notice, setNotice] = useState<{ text: string; isError: boolean } | null>(null);
+  const set = (key: keyof Draft) => (event: { target: { value: string } }) =>
+    setDraft({ ...draft, [key]: event.target.value });
+
+  async function save(event: React.FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    const result = await apiRequest(`/apps/${app.name}`, updateAppResponse, {
+      method: 'PATCH',
+      body: changesOf(app, draft),
+    });
+    setBusy(false);
+    if (!result.ok) {
+      setFields(result.fields);
+      setNotice({ text: result.message, isError: true });
+      return;
+    }
+    setFields({});
+    setDraft(draftOf(result.data.app));
+    setNotice({ text: result.data.message, isError: false });
+    onSaved(result.data.app);
+  }
+
+  const { maxMemoryMb, maxCpus } = app.resources;
+  return (
+    <section className="card" data-testid="settings">
+      <h2>Settings</h2>
+      <form className="form" onSubmit={save} noValidate>
+        <Field
+          id="settings-name"
+          label="Name"
+          value={draft.name}
+          onChange={set('name')}
+          hint="The subdomain. After a rename the old address redirects to the new one for a while."
+          error={fields.name}
+        />
+        <Field
+          id="settings-branch"
+          label="Branch"
+          value={draft.branch}
+          onChange={set('branch')}
+          hint="Changing it starts a new build."
+          error={fields.branch}
+        />
+        <Field
+          id="settings-main-file"
+          label="Main file"
+          value={draft.mainFile}
+          onChange={set('mainFile')}
+          hint="Changing it starts a new build."
+          error={fields.mainFile}
+        />
+        <Field
+          id="settings-python"
+          label="Python version"
+          value={draft.pythonVersion}
+          onChange={set('pythonVersion')}
+          placeholder="platform default"
+          hint="Used when the repository has no .python-version, e.g. 3.11. Changing it starts a new build."
+          error={fields.pythonVersion}
+        />
+        <Field
+          id="settings-memory"
+          label="Memory (MB)"
+          type="number"
+          min={128}
+          max={maxMemoryMb}
+          value={draft.memoryMb}
+          onChange={set('memoryMb')}
+          hint={`At most ${maxMemoryMb} MB. The running app restarts with it (health-checked).`}
+          error={fields.memoryMb}
+        />
+        <Field
+          id="settings-cpus"
+          label="CPUs"
+          type="number"
+          min={0.1}
+          max={maxCpus}
+          step={0.1}
+          value={draft.cpus}
+          onChange={set('cpus')}
+          hint={`At most ${maxCpus}. The running app restarts with it (health-checked).`}
+          error={fields.cpus}
+        />
+        {notice ? (
+          <p className={notice.isError ? 'form-error' : 'notice'} role="status" data-testid="settings-notice">
+            {notice.text}
+          </p>
+        ) : null}
+        <div className="actions">
+          <button type="submit" disabled={isBusy}>
+            {isBusy ? 'Saving…' : 'Save settings'}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}

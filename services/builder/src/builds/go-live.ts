@@ -1,0 +1,69 @@
+// The end of every build job, and all of a rollback's: start the image's container, wait until it
+// is healthy, swap it in, then remove images past the retention setting.
+import type { BuilderContext } from '../context';
+import { activateDeployment } from '../deploy/activate';
+import { startHealthyContainer } from '../deploy/container';
+import { collectOldImages } from '../deploy/image-retention';
+import { type App, type Deployment, markDeploying, showProgressOnApp } from './deployment-state';
+import { permanentFailure, shortSha } from './failure';
+
+/** 'busy': another build of the app holds its lock; the job waits and tries again. */
+export type BuildOutcome = 'deployed' | 'skipped' | 'outdated' | 'superseded' | 'cancelled' | 'busy';
+
+export interface BuildStep {
+  app: App;
+  deployment: Deployment;
+  log: (line: string) => void;
+  signal: AbortSignal;
+}
+
+/** Makes an earlier deployment's image live again: the rollback's row names it; nothing is built. */
+export async function deployExistingImage(context: BuilderContext, step: BuildStep): Promise<BuildOutcome> {
+  const { deployment, log } = step;
+  const tag = deployment.imageTag;
+  if (tag === null || (await context.runtime.imageId(tag)) === null) {
+    throw permanentFailure(
+      `The image of this version (${tag ?? 'none recorded'}) is no longer on this host: old images are removed to keep disk space (COVE_IMAGE_RETENTION). Redeploy its commit instead.`,
+    );
+  }
+  log(
+    `Making ${deployment.commitSha ? shortSha(deployment.commitSha) : 'an earlier version'} live again from its image ${tag}; nothing is rebuilt.`,
+  );
+  return startAndActivate(context, step, tag);
+}
+
+export async function startAndActivate(
+  context: BuilderContext,
+  step: BuildStep,
+  tag: string,
+): Promise<BuildOutcome> {
+  const { db } = context;
+  const { app, deployment, log, signal } = step;
+  signal.throwIfAborted();
+  await markDeploying(db, deployment.id, tag);
+  await showProgressOnApp(db, app, 'deploying', 'Starting the new version.');
+  const target = { appId: app.id, appName: app.name, deploymentId: deployment.id, imageTag: tag };
+  const container = await startHealthyContainer(context, target, log);
+  if (signal.aborted) {
+    await context.runtime.remove(container.id);
+    signal.throwIfAborted();
+  }
+  const outcome = await activateDeployment(context, { ...target, container });
+  switch (outcome) {
+    case 'live':
+      log('The new version is live.');
+      await collectOldImages(context, app.id);
+      return 'deployed';
+    case 'outdated':
+      log('A newer version went live meanwhile; this one was not switched to.');
+      return 'outdated';
+    case 'stopped':
+      return 'cancelled';
+    case 'app-deleted':
+      return 'skipped';
+    default: {
+      const unknown: never = outcome;
+      throw new Error(`Unknown activation outcome ${String(unknown)}`);
+    }
+  }
+}

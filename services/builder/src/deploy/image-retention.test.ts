@@ -1,0 +1,30 @@
+import { expect, test } from 'vitest';
+import { imagesToKeep } from './image-retention';
+
+const history = [
+  { id: 'd5', imageTag: 'app:e' },
+  { id: 'd4', imageTag: 'app:d' },
+  { id: 'd3', imageTag: 'app:c' },
+  { id: 'd2', imageTag: 'app:b' },
+  { id: 'd1', imageTag: 'app:a' },
+];
+
+test('keeps the newest images up to the retention setting', () => {
+  expect(imagesToKeep(history, 'd5', 3)).toEqual(new Set(['app:e', 'app:d', 'app:c']));
+});
+
+test('always keeps the live and the previous image, even past the setting', () => {
+  expect(imagesToKeep(history, 'd5', 1)).toEqual(new Set(['app:e', 'app:d']));
+  // After a rollback to d2 (a new row with its image), the live image is older than the newest.
+  const rolledBack = [{ id: 'd6', imageTag: 'app:b' }, ...history];
+  expect(imagesToKeep(rolledBack, 'd6', 1)).toEqual(new Set(['app:b', 'app:e']));
+});
+
+test('the same image in several deployments counts once', () => {
+  const repeated = [{ id: 'd6', imageTag: 'app:e' }, ...history];
+  expect(imagesToKeep(repeated, 'd6', 2)).toEqual(new Set(['app:e', 'app:d']));
+});
+
+test('with nothing live, only the setting decides', () => {
+  expect(imagesToKeep(history, null, 2)).toEqual(new Set(['app:e', 'app:d']));
+});

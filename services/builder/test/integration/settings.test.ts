@@ -1,0 +1,134 @@
+// An app's settings reach what the builder does: its Python setting picks the version when the
+// repository has no .python-version, its memory and CPU limits reach the container (and a change
+// restarts it, health-checked, without a build), and deleting it leaves nothing in the engine.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { deleteApp, updateApp } from '@cove/shared/apps/service';
+import { schema } from '@cove/shared/db/client';
+import { openJobQueues } from '@cove/shared/jobs/queues';
+import { createTestContext, type TestContext } from '@cove/shared/testing/context';
+import { type GitServer, startGitServer } from '@cove/shared/testing/git-server';
+import { waitFor } from '@cove/shared/testing/wait';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { RunningBuilder } from '../../src/builder';
+import { runtimePythonVersions } from '../../src/builds/runtime-python';
+import { appNetworkName } from '../../src/deploy/container';
+import { labelKeys } from '../../src/runtime/types';
+import {
+  builderConfig,
+  cleanUpMachine,
+  containersOf,
+  health,
+  insertApp,
+  insertDeployment,
+  readDeployment,
+  runtime,
+  startTestBuilder,
+  waitForFinished,
+} from './fixture';
+
+const run = promisify(execFile);
+let context: TestContext;
+let git: GitServer;
+let builder: RunningBuilder;
+let queues: ReturnType<typeof openJobQueues>;
+
+beforeAll(async () => {
+  context = await createTestContext({ COVE_APP_MAX_MEMORY_MB: '1024', COVE_APP_MAX_CPUS: '2' });
+  git = await startGitServer();
+  builder = await startTestBuilder(context);
+  queues = openJobQueues(context.redis, context.instance);
+});
+
+afterAll(async () => {
+  await queues?.close();
+  await builder?.stop();
+  await cleanUpMachine(context);
+  await git?.close();
+  await context?.close();
+});
+
+async function limitsOf(containerId: string): Promise<{ memoryBytes: number; nanoCpus: number }> {
+  const { stdout } = await run('docker', [
+    'inspect',
+    '--format',
+    '{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}}',
+    containerId,
+  ]);
+  const [memoryBytes, nanoCpus] = stdout.trim().split(' ').map(Number);
+  return { memoryBytes: memoryBytes ?? 0, nanoCpus: nanoCpus ?? 0 };
+}
+
+async function buildLog(deploymentId: string): Promise<string> {
+  const rows = await context.db
+    .select({ line: schema.deploymentLogs.line })
+    .from(schema.deploymentLogs)
+    .where(eq(schema.deploymentLogs.deploymentId, deploymentId));
+  return rows.map((row) => row.line).join('\n');
+}
+
+test("the app's Python, memory and CPU settings are used; delete removes its images and network", async () => {
+  const config = builderConfig(context);
+  const [imagePython] = await runtimePythonVersions(runtime, {
+    [labelKeys.helperOf]: context.instance,
+  }).offered(config.COVE_RUNTIME_IMAGE);
+  const minor = (imagePython ?? '').split('.').slice(0, 2).join('.');
+  await git.createRepo('tuned', { 'app.py': 'import streamlit as st\nst.write("tuned")\n' });
+  const app = await insertApp(context, { name: 'tuned', repoUrl: git.repoUrl('tuned') });
+  await context.db
+    .update(schema.apps)
+    .set({ pythonVersion: minor, memoryMb: 300, cpus: 0.5 })
+    .where(eq(schema.apps.id, app.appId));
+
+  const deploymentId = await insertDeployment(context, app);
+  await queues.enqueueBuild({ deploymentId });
+  const deployed = await waitForFinished(context, deploymentId);
+  expect(deployed.errorMessage).toBeNull();
+  expect(await buildLog(deploymentId)).toContain(
+    `Using Python ${imagePython}, as the Python version in the app's settings asks.`,
+  );
+  const firstContainer = deployed.containerId ?? '';
+  expect(await limitsOf(firstContainer)).toEqual({ memoryBytes: 300 * 1024 * 1024, nanoCpus: 500_000_000 });
+
+  // A new limit restarts the live version from its image: no new deployment, a new container.
+  const deps = { db: context.db, redis: context.redis, queues, config };
+  const changed = await updateApp(deps, app.workspaceId, app.name, { memoryMb: 400, cpus: 1 });
+  expect(changed).toMatchObject({ isRestarting: true, isRebuilding: false });
+  const restarted = await waitFor(
+    async () => {
+      const row = await readDeployment(context, deploymentId);
+      if (row.containerId === firstContainer || row.hostPort === null) return undefined;
+      return (await health(row.hostPort)) === 'ok' ? row : undefined;
+    },
+    { timeoutMs: 90_000, intervalMs: 250, description: 'the live version to restart with new limits' },
+  );
+  expect(await limitsOf(restarted.containerId ?? '')).toEqual({
+    memoryBytes: 400 * 1024 * 1024,
+    nanoCpus: 1_000_000_000,
+  });
+  const appDeployments = await context.db
+    .select()
+    .from(schema.deployments)
+    .where(eq(schema.deployments.appId, app.appId));
+  expect(appDeployments).toHaveLength(1);
+
+  // Delete: containers, images and the app's network go; the runtime image stays.
+  const appLabels = { [labelKeys.instance]: context.instance, [labelKeys.appId]: app.appId };
+  expect(await runtime.listImages(appLabels)).not.toHaveLength(0);
+  await deleteApp(deps, app.workspaceId, app.name);
+  await waitFor(
+    async () =>
+      (await containersOf(context.instance)).length === 0 &&
+      (await runtime.listImages(appLabels)).length === 0 &&
+      !(await runtime.listNetworks({ [labelKeys.instance]: context.instance })).includes(
+        appNetworkName(context.instance, app.appId),
+      ),
+    {
+      timeoutMs: 60_000,
+      intervalMs: 250,
+      description: "the deleted app's containers, images and network to go",
+    },
+  );
+  expect(await runtime.imageId(config.COVE_RUNTIME_IMAGE)).not.toBeNull();
+});

@@ -1,0 +1,146 @@
+// Changing an app's settings. Branch, main file and Python version need a new build, so a
+// deployment is queued; memory and CPUs restart the live version (health-checked) with the new
+// limits; a new name applies at once and the old subdomain keeps redirecting for a grace period.
+import { and, eq } from 'drizzle-orm';
+import type { UpdateAppRequest, UpdateAppResponse } from '../contracts/api';
+import { updateAppRequest } from '../contracts/api';
+import { parseInput } from '../contracts/validation';
+import { isUniqueViolation } from '../db/errors';
+import { apps } from '../db/schema/apps';
+import { deployments } from '../db/schema/deployments';
+import { CoveError } from '../errors';
+import type { AppsDeps } from './deps';
+import { checkNameAvailable, nameTaken } from './names';
+import { findApp, getApp } from './queries';
+import { moveRoutes, storeRename } from './rename';
+import { type AppRow, appResources } from './views';
+
+type Changes = Omit<UpdateAppRequest, 'name'>;
+
+function limitError(field: 'memoryMb' | 'cpus', message: string): CoveError {
+  return new CoveError('invalid_input', message, { fields: { [field]: message } });
+}
+
+/** The resource settings must stay within the operator's maximum (COVE_APP_MAX_*). */
+function checkLimits(deps: AppsDeps, changes: Changes): void {
+  const limits = appResources(deps.config, { memoryMb: null, cpus: null });
+  if (changes.memoryMb != null && changes.memoryMb > limits.maxMemoryMb) {
+    throw limitError(
+      'memoryMb',
+      `This installation allows at most ${limits.maxMemoryMb} MB of memory per app.`,
+    );
+  }
+  if (changes.cpus != null && changes.cpus > limits.maxCpus) {
+    throw limitError('cpus', `This installation allows at most ${limits.maxCpus} CPUs per app.`);
+  }
+}
+
+/** Only the fields whose value differs from what the app has. */
+function changedFields(app: AppRow, request: Changes): Changes {
+  const changes: Changes = {};
+  if (request.branch !== undefined && request.branch !== app.branch) changes.branch = request.branch;
+  if (request.mainFile !== undefined && request.mainFile !== app.mainFile)
+    changes.mainFile = request.mainFile;
+  if (request.pythonVersion !== undefined && request.pythonVersion !== app.pythonVersion)
+    changes.pythonVersion = request.pythonVersion;
+  if (request.memoryMb !== undefined && request.memoryMb !== app.memoryMb)
+    changes.memoryMb = request.memoryMb;
+  if (request.cpus !== undefined && request.cpus !== app.cpus) changes.cpus = request.cpus;
+  return changes;
+}
+
+function describeNext(
+  name: string,
+  outcome: { isRenamed: boolean; oldName: string; isRebuilding: boolean; isRestarting: boolean },
+  hasOtherChanges: boolean,
+  redirectDays: number,
+): string {
+  const parts: string[] = [];
+  if (outcome.isRenamed) {
+    parts.push(
+      redirectDays > 0
+        ? `Renamed to ${name}; the old address (${outcome.oldName}) redirects to the new one for ${redirectDays} days.`
+        : `Renamed to ${name}.`,
+    );
+  }
+  if (outcome.isRebuilding) {
+    parts.push(
+      'These changes need a new build: a deployment is queued, and the current version serves until it is live.',
+    );
+  } else if (outcome.isRestarting) {
+    parts.push(
+      'The running version restarts with the new limits (health-checked: the current container serves until the new one answers).',
+    );
+  } else if (hasOtherChanges) {
+    parts.push('Saved; they apply when the app next starts.');
+  }
+  return parts.length > 0 ? parts.join(' ') : 'Nothing changed.';
+}
+
+export async function updateApp(
+  deps: AppsDeps,
+  workspaceId: string,
+  name: string,
+  input: unknown,
+): Promise<UpdateAppResponse> {
+  const request = parseInput(updateAppRequest, input);
+  const app = await findApp(deps.db, workspaceId, name);
+  const changes = changedFields(app, request);
+  checkLimits(deps, changes);
+  const isRenaming = request.name !== undefined && request.name !== app.name;
+  const needsBuild =
+    changes.branch !== undefined || changes.mainFile !== undefined || changes.pythonVersion !== undefined;
+  const needsRestart = !needsBuild && (changes.memoryMb !== undefined || changes.cpus !== undefined);
+
+  const newName = isRenaming ? request.name : undefined;
+  if (newName !== undefined) await checkNameAvailable(deps.db, newName, app.id);
+
+  let deploymentId: string | null = null;
+  try {
+    deploymentId = await deps.db.transaction(async (tx) => {
+      if (newName !== undefined) {
+        await storeRename(tx, app, newName, deps.config.COVE_RENAME_REDIRECT_DAYS);
+      }
+      if (Object.keys(changes).length === 0) return null;
+      await tx
+        .update(apps)
+        .set({ ...changes, updatedAt: new Date() })
+        .where(and(eq(apps.workspaceId, workspaceId), eq(apps.id, app.id)));
+      if (!needsBuild) return null;
+      const [deployment] = await tx
+        .insert(deployments)
+        .values({
+          appId: app.id,
+          workspaceId,
+          trigger: 'manual',
+          branch: changes.branch ?? app.branch,
+          status: 'queued',
+        })
+        .returning({ id: deployments.id });
+      if (!deployment) throw new Error('insert returned no row');
+      return deployment.id;
+    });
+  } catch (error) {
+    if (newName !== undefined && isUniqueViolation(error)) throw nameTaken(newName);
+    throw error;
+  }
+  if (newName !== undefined) await moveRoutes(deps, app, newName);
+  if (deploymentId !== null) await deps.queues.enqueueBuild({ deploymentId });
+  const isRestarting = needsRestart && app.liveDeploymentId !== null;
+  if (isRestarting) await deps.queues.enqueueAppOperation({ appId: app.id, operation: 'apply-resources' });
+
+  const currentName = newName ?? app.name;
+  const hasOtherChanges = Object.keys(changes).length > 0;
+  return {
+    app: await getApp(deps, workspaceId, currentName),
+    message: describeNext(
+      currentName,
+      { isRenamed: isRenaming, oldName: app.name, isRebuilding: deploymentId !== null, isRestarting },
+      hasOtherChanges,
+      deps.config.COVE_RENAME_REDIRECT_DAYS,
+    ),
+    isRebuilding: deploymentId !== null,
+    isRestarting,
+    deploymentId,
+  };
+}
