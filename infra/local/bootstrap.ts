@@ -81,12 +81,20 @@ async function ensureSampleApp(token: string): Promise<void> {
     if (created.status !== 201) throw new Error(`Creating the sample app failed: ${await created.text()}`);
   } else if (!existing.ok) {
     throw new Error(`Reading the sample app failed: ${existing.status} ${await existing.text()}`);
+  } else {
+    const app = appView.parse(await existing.json());
+    if (app.status === 'failed' || app.status === 'crashed') {
+      // Left broken by an earlier run (e.g. its image was removed): deploy it afresh once.
+      const redeploy = await api(token, 'POST', `/apps/${sampleName}/deployments`);
+      if (!redeploy.ok) throw new Error(`Redeploying the sample app failed: ${await redeploy.text()}`);
+    }
   }
   const deadline = Date.now() + 300_000;
   for (;;) {
     const app = appView.parse(await (await api(token, 'GET', `/apps/${sampleName}`)).json());
-    if (app.status === 'running') return;
-    if (app.status === 'failed' || app.status === 'crashed') {
+    const isBuilding = ['queued', 'building', 'deploying'].includes(app.latestDeployment?.status ?? '');
+    if (app.status === 'running' && !isBuilding) return;
+    if ((app.status === 'failed' || app.status === 'crashed') && !isBuilding) {
       throw new Error(
         `The sample app did not start: ${app.latestDeployment?.errorMessage ?? app.statusMessage}`,
       );

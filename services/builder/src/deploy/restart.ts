@@ -34,6 +34,19 @@ export async function restartLiveDeployment(
   });
   for (const container of existing) await runtime.remove(container.id);
 
+  if ((await runtime.imageId(imageTag)) === null) {
+    // Someone removed the image by hand (or another installation sharing this engine did): say so
+    // instead of failing the same way on every pass.
+    const commit = live.commitSha?.slice(0, 7) ?? 'unknown';
+    await markCrashed(
+      context,
+      app.id,
+      live.id,
+      `The image of the live version (commit ${commit}) is no longer on this host, so it cannot be started again. Redeploy to rebuild it.`,
+    );
+    return 'failed';
+  }
+
   const target = { appId: app.id, appName: app.name, deploymentId: live.id, imageTag };
   try {
     const container = await startHealthyContainer(context, target);
@@ -62,15 +75,24 @@ export async function restartLiveDeployment(
   } catch (error) {
     if (!(error instanceof DeployFailure)) throw error;
     logger.info({ appId, deploymentId: live.id, reason }, 'the live version did not come back');
-    await db
-      .update(apps)
-      .set({
-        status: 'crashed',
-        statusMessage: error.message,
-        crashCount: sql`${apps.crashCount} + 1`,
-        updatedAt: sql`now()`,
-      })
-      .where(and(eq(apps.id, app.id), eq(apps.liveDeploymentId, live.id)));
+    await markCrashed(context, app.id, live.id, error.message);
     return 'failed';
   }
+}
+
+async function markCrashed(
+  context: BuilderContext,
+  appId: string,
+  liveDeploymentId: string,
+  message: string,
+): Promise<void> {
+  await context.db
+    .update(apps)
+    .set({
+      status: 'crashed',
+      statusMessage: message,
+      crashCount: sql`${apps.crashCount} + 1`,
+      updatedAt: sql`now()`,
+    })
+    .where(and(eq(apps.id, appId), eq(apps.liveDeploymentId, liveDeploymentId)));
 }

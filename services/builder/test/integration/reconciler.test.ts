@@ -141,3 +141,23 @@ test('a container of this instance that no deployment wants is removed', async (
   });
   expect((await runtime.inspect(live.id))?.state).toBe('running');
 });
+
+test('a live version whose image was removed by hand is reported, not retried blindly', async () => {
+  await git.createRepo('imageless', { 'app.py': 'import streamlit as st\nst.write("soon gone")\n' });
+  const app = await insertApp(context, { name: 'imageless', repoUrl: git.repoUrl('imageless') });
+  const deploymentId = await insertDeployment(context, app);
+  await queues.enqueueBuild({ deploymentId });
+  const deployed = await waitForFinished(context, deploymentId);
+  expect(deployed.status).toBe('running');
+
+  await run('docker', ['rm', '--force', deployed.containerId ?? '']);
+  await run('docker', ['rmi', '--force', deployed.imageTag ?? '']);
+  const crashed = await waitFor(
+    async () => {
+      const row = await readApp(context, app.appId);
+      return row.status === 'crashed' ? row : undefined;
+    },
+    { timeoutMs: 30_000, description: 'the app to show as crashed' },
+  );
+  expect(crashed.statusMessage).toMatch(/is no longer on this host.*Redeploy to rebuild it/);
+});
