@@ -9,7 +9,8 @@ export type CoveErrorCode =
   | 'unsafe_git_url'
   | 'invalid_signature'
   | 'replayed_delivery'
-  | 'rate_limited';
+  | 'rate_limited'
+  | 'too_large';
 
 const statusByCode: Record<CoveErrorCode, number> = {
   invalid_input: 400,
@@ -21,6 +22,7 @@ const statusByCode: Record<CoveErrorCode, number> = {
   invalid_signature: 401,
   replayed_delivery: 409,
   rate_limited: 429,
+  too_large: 413,
 };
 
 export class CoveError extends Error {

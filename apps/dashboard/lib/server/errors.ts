@@ -18,6 +18,9 @@ export function errorBody(error: CoveError): ErrorResponse {
 export function coveErrorResponse(error: CoveError): Response {
   const headers = new Headers();
   if (error.code === 'unauthenticated') headers.set('www-authenticate', 'Bearer');
+  const retryAfter = error.details?.retryAfterSeconds;
+  if (error.code === 'rate_limited' && typeof retryAfter === 'number')
+    headers.set('retry-after', String(retryAfter));
   return Response.json(errorBody(error), { status: error.httpStatus, headers });
 }
 

@@ -61,8 +61,44 @@ export async function authenticate(
   return principal;
 }
 
+/** The largest body an API request may have: far above any form, far below what hurts a server. */
+export const apiBodyLimitBytes = 1024 * 1024;
+
+function tooLarge(limitBytes: number): CoveError {
+  return new CoveError(
+    'too_large',
+    `The request body is too large: at most ${Math.floor(limitBytes / 1024)} KB is accepted.`,
+  );
+}
+
+/** Reads the body as bytes, refusing (413) one over limitBytes without reading the rest of it. */
+export async function readBytes(request: Request, limitBytes: number): Promise<Buffer> {
+  const declared = Number.parseInt(request.headers.get('content-length') ?? '', 10);
+  if (declared > limitBytes) throw tooLarge(limitBytes);
+  if (!request.body) return Buffer.alloc(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limitBytes) {
+      await reader.cancel();
+      throw tooLarge(limitBytes);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** The body as text, within the API's size limit. */
+export async function readText(request: Request): Promise<string> {
+  return (await readBytes(request, apiBodyLimitBytes)).toString('utf8');
+}
+
 export async function readJson(request: Request): Promise<unknown> {
-  const text = await request.text();
+  const text = await readText(request);
   if (text.trim() === '') return {};
   try {
     return JSON.parse(text);

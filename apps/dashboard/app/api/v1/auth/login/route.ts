@@ -1,11 +1,13 @@
 import { createSession, signIn } from '@cove/shared/auth/accounts';
 import { checkSameOrigin, sessionCookie } from '@cove/shared/auth/request';
 import { sessionResponse, signInRequest } from '@cove/shared/contracts/api';
+import { limitSignIn } from '../../../../../lib/server/abuse-limits';
 import { isSecureDashboard, readBody, route } from '../../../../../lib/server/http';
 
 export const POST = route(async ({ request, context }) => {
   if (request.headers.has('origin')) checkSameOrigin(request, context.config.COVE_DASHBOARD_URL);
   const input = await readBody(request, signInRequest);
+  await limitSignIn(context, request, input.email);
   const account = await signIn(context.db, input);
   const session = await createSession(context.db, {
     userId: account.user.id,

@@ -1,12 +1,14 @@
 import { createSession, signUp } from '@cove/shared/auth/accounts';
 import { checkSameOrigin, sessionCookie } from '@cove/shared/auth/request';
 import { sessionResponse, signUpRequest } from '@cove/shared/contracts/api';
+import { limitSignUp } from '../../../../../lib/server/abuse-limits';
 import { isSecureDashboard, readBody, route } from '../../../../../lib/server/http';
 
 export const POST = route(async ({ request, context }) => {
   // A foreign page must not sign a visitor into an account of its choosing.
   if (request.headers.has('origin')) checkSameOrigin(request, context.config.COVE_DASHBOARD_URL);
   const input = await readBody(request, signUpRequest);
+  await limitSignUp(context, request, input.email);
   const account = await signUp(context.db, input);
   const session = await createSession(context.db, {
     userId: account.user.id,

@@ -1,6 +1,6 @@
 import { deleteSecrets, getSecretKeys, replaceSecrets } from '@cove/shared/apps/service';
 import { replaceSecretsResponse, secretsView } from '@cove/shared/contracts/api';
-import { authenticate, reply, route } from '../../../../../../lib/server/http';
+import { authenticate, readText, reply, route } from '../../../../../../lib/server/http';
 
 export const GET = route<{ name: string }>(async ({ request, params, context }) => {
   const principal = await authenticate(request, context);
@@ -10,7 +10,7 @@ export const GET = route<{ name: string }>(async ({ request, params, context }) 
 /** The body is the secrets' TOML itself (text/plain), exactly as pasted. */
 export const PUT = route<{ name: string }>(async ({ request, params, context }) => {
   const principal = await authenticate(request, context, 'developer');
-  const toml = await request.text();
+  const toml = await readText(request);
   return reply(replaceSecretsResponse, await replaceSecrets(context, principal, params.name, toml));
 });
 

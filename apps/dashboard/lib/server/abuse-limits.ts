@@ -1,0 +1,47 @@
+// How often the public endpoints may be called, and how large a webhook may be. Counted in Redis
+// (services/shared/src/limits/rate-limit.ts), so every dashboard process shares the counts.
+import { enforceRateLimit, type RateLimit } from '@cove/shared/limits/rate-limit';
+import type { ServerContext } from './context';
+
+export const rateLimits = {
+  signInPerAddress: { name: 'sign-in-address', limit: 30, windowSeconds: 600 },
+  signInPerEmail: { name: 'sign-in-email', limit: 10, windowSeconds: 600 },
+  signUpPerAddress: { name: 'sign-up-address', limit: 10, windowSeconds: 3600 },
+  signUpPerEmail: { name: 'sign-up-email', limit: 5, windowSeconds: 3600 },
+  webhookPerApp: { name: 'webhook-app', limit: 60, windowSeconds: 60 },
+} as const satisfies Record<string, RateLimit>;
+
+/** GitHub sends at most 25 MB; a push of ordinary size is far below this. */
+export const webhookBodyLimitBytes = 5 * 1024 * 1024;
+
+/**
+ * The caller's address. Next's server appends the connection's address to x-forwarded-for, so the
+ * last entry is the one a client cannot choose (behind a reverse proxy, that proxy's view of it).
+ * Null when the request carries none (handlers called directly, as in tests).
+ */
+export function clientAddress(request: Request): string | null {
+  const forwarded = request.headers.get('x-forwarded-for');
+  const last = forwarded?.split(',').at(-1)?.trim();
+  return last ? last : null;
+}
+
+function limit(context: ServerContext, rule: RateLimit, subject: string, what: string): Promise<void> {
+  return enforceRateLimit(context.redis, context.config.COVE_INSTANCE, rule, subject, what);
+}
+
+export async function limitSignIn(context: ServerContext, request: Request, email: string): Promise<void> {
+  const address = clientAddress(request);
+  if (address)
+    await limit(context, rateLimits.signInPerAddress, address, 'sign-in attempts from your address');
+  await limit(context, rateLimits.signInPerEmail, email, 'sign-in attempts for this email');
+}
+
+export async function limitSignUp(context: ServerContext, request: Request, email: string): Promise<void> {
+  const address = clientAddress(request);
+  if (address) await limit(context, rateLimits.signUpPerAddress, address, 'sign-ups from your address');
+  await limit(context, rateLimits.signUpPerEmail, email, 'sign-ups for this email');
+}
+
+export function limitWebhook(context: ServerContext, appName: string): Promise<void> {
+  return limit(context, rateLimits.webhookPerApp, appName, 'webhook deliveries for this app');
+}

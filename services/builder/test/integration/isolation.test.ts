@@ -1,0 +1,178 @@
+// A hostile tenant beside a neighbour: the hostile app, deployed the normal way, tries every way out
+// of its container (the host's Postgres, Redis and platform ports through its gateway and the host's
+// addresses, the neighbour's container, the Docker socket, writing the image, raising privileges, a
+// fork bomb, filling its disks) and prints a verdict per attempt; none may get through, and the
+// neighbour keeps serving throughout.
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { networkInterfaces } from 'node:os';
+import { promisify } from 'node:util';
+import { openJobQueues } from '@cove/shared/jobs/queues';
+import { readLogLines } from '@cove/shared/logs/deployment-logs';
+import { createTestContext, type TestContext } from '@cove/shared/testing/context';
+import { type GitServer, startGitServer } from '@cove/shared/testing/git-server';
+import { waitFor } from '@cove/shared/testing/wait';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { z } from 'zod';
+import type { RunningBuilder } from '../../src/builder';
+import {
+  type AppFixture,
+  cleanUpMachine,
+  containersOf,
+  health,
+  insertApp,
+  insertDeployment,
+  startTestBuilder,
+  waitForFinished,
+} from './fixture';
+
+const run = promisify(execFile);
+
+let context: TestContext;
+let git: GitServer;
+let builder: RunningBuilder;
+
+beforeAll(async () => {
+  context = await createTestContext();
+  git = await startGitServer();
+  builder = await startTestBuilder(context);
+});
+
+afterAll(async () => {
+  await builder?.stop();
+  await cleanUpMachine(context);
+  await git?.close();
+  await context?.close();
+});
+
+const verdictPrefix = 'COVE-VERDICT ';
+const verdictSchema = z.object({ attempt: z.string(), reached: z.boolean(), detail: z.string() });
+type Verdict = z.infer<typeof verdictSchema>;
+
+async function deploy(app: AppFixture) {
+  const queues = openJobQueues(context.redis, context.instance);
+  try {
+    const deploymentId = await insertDeployment(context, app);
+    await queues.enqueueBuild({ deploymentId });
+    const deployment = await waitForFinished(context, deploymentId);
+    expect(deployment.errorMessage).toBeNull();
+    expect(deployment.status).toBe('running');
+    return { deploymentId, hostPort: deployment.hostPort ?? 0 };
+  } finally {
+    await queues.close();
+  }
+}
+
+/** The neighbour's address on its own network, as another tenant would have to guess it. */
+async function containerIp(deploymentId: string): Promise<string> {
+  const [container] = await containersOf(context.instance, deploymentId);
+  if (!container) throw new Error(`no container for deployment ${deploymentId}`);
+  const { stdout } = await run('docker', [
+    'inspect',
+    '--format',
+    '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}',
+    container.id,
+  ]);
+  const address = stdout.trim().split(' ')[0];
+  if (!address) throw new Error(`container ${container.id} has no address`);
+  return address;
+}
+
+/** Every IPv4 address of this machine but loopback: how else a container might name the host. */
+function hostAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flatMap((addresses) => addresses ?? [])
+    .filter((address) => address.family === 'IPv4' && !address.internal)
+    .map((address) => address.address);
+}
+
+function portOf(url: string): number {
+  return Number.parseInt(new URL(url).port, 10);
+}
+
+async function hostileFiles(targets: unknown): Promise<Record<string, string>> {
+  const hostile = await readFile(new URL('./fixtures/hostile/hostile.py', import.meta.url), 'utf8');
+  return {
+    'app.py': 'import streamlit as st\n\nimport hostile  # noqa: F401\n\nst.title("Nothing to see here")\n',
+    'hostile.py': hostile,
+    'targets.json': JSON.stringify(targets),
+    // Runs the script without a browser session, so the attempts start when the test asks.
+    '.streamlit/config.toml': '[server]\nscriptHealthCheckEnabled = true\n',
+  };
+}
+
+async function readVerdicts(deploymentId: string): Promise<Verdict[] | undefined> {
+  const lines = (await readLogLines(context.db, deploymentId, 'runtime')).map((line) => line.line);
+  if (!lines.some((line) => line.includes('COVE-VERDICT-DONE'))) return undefined;
+  return lines
+    .filter((line) => line.startsWith(verdictPrefix))
+    .map((line) => verdictSchema.parse(JSON.parse(line.slice(verdictPrefix.length))));
+}
+
+test('a hostile app cannot get out of its container, and its neighbour keeps serving', async () => {
+  await git.createRepo('neighbour', { 'app.py': 'import streamlit as st\n\nst.title("Neighbour")\n' });
+  const neighbourApp = await insertApp(context, { name: 'neighbour', repoUrl: git.repoUrl('neighbour') });
+  const neighbour = await deploy(neighbourApp);
+  expect(await health(neighbour.hostPort)).toBe('ok');
+
+  const hostPorts = {
+    postgres: portOf(context.databaseUrl),
+    redis: portOf(context.redisUrl),
+    proxy: Number.parseInt(process.env.COVE_PROXY_PORT ?? '4080', 10),
+    dashboard: Number.parseInt(process.env.COVE_DASHBOARD_PORT ?? '4100', 10),
+    git: portOf(git.baseUrl),
+    'neighbour published port': neighbour.hostPort,
+  };
+  const targets = {
+    hostPorts,
+    hostAddresses: hostAddresses(),
+    neighbourIp: await containerIp(neighbour.deploymentId),
+  };
+  await git.createRepo('hostile', await hostileFiles(targets));
+  const hostileApp = await insertApp(context, { name: 'hostile', repoUrl: git.repoUrl('hostile') });
+  const hostile = await deploy(hostileApp);
+
+  const scriptHealth = await fetch(`http://127.0.0.1:${hostile.hostPort}/_stcore/script-health-check`, {
+    signal: AbortSignal.timeout(30_000),
+  });
+  expect(scriptHealth.status).toBe(200);
+  const verdicts = await waitFor(() => readVerdicts(hostile.deploymentId), {
+    timeoutMs: 120_000,
+    intervalMs: 500,
+    description: "the hostile app's verdicts",
+  });
+
+  const attempts = verdicts.map((verdict) => verdict.attempt);
+  for (const service of Object.keys(hostPorts)) {
+    expect(attempts).toContain(`${service} via gateway`);
+    expect(attempts).toContain(`${service} via host.docker.internal`);
+    targets.hostAddresses.forEach((_, index) => {
+      expect(attempts).toContain(`${service} via host-address-${index}`);
+    });
+  }
+  for (const expected of [
+    'neighbour container',
+    'docker socket /var/run/docker.sock',
+    'write /app/planted.py',
+    'write /etc/planted',
+    'write /planted',
+    'setuid(0)',
+    'setuid binary su',
+    'effective capabilities',
+    'no-new-privileges off',
+    'fork bomb',
+    'fill /tmp',
+    'fill /home/app',
+  ]) {
+    expect(attempts).toContain(expected);
+  }
+  expect(verdicts.filter((verdict) => verdict.reached)).toEqual([]);
+  // The fork bomb stopped at the pids limit, the disks at their sizes.
+  const detailOf = (attempt: string) => verdicts.find((verdict) => verdict.attempt === attempt)?.detail ?? '';
+  expect(detailOf('fork bomb')).toMatch(/Resource temporarily unavailable/);
+  expect(detailOf('fill /tmp')).toMatch(/No space left on device/);
+  expect(detailOf('write /etc/planted')).toMatch(/Read-only file system/);
+
+  expect(await health(neighbour.hostPort)).toBe('ok');
+  expect(await health(hostile.hostPort)).toBe('ok');
+});
