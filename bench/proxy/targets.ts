@@ -1,15 +1,17 @@
 // The paths a request can take to the same upstream: straight to it, through nginx with one worker
 // and with one per core, and through Cove's proxy. Each proxy runs in its own process(es).
 import { randomBytes, randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { queuePrefix } from '@cove/shared/jobs/catalogue';
 import { routeKeys, writeRoute } from '@cove/shared/routing/route-table';
 import type { Redis } from 'ioredis';
 import { type Child, startChild } from './processes/child';
+import { startCoveCluster } from './processes/cove-cluster';
 import { startNginx } from './processes/nginx';
 
-export const targetNames = ['direct', 'nginx-1', 'nginx-auto', 'cove'] as const;
+export const targetNames = ['direct', 'nginx-1', 'nginx-auto', 'cove', 'cove-cluster'] as const;
 export type TargetName = (typeof targetNames)[number];
 
 export interface Target {
@@ -51,6 +53,22 @@ function entry(relative: string): string {
   return fileURLToPath(new URL(relative, import.meta.url));
 }
 
+function coveEnvironment(options: { redisUrl: string; instance: string }): Record<string, string> {
+  return {
+    COVE_REDIS_URL: options.redisUrl,
+    COVE_INSTANCE: options.instance,
+    // The proxy never opens the database; the shared schema still asks for a URL.
+    COVE_DATABASE_URL: 'postgres://bench@127.0.0.1:1/unused',
+    COVE_MASTER_KEY: randomBytes(32).toString('base64'),
+    COVE_LOG_LEVEL: 'info',
+    COVE_APPS_DOMAIN: 'localhost',
+    COVE_APPS_SCHEME: 'http',
+    COVE_DASHBOARD_URL: 'http://localhost:4100',
+    COVE_PROXY_HOST: '127.0.0.1',
+    COVE_PROXY_PORT: '0',
+  };
+}
+
 export function startCoveProxy(options: {
   directory: string;
   redisUrl: string;
@@ -59,21 +77,15 @@ export function startCoveProxy(options: {
   return startChild({
     description: "Cove's proxy",
     entry: entry('./processes/cove-proxy.ts'),
-    env: {
-      COVE_REDIS_URL: options.redisUrl,
-      COVE_INSTANCE: options.instance,
-      // The proxy never opens the database; the shared schema still asks for a URL.
-      COVE_DATABASE_URL: 'postgres://bench@127.0.0.1:1/unused',
-      COVE_MASTER_KEY: randomBytes(32).toString('base64'),
-      COVE_LOG_LEVEL: 'info',
-      COVE_APPS_DOMAIN: 'localhost',
-      COVE_APPS_SCHEME: 'http',
-      COVE_DASHBOARD_URL: 'http://localhost:4100',
-      COVE_PROXY_HOST: '127.0.0.1',
-      COVE_PROXY_PORT: '0',
-    },
+    env: coveEnvironment(options),
     logFile: join(options.directory, 'cove-proxy.log'),
   });
+}
+
+/** Workers for the cluster path: BENCH_COVE_WORKERS, else one per core (at least two). */
+function clusterWorkerCount(): number {
+  const asked = Number(process.env.BENCH_COVE_WORKERS);
+  return Number.isInteger(asked) && asked > 1 ? asked : Math.max(2, availableParallelism());
 }
 
 function coveTarget(cove: Child, startCove?: () => Promise<Child>): Target {
@@ -153,6 +165,14 @@ export async function startTargets(options: {
     const startCove = () => startCoveProxy({ directory, redisUrl: options.redisUrl, instance });
     const cove = await startCove();
     stoppers.push(() => cove.stop());
+    const workers = clusterWorkerCount();
+    const cluster = await startCoveCluster({
+      workers,
+      env: coveEnvironment({ redisUrl: options.redisUrl, instance }),
+      hostHeader,
+      logFile: join(directory, 'cove-cluster.log'),
+    });
+    stoppers.push(() => cluster.stop());
 
     const targets: Target[] = [
       {
@@ -177,6 +197,14 @@ export async function startTargets(options: {
         collectGarbage: noGarbageCollector,
       },
       coveTarget(cove, startCove),
+      {
+        name: 'cove-cluster',
+        description: `Cove's proxy through main.ts, ${workers} workers (node:cluster)`,
+        port: cluster.port,
+        // The primary accepts every connection and hands it to a worker, so its CPU counts too.
+        proxyPids: [cluster.primaryPid, ...cluster.workerPids],
+        collectGarbage: noGarbageCollector,
+      },
     ];
     return { upstream, targets, stop };
   } catch (error) {
