@@ -83,7 +83,10 @@ async function ensureSampleApp(token: string): Promise<void> {
     throw new Error(`Reading the sample app failed: ${existing.status} ${await existing.text()}`);
   } else {
     const app = appView.parse(await existing.json());
-    if (app.status === 'failed' || app.status === 'crashed') {
+    if (app.status === 'sleeping') {
+      const wake = await api(token, 'POST', `/apps/${sampleName}/wake`);
+      if (!wake.ok) throw new Error(`Waking the sample app failed: ${await wake.text()}`);
+    } else if (app.status === 'failed' || app.status === 'crashed') {
       // Left broken by an earlier run (e.g. its image was removed): deploy it afresh once.
       const redeploy = await api(token, 'POST', `/apps/${sampleName}/deployments`);
       if (!redeploy.ok) throw new Error(`Redeploying the sample app failed: ${await redeploy.text()}`);

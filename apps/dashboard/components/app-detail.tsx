@@ -125,6 +125,14 @@ export function AppDetail({ initialApp }: { initialApp: AppView }) {
               <span className="muted">None.</span>
             )}
           </dd>
+          <dt>Last visit</dt>
+          <dd data-testid="app-last-visit">
+            {app.lastVisitAt ? (
+              new Date(app.lastVisitAt).toLocaleString()
+            ) : (
+              <span className="muted">No visitor yet.</span>
+            )}
+          </dd>
         </dl>
       </section>
 

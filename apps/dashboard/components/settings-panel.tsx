@@ -12,6 +12,9 @@ interface Draft {
   pythonVersion: string;
   memoryMb: string;
   cpus: string;
+  /** Empty: the platform's default. */
+  freezeAfterSeconds: string;
+  stopAfterSeconds: string;
 }
 
 function draftOf(app: AppView): Draft {
@@ -22,7 +25,14 @@ function draftOf(app: AppView): Draft {
     pythonVersion: app.pythonVersion ?? '',
     memoryMb: String(app.resources.memoryMb),
     cpus: String(app.resources.cpus),
+    freezeAfterSeconds: app.idle.freezeAfterSeconds === null ? '' : String(app.idle.freezeAfterSeconds),
+    stopAfterSeconds: app.idle.stopAfterSeconds === null ? '' : String(app.idle.stopAfterSeconds),
   };
+}
+
+/** An empty idle time goes back to the platform's default. */
+function idleSecondsOf(text: string): number | null {
+  return text.trim() === '' ? null : Number(text);
 }
 
 /** Only what the person changed; an empty Python version goes back to the platform's default. */
@@ -36,12 +46,17 @@ function changesOf(app: AppView, draft: Draft): UpdateAppRequest {
     changes.pythonVersion = draft.pythonVersion.trim() || null;
   if (draft.memoryMb !== before.memoryMb) changes.memoryMb = Number(draft.memoryMb);
   if (draft.cpus !== before.cpus) changes.cpus = Number(draft.cpus);
+  if (draft.freezeAfterSeconds !== before.freezeAfterSeconds)
+    changes.freezeAfterSeconds = idleSecondsOf(draft.freezeAfterSeconds);
+  if (draft.stopAfterSeconds !== before.stopAfterSeconds)
+    changes.stopAfterSeconds = idleSecondsOf(draft.stopAfterSeconds);
   return changes;
 }
 
 /**
  * The app's settings. Branch, main file and Python version need a new build (queued on save);
- * memory and CPUs restart the running version; a new name redirects the old address for a while.
+ * memory and CPUs restart the running version; a new name redirects the old address for a while;
+ * idle times (when the app is frozen, then stopped) apply from the next sleep check.
  */
 export function SettingsPanel({ app, onSaved }: { app: AppView; onSaved: (app: AppView) => void }) {
   const [draft, setDraft] = useState(() => draftOf(app));
@@ -130,6 +145,28 @@ export function SettingsPanel({ app, onSaved }: { app: AppView; onSaved: (app: A
           onChange={set('cpus')}
           hint={`At most ${maxCpus}. The running app restarts with it (health-checked).`}
           error={fields.cpus}
+        />
+        <Field
+          id="settings-freeze-after"
+          label="Freeze after idle (seconds)"
+          type="number"
+          min={0}
+          value={draft.freezeAfterSeconds}
+          onChange={set('freezeAfterSeconds')}
+          placeholder="platform default"
+          hint="With no visitor for this long the app is paused: memory kept, wakes in a moment. 0 never."
+          error={fields.freezeAfterSeconds}
+        />
+        <Field
+          id="settings-stop-after"
+          label="Stop after idle (seconds)"
+          type="number"
+          min={0}
+          value={draft.stopAfterSeconds}
+          onChange={set('stopAfterSeconds')}
+          placeholder="platform default"
+          hint="With no visitor for this long the app is stopped and holds no memory. 0 never."
+          error={fields.stopAfterSeconds}
         />
         {notice ? (
           <p className={notice.isError ? 'form-error' : 'notice'} role="status" data-testid="settings-notice">

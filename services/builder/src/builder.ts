@@ -6,6 +6,7 @@ import { connectDatabase } from '@cove/shared/db/client';
 import type { Logger } from '@cove/shared/logs/logger';
 import { Redis } from 'ioredis';
 import type { BuilderContext } from './context';
+import { startOomWatch } from './deploy/oom-watch';
 import { RuntimeLogFollowers } from './deploy/runtime-logs';
 import { startReconciler } from './reconciler/loop';
 import { createDockerRuntime } from './runtime/docker';
@@ -34,6 +35,7 @@ export async function startBuilder(
   const context: BuilderContext = { config, db: database.db, redis, runtime, logger, runtimeLogs };
 
   const reconciler = startReconciler(context);
+  const oomWatch = startOomWatch(context);
   const workers = startWorkers(context, workerConnection, reconciler);
   logger.info(
     { instance: config.COVE_INSTANCE, concurrency: config.COVE_BUILD_CONCURRENCY },
@@ -44,6 +46,7 @@ export async function startBuilder(
     async stop() {
       await workers.close(options.drainMs ?? 30_000);
       await reconciler.stop();
+      await oomWatch.stop();
       await runtimeLogs.stopAll();
       workerConnection.disconnect();
       await redis.quit();

@@ -1,9 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { appView, createAppResponse, errorResponse, updateAppResponse } from '@cove/shared/contracts/api';
+import {
+  appView,
+  createAppResponse,
+  errorResponse,
+  listAppsResponse,
+  updateAppResponse,
+} from '@cove/shared/contracts/api';
 import { schema } from '@cove/shared/db/client';
 import { jobs, queuePrefix } from '@cove/shared/jobs/catalogue';
 import { readNameRedirect } from '@cove/shared/routing/name-redirects';
 import { readRoute, writeRoute } from '@cove/shared/routing/route-table';
+import { recordActivity } from '@cove/shared/sleep/activity';
 import type { TestContext } from '@cove/shared/testing/context';
 import { Queue } from 'bullmq';
 import { eq } from 'drizzle-orm';
@@ -203,4 +210,51 @@ test("another workspace's app cannot be changed", async () => {
   const app = await newApp(await newAccount());
   const response = await patch(await newAccount(), app.name, { branch: 'stolen' });
   expect(response.status).toBe(404);
+});
+
+test('idle times are set per app, shown in the app view, and go back to the default with null', async () => {
+  const token = await newAccount();
+  const app = await newApp(token);
+  const get = async () =>
+    appView.parse(
+      await (
+        await call(appRoute.GET, { path: `/apps/${app.name}`, params: { name: app.name }, token })
+      ).json(),
+    );
+  expect((await get()).idle).toEqual({ freezeAfterSeconds: null, stopAfterSeconds: null });
+  expect((await get()).lastVisitAt).toBeNull();
+
+  const response = await patch(token, app.name, { freezeAfterSeconds: 120, stopAfterSeconds: 0 });
+  expect(response.status).toBe(200);
+  const body = updateAppResponse.parse(await response.json());
+  expect(body.app.idle).toEqual({ freezeAfterSeconds: 120, stopAfterSeconds: 0 });
+  expect(body.isRestarting).toBe(false);
+  expect(body.isRebuilding).toBe(false);
+  expect(body.message).toMatch(/idle times apply from the next sleep check/);
+  const [row] = await context.db.select().from(schema.apps).where(eq(schema.apps.id, app.id));
+  expect(row).toMatchObject({ freezeAfterSeconds: 120, stopAfterSeconds: 0 });
+
+  const refused = await patch(token, app.name, { freezeAfterSeconds: -5 });
+  expect(refused.status).toBe(400);
+  expect(errorResponse.parse(await refused.json()).error.fields?.freezeAfterSeconds).toMatch(/in seconds/);
+
+  const reset = await patch(token, app.name, { freezeAfterSeconds: null });
+  expect(updateAppResponse.parse(await reset.json()).app.idle).toEqual({
+    freezeAfterSeconds: null,
+    stopAfterSeconds: 0,
+  });
+});
+
+test('the app view says when the app last had a visitor, as the proxy recorded it', async () => {
+  const token = await newAccount();
+  const app = await newApp(token);
+  const visitedAt = new Date('2026-01-02T03:04:05.000Z');
+  await recordActivity(context.redis, context.instance, new Map([[app.id, visitedAt.getTime()]]));
+  const response = await call(appRoute.GET, { path: `/apps/${app.name}`, params: { name: app.name }, token });
+  expect(appView.parse(await response.json()).lastVisitAt).toBe(visitedAt.toISOString());
+  const listed = await call(appsRoute.GET, { path: '/apps', params: {}, token });
+  const listedApp = listAppsResponse
+    .parse(await listed.json())
+    .apps.find((candidate) => candidate.id === app.id);
+  expect(listedApp?.lastVisitAt).toBe(visitedAt.toISOString());
 });

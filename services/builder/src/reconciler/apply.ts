@@ -35,6 +35,8 @@ async function applyAction(context: BuilderContext, action: ReconcileAction): Pr
       return;
     }
     case 'mark-crashed': {
+      // Into the runtime log too, after what the app printed, so the log tells why it stopped.
+      await appendLogLines(db, redis, instance, action.deploymentId, 'runtime', [`Cove: ${action.message}`]);
       await db
         .update(apps)
         .set({

@@ -24,6 +24,7 @@ function app(overrides: Partial<DesiredApp> = {}): DesiredApp {
     status: 'running',
     crashCount: 0,
     updatedAt: secondsAgo(600),
+    idle: { freezeAfterSeconds: null, stopAfterSeconds: null },
     live: { deploymentId: liveId, imageTag: 'cove-x/hello:abc', containerId: 'c-live', hostPort: 40001 },
     ...overrides,
   };
@@ -37,6 +38,7 @@ function container(overrides: Partial<ObservedContainer> = {}): ObservedContaine
     state: 'running',
     exitCode: null,
     isOomKilled: false,
+    memoryLimitMb: 512,
     hostPort: 40001,
     ...overrides,
   };
@@ -160,7 +162,13 @@ describe('decide', () => {
       }),
       expected: [
         { kind: 'remove-container', containerId: 'c-live', deploymentId: liveId },
-        { kind: 'mark-crashed', appId, message: crashMessage({ exitCode: 137, isOomKilled: true }) },
+        {
+          kind: 'mark-crashed',
+          appId,
+          deploymentId: liveId,
+          message:
+            'Your app ran out of memory: it used 512 MB, its limit. Make it use less memory or raise the limit in Settings.',
+        },
         {
           kind: 'write-route',
           entry: { appId, appName: 'hello', status: 'running' },
@@ -216,5 +224,19 @@ describe('decide', () => {
     },
   ])('$case', ({ input: given, expected }) => {
     expect(decide(given)).toEqual(expected);
+  });
+});
+
+describe('crashMessage', () => {
+  test('says how much memory an app killed for memory had, or that it had no set limit', () => {
+    expect(crashMessage({ exitCode: 0, isOomKilled: true, memoryLimitMb: 96 })).toBe(
+      'Your app ran out of memory: it used 96 MB, its limit. Make it use less memory or raise the limit in Settings.',
+    );
+    expect(crashMessage({ exitCode: 137, isOomKilled: true, memoryLimitMb: null })).toMatch(
+      /^Your app ran out of memory: it used all the memory it was given\./,
+    );
+    expect(crashMessage({ exitCode: 1, isOomKilled: false, memoryLimitMb: 96 })).toMatch(
+      /^Your app stopped with exit code 1\./,
+    );
   });
 });

@@ -3,6 +3,7 @@
 import type { AppStatus } from '@cove/shared/db/schema/apps';
 import type { DeploymentStatus } from '@cove/shared/db/schema/deployments';
 import type { RouteEntry } from '@cove/shared/routing/route-table';
+import { oomKillMessage } from '../deploy/oom-message';
 import type { ContainerState } from '../runtime/types';
 
 export interface DesiredApp {
@@ -11,6 +12,8 @@ export interface DesiredApp {
   status: AppStatus;
   crashCount: number;
   updatedAt: Date;
+  /** The app's own idle times (sleep/decide-sleep.ts); null: the platform's. */
+  idle: { freezeAfterSeconds: number | null; stopAfterSeconds: number | null };
   live: {
     deploymentId: string;
     imageTag: string;
@@ -33,6 +36,7 @@ export interface ObservedContainer {
   state: ContainerState;
   exitCode: number | null;
   isOomKilled: boolean;
+  memoryLimitMb: number | null;
   hostPort: number | null;
 }
 
@@ -48,7 +52,7 @@ export interface ReconcileInput {
 export type ReconcileAction =
   | { kind: 'fail-deployment'; deploymentId: string; message: string }
   | { kind: 'remove-container'; containerId: string; deploymentId: string | null }
-  | { kind: 'mark-crashed'; appId: string; message: string }
+  | { kind: 'mark-crashed'; appId: string; deploymentId: string; message: string }
   | { kind: 'start-live'; appId: string; deploymentId: string }
   | { kind: 'record-container'; deploymentId: string; containerId: string; hostPort: number }
   | { kind: 'write-route'; entry: RouteEntry; liveDeploymentId: string | null }
@@ -60,9 +64,16 @@ export const builderStoppedMessage =
 /** Apps whose live container is meant to be stopped, or is being handled by a wake. */
 const restingStatuses: readonly AppStatus[] = ['sleeping', 'stopped', 'waking'];
 
-export function crashMessage(container: Pick<ObservedContainer, 'exitCode' | 'isOomKilled'>): string {
+export function crashMessage(
+  container: Pick<ObservedContainer, 'exitCode' | 'isOomKilled' | 'memoryLimitMb'>,
+): string {
   if (container.isOomKilled) {
-    return 'Your app ran out of memory and was stopped. Cove restarts it; use less memory (or ask for a larger limit) to keep it up.';
+    // An exited container's peak is gone with its cgroup; the kernel killed it at its limit.
+    return oomKillMessage({
+      isProcessKill: false,
+      memoryLimitMb: container.memoryLimitMb,
+      memoryPeakMb: null,
+    });
   }
   return `Your app stopped with exit code ${container.exitCode ?? 'unknown'}. Cove restarts it; see the runtime log for what it printed.`;
 }
@@ -117,7 +128,12 @@ function decideLiveContainer(
   const exited = mine.find((container) => container.state === 'exited' || container.state === 'dead');
   const hasCrashed = exited !== undefined && (exited.exitCode !== 0 || exited.isOomKilled);
   if (hasCrashed && app.status !== 'crashed') {
-    actions.push({ kind: 'mark-crashed', appId: app.id, message: crashMessage(exited) });
+    actions.push({
+      kind: 'mark-crashed',
+      appId: app.id,
+      deploymentId: live.deploymentId,
+      message: crashMessage(exited),
+    });
     return null;
   }
   const waitedSeconds = (input.now.getTime() - app.updatedAt.getTime()) / 1000;

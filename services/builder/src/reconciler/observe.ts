@@ -19,6 +19,7 @@ export async function readDesiredApps(db: Database): Promise<DesiredApp[]> {
     status: app.status,
     crashCount: app.crashCount,
     updatedAt: app.updatedAt,
+    idle: { freezeAfterSeconds: app.freezeAfterSeconds, stopAfterSeconds: app.stopAfterSeconds },
     live:
       live?.imageTag != null
         ? {
@@ -60,6 +61,7 @@ export async function observeContainers(
     state: container.state,
     exitCode: container.exitCode,
     isOomKilled: container.isOomKilled,
+    memoryLimitMb: container.memoryLimitMb,
     hostPort: container.hostPort,
   }));
 }

@@ -2,6 +2,7 @@
 // module in Cove that talks to Docker.
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
+import { z } from 'zod';
 import { buildImageWithDocker } from './docker-build';
 import { demultiplexLines, LineSplitter } from './log-lines';
 import {
@@ -61,8 +62,23 @@ function toContainerInfo(inspected: Docker.ContainerInspectInfo): ContainerInfo 
     state,
     exitCode: state === 'exited' || state === 'dead' ? inspected.State.ExitCode : null,
     isOomKilled: inspected.State.OOMKilled,
+    memoryLimitMb: inspected.HostConfig.Memory
+      ? Math.round(inspected.HostConfig.Memory / (1024 * 1024))
+      : null,
     hostPort: state === 'running' ? hostPort : null,
   };
+}
+
+/** The fields Cove reads of one line of the engine's event stream. */
+const containerEvent = z.object({ Action: z.string(), Actor: z.object({ ID: z.string() }) });
+
+function parseContainerEvent(line: string): z.infer<typeof containerEvent> | null {
+  try {
+    const parsed = containerEvent.safeParse(JSON.parse(line));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null; // not JSON: a partial or foreign line, nothing to report
+  }
 }
 
 export function createDockerRuntime(socketPath: string): ContainerRuntime {
@@ -296,6 +312,37 @@ export function createDockerRuntime(socketPath: string): ContainerRuntime {
           if ('destroy' in stream && typeof stream.destroy === 'function') stream.destroy();
         },
       };
+    },
+
+    async watchOomKills(labels, onOomKill): Promise<LogFollower> {
+      const stream = await docker.getEvents({
+        filters: { type: ['container'], event: ['oom'], label: labelFilters(labels) },
+      });
+      const splitter = new LineSplitter();
+      stream.on('data', (chunk: Buffer) => {
+        for (const line of splitter.push(chunk.toString('utf8'))) {
+          const event = parseContainerEvent(line);
+          if (event?.Action === 'oom') onOomKill(event.Actor.ID);
+        }
+      });
+      const ended = new Promise<void>((resolve) => {
+        stream.once('end', () => resolve());
+        stream.once('close', () => resolve());
+        stream.once('error', () => resolve());
+      });
+      return {
+        ended,
+        stop() {
+          if ('destroy' in stream && typeof stream.destroy === 'function') stream.destroy();
+        },
+      };
+    },
+
+    async memoryPeakMb(containerId) {
+      const stats = await ignoreMissing(() => docker.getContainer(containerId).stats({ stream: false }));
+      // cgroup v1 reports max_usage; v2 has no peak in the stats (0 or absent).
+      const peakBytes = stats?.memory_stats?.max_usage;
+      return peakBytes ? Math.round(peakBytes / (1024 * 1024)) : null;
     },
   };
 }

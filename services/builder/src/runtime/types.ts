@@ -74,6 +74,8 @@ export interface ContainerInfo {
   state: ContainerState;
   exitCode: number | null;
   isOomKilled: boolean;
+  /** The container's memory limit in MB, or null when it has none. */
+  memoryLimitMb: number | null;
   /** Host port the container port is published on (loopback), when running. */
   hostPort: number | null;
 }
@@ -117,4 +119,14 @@ export interface ContainerRuntime {
   tailLogs(containerId: string, lineCount: number): Promise<string[]>;
   /** Follows the container's output from `sinceSeconds` (Unix time) on, line by line. */
   followLogs(containerId: string, sinceSeconds: number, onLine: (line: string) => void): Promise<LogFollower>;
+  /**
+   * Reports each time the kernel kills a process of a container carrying the labels for memory,
+   * the main process or only a child (then the container keeps running), as it happens.
+   */
+  watchOomKills(
+    labels: Record<string, string>,
+    onOomKill: (containerId: string) => void,
+  ): Promise<LogFollower>;
+  /** The most memory the running container has used so far, in MB; null when the engine cannot say. */
+  memoryPeakMb(containerId: string): Promise<number | null>;
 }

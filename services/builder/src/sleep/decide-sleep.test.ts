@@ -5,7 +5,13 @@ const nowMs = Date.parse('2025-01-01T12:00:00Z');
 const appId = '00000000-0000-4000-8000-00000000000a';
 
 function candidate(overrides: Partial<SleepCandidate> = {}): SleepCandidate {
-  return { appId, status: 'running', liveContainer: { id: 'c-live', state: 'running' }, ...overrides };
+  return {
+    appId,
+    status: 'running',
+    liveContainer: { id: 'c-live', state: 'running' },
+    idle: { freezeAfterSeconds: null, stopAfterSeconds: null },
+    ...overrides,
+  };
 }
 
 function input(idleSeconds: number | null, overrides: Partial<SleepInput> = {}): SleepInput {
@@ -70,6 +76,26 @@ describe('decideSleep', () => {
     {
       case: 'an app with no live container is not put to sleep',
       input: input(9999, { apps: [candidate({ liveContainer: null })] }),
+      expected: [],
+    },
+    {
+      case: "an app's own freeze time replaces the platform's",
+      input: input(30, { apps: [candidate({ idle: { freezeAfterSeconds: 20, stopAfterSeconds: null } })] }),
+      expected: [freeze],
+    },
+    {
+      case: "an app's own stop time replaces the platform's",
+      input: input(120, { apps: [candidate({ idle: { freezeAfterSeconds: null, stopAfterSeconds: 100 } })] }),
+      expected: [stop],
+    },
+    {
+      case: 'an app that turned freezing off stays awake past the platform freeze time',
+      input: input(300, { apps: [candidate({ idle: { freezeAfterSeconds: 0, stopAfterSeconds: null } })] }),
+      expected: [],
+    },
+    {
+      case: 'an app that turned both depths off never sleeps',
+      input: input(99_999, { apps: [candidate({ idle: { freezeAfterSeconds: 0, stopAfterSeconds: 0 } })] }),
       expected: [],
     },
     {

@@ -1,6 +1,7 @@
 // Which apps to put to sleep, as a pure function of their state, their live container and when
 // they last had a visitor. Two depths: frozen (paused, memory kept, wakes in a moment) after
-// freezeAfterSeconds idle, stopped (no memory) after stopAfterSeconds idle. 0 turns a depth off.
+// freezeAfterSeconds idle, stopped (no memory) after stopAfterSeconds idle. 0 turns a depth off;
+// an app's own idle time, when set, replaces the platform's.
 import type { AppStatus } from '@cove/shared/db/schema/apps';
 import type { ContainerState } from '../runtime/types';
 
@@ -9,6 +10,8 @@ export interface SleepCandidate {
   status: AppStatus;
   /** The live deployment's container as the engine reports it, if there is one. */
   liveContainer: { id: string; state: ContainerState } | null;
+  /** The app's own idle times; null: the platform's (input.thresholds). */
+  idle: { freezeAfterSeconds: number | null; stopAfterSeconds: number | null };
 }
 
 export interface SleepThresholds {
@@ -37,8 +40,9 @@ function isPast(idleSeconds: number, thresholdSeconds: number): boolean {
 export function decideSleep(input: SleepInput): SleepAction[] {
   const actions: SleepAction[] = [];
   const unseen: string[] = [];
-  const { freezeAfterSeconds, stopAfterSeconds } = input.thresholds;
   for (const app of input.apps) {
+    const freezeAfterSeconds = app.idle.freezeAfterSeconds ?? input.thresholds.freezeAfterSeconds;
+    const stopAfterSeconds = app.idle.stopAfterSeconds ?? input.thresholds.stopAfterSeconds;
     const container = app.liveContainer;
     if (container === null) continue;
     const isAwake = app.status === 'running' && container.state === 'running';

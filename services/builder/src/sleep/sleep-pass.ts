@@ -16,6 +16,7 @@ function candidates(apps: readonly DesiredApp[], containers: readonly ObservedCo
         appId: app.id,
         status: app.status,
         liveContainer: container ? { id: container.id, state: container.state } : null,
+        idle: app.idle,
       },
     ];
   });

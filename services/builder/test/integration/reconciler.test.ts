@@ -150,8 +150,9 @@ test('a live version whose image was removed by hand is reported, not retried bl
   const deployed = await waitForFinished(context, deploymentId);
   expect(deployed.status).toBe('running');
 
-  await run('docker', ['rm', '--force', deployed.containerId ?? '']);
+  // Untag the image first: removing the container first would let a reconcile pass restart it.
   await run('docker', ['rmi', '--force', deployed.imageTag ?? '']);
+  await run('docker', ['rm', '--force', deployed.containerId ?? '']);
   const crashed = await waitFor(
     async () => {
       const row = await readApp(context, app.appId);

@@ -82,7 +82,7 @@ export async function createApp(
   }
   await deps.queues.enqueueBuild({ deploymentId: created.deployment.id });
   return {
-    ...toAppView(deps.config, created.app, null, created.deployment),
+    ...toAppView(deps.config, created.app, null, created.deployment, null),
     webhook: { url: webhookUrl(deps.config, created.app.name), secret },
   };
 }

@@ -30,12 +30,12 @@ export async function listApps(deps: AppsDeps, workspaceId: string): Promise<App
     .from(apps)
     .where(eq(apps.workspaceId, workspaceId))
     .orderBy(asc(apps.name));
-  return loadAppViews(deps.db, deps.config, workspaceId, rows);
+  return loadAppViews(deps, workspaceId, rows);
 }
 
 export async function getApp(deps: AppsDeps, workspaceId: string, name: string): Promise<AppView> {
   const app = await findApp(deps.db, workspaceId, name);
-  const [view] = await loadAppViews(deps.db, deps.config, workspaceId, [app]);
+  const [view] = await loadAppViews(deps, workspaceId, [app]);
   if (!view) throw appNotFound(name);
   return view;
 }

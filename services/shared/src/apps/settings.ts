@@ -1,6 +1,7 @@
 // Changing an app's settings. Branch, main file and Python version need a new build, so a
 // deployment is queued; memory and CPUs restart the live version (health-checked) with the new
-// limits; a new name applies at once and the old subdomain keeps redirecting for a grace period.
+// limits; a new name applies at once and the old subdomain keeps redirecting for a grace period;
+// idle times (freeze, stop) are read by the builder's next sleep check.
 import { and, eq } from 'drizzle-orm';
 import type { UpdateAppRequest, UpdateAppResponse } from '../contracts/api';
 import { updateAppRequest } from '../contracts/api';
@@ -46,12 +47,22 @@ function changedFields(app: AppRow, request: Changes): Changes {
   if (request.memoryMb !== undefined && request.memoryMb !== app.memoryMb)
     changes.memoryMb = request.memoryMb;
   if (request.cpus !== undefined && request.cpus !== app.cpus) changes.cpus = request.cpus;
+  if (request.freezeAfterSeconds !== undefined && request.freezeAfterSeconds !== app.freezeAfterSeconds)
+    changes.freezeAfterSeconds = request.freezeAfterSeconds;
+  if (request.stopAfterSeconds !== undefined && request.stopAfterSeconds !== app.stopAfterSeconds)
+    changes.stopAfterSeconds = request.stopAfterSeconds;
   return changes;
 }
 
 function describeNext(
   name: string,
-  outcome: { isRenamed: boolean; oldName: string; isRebuilding: boolean; isRestarting: boolean },
+  outcome: {
+    isRenamed: boolean;
+    oldName: string;
+    isRebuilding: boolean;
+    isRestarting: boolean;
+    hasIdleChanges: boolean;
+  },
   hasOtherChanges: boolean,
   redirectDays: number,
 ): string {
@@ -73,6 +84,9 @@ function describeNext(
     );
   } else if (hasOtherChanges) {
     parts.push('Saved; they apply when the app next starts.');
+  }
+  if (outcome.hasIdleChanges) {
+    parts.push('The new idle times apply from the next sleep check (within seconds).');
   }
   return parts.length > 0 ? parts.join(' ') : 'Nothing changed.';
 }
@@ -130,12 +144,20 @@ export async function updateApp(
   if (isRestarting) await deps.queues.enqueueAppOperation({ appId: app.id, operation: 'apply-resources' });
 
   const currentName = newName ?? app.name;
-  const hasOtherChanges = Object.keys(changes).length > 0;
+  const { freezeAfterSeconds, stopAfterSeconds, ...startChanges } = changes;
+  const hasIdleChanges = freezeAfterSeconds !== undefined || stopAfterSeconds !== undefined;
+  const hasOtherChanges = Object.keys(startChanges).length > 0;
   return {
     app: await getApp(deps, workspaceId, currentName),
     message: describeNext(
       currentName,
-      { isRenamed: isRenaming, oldName: app.name, isRebuilding: deploymentId !== null, isRestarting },
+      {
+        isRenamed: isRenaming,
+        oldName: app.name,
+        isRebuilding: deploymentId !== null,
+        isRestarting,
+        hasIdleChanges,
+      },
       hasOtherChanges,
       deps.config.COVE_RENAME_REDIRECT_DAYS,
     ),

@@ -1,10 +1,12 @@
 // Database rows -> the API's views (contracts/api.ts).
 import { and, desc, eq, inArray } from 'drizzle-orm';
+import type { Redis } from 'ioredis';
 import { appUrl, type CommonConfig } from '../config/schemas';
 import type { AppView, DeploymentView } from '../contracts/api';
 import type { Database } from '../db/client';
 import type { apps } from '../db/schema/apps';
 import { deployments } from '../db/schema/deployments';
+import { readLastActivities } from '../sleep/activity';
 
 export type AppRow = typeof apps.$inferSelect;
 export type DeploymentRow = typeof deployments.$inferSelect;
@@ -41,6 +43,7 @@ export function toAppView(
   app: AppRow,
   current: DeploymentRow | null,
   latest: DeploymentRow | null,
+  lastVisitAt: Date | null,
 ): AppView {
   return {
     id: app.id,
@@ -55,6 +58,8 @@ export function toAppView(
     latestDeployment: latest ? toDeploymentView(latest) : null,
     pythonVersion: app.pythonVersion,
     resources: appResources(config, app),
+    idle: { freezeAfterSeconds: app.freezeAfterSeconds, stopAfterSeconds: app.stopAfterSeconds },
+    lastVisitAt: lastVisitAt?.toISOString() ?? null,
     createdAt: app.createdAt.toISOString(),
   };
 }
@@ -74,15 +79,14 @@ export function appResources(
 
 /** Views of several apps of one workspace with two queries, whatever their number. */
 export async function loadAppViews(
-  db: Database,
-  config: CommonConfig,
+  { db, redis, config }: { db: Database; redis: Redis; config: CommonConfig },
   workspaceId: string,
   appRows: AppRow[],
 ): Promise<AppView[]> {
   if (appRows.length === 0) return [];
   const appIds = appRows.map((app) => app.id);
   const liveIds = appRows.flatMap((app) => (app.liveDeploymentId ? [app.liveDeploymentId] : []));
-  const [latestRows, liveRows] = await Promise.all([
+  const [latestRows, liveRows, lastVisits] = await Promise.all([
     db
       .selectDistinctOn([deployments.appId])
       .from(deployments)
@@ -94,6 +98,7 @@ export async function loadAppViews(
           .select()
           .from(deployments)
           .where(and(eq(deployments.workspaceId, workspaceId), inArray(deployments.id, liveIds))),
+    readLastActivities(redis, config.COVE_INSTANCE, appIds),
   ]);
   const latestByApp = new Map(latestRows.map((row) => [row.appId, row]));
   const liveById = new Map(liveRows.map((row) => [row.id, row]));
@@ -103,6 +108,7 @@ export async function loadAppViews(
       app,
       (app.liveDeploymentId && liveById.get(app.liveDeploymentId)) || null,
       latestByApp.get(app.id) ?? null,
+      lastVisits.get(app.id) ?? null,
     ),
   );
 }

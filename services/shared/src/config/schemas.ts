@@ -68,6 +68,8 @@ export const proxyConfigSchema = commonConfigSchema.extend({
   COVE_WAKE_WAIT_SECONDS: z.coerce.number().positive().default(30),
   /** How often the proxy writes what it saw (requests, open WebSockets) to Redis. */
   COVE_ACTIVITY_FLUSH_MS: z.coerce.number().int().min(50).default(1000),
+  /** Proxy processes sharing the port (node:cluster); 1 runs in-process. bench/README.md says why 1. */
+  COVE_PROXY_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
 });
 
 export const dashboardConfigSchema = commonConfigSchema;

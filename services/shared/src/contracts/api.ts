@@ -84,11 +84,28 @@ export const appView = z.object({
     maxMemoryMb: z.number().int().describe('The most this installation allows.'),
     maxCpus: z.number(),
   }),
+  idle: z
+    .object({
+      freezeAfterSeconds: z.number().int().nullable(),
+      stopAfterSeconds: z.number().int().nullable(),
+    })
+    .describe("Idle seconds before the app is frozen, then stopped; 0 never; null: the platform's default."),
+  lastVisitAt: z.iso.datetime().nullable().describe('When the app last had a visitor, if Cove has seen one.'),
   createdAt: z.iso.datetime(),
 });
 export type AppView = z.infer<typeof appView>;
 
-/** Only the fields given change; a null Python version or resource goes back to the platform's default. */
+const idleSeconds = z
+  .number({ error: 'Give the idle time in seconds, as a whole number (0 turns it off).' })
+  .int('Give the idle time in seconds, as a whole number (0 turns it off).')
+  .min(0, 'Give the idle time in seconds, as a whole number (0 turns it off).')
+  .max(30 * 24 * 3600, 'Give an idle time of at most 30 days.')
+  .nullable();
+
+/**
+ * Only the fields given change; a null Python version, resource or idle time goes back to the
+ * platform's default.
+ */
 export const updateAppRequest = z
   .object({
     name: appName,
@@ -108,6 +125,8 @@ export const updateAppRequest = z
       .number({ error: 'Give the number of CPUs, for example 0.5 or 1.' })
       .min(0.1, 'Give the app at least 0.1 CPU.')
       .nullable(),
+    freezeAfterSeconds: idleSeconds,
+    stopAfterSeconds: idleSeconds,
   })
   .partial()
   .strict();

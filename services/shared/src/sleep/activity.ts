@@ -46,6 +46,22 @@ export async function readLastActivity(redis: Redis, instance: string, appId: st
   return score === null ? null : new Date(Number(score));
 }
 
+/** Last activity of each of the given apps that has a record, in one round trip. */
+export async function readLastActivities(
+  redis: Redis,
+  instance: string,
+  appIds: readonly string[],
+): Promise<Map<string, Date>> {
+  const lastVisits = new Map<string, Date>();
+  if (appIds.length === 0) return lastVisits;
+  const scores = await redis.zmscore(activityKey(instance), ...appIds);
+  appIds.forEach((appId, index) => {
+    const score = scores[index];
+    if (score !== null && score !== undefined) lastVisits.set(appId, new Date(Number(score)));
+  });
+  return lastVisits;
+}
+
 export async function forgetActivity(redis: Redis, instance: string, appId: string): Promise<void> {
   await redis.zrem(activityKey(instance), appId);
 }

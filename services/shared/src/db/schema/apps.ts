@@ -38,6 +38,9 @@ export const apps = pgTable('apps', {
   /** The container's limits; null: the platform's defaults (COVE_APP_MEMORY_MB, COVE_APP_CPUS). */
   memoryMb: integer('memory_mb'),
   cpus: real('cpus'),
+  /** Idle seconds before the app is frozen / stopped; 0 never; null: the platform's defaults. */
+  freezeAfterSeconds: integer('freeze_after_seconds'),
+  stopAfterSeconds: integer('stop_after_seconds'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
