@@ -119,11 +119,13 @@ async function reconcilePass(): Promise<void> {
 }
 
 /** Docker's own record of the live container's starts and unpauses since a Unix time. */
+/** Docker's start/unpause events of this instance since a Unix time in seconds (fractional: events
+ * of the previous test can fall in the same second). */
 async function engineEvents(sinceSeconds: number): Promise<string[]> {
   const { stdout } = await run('docker', [
     'events',
     '--since',
-    String(sinceSeconds),
+    sinceSeconds.toFixed(3),
     '--until',
     String(Math.ceil(Date.now() / 1000) + 1),
     '--filter',
@@ -168,7 +170,7 @@ test('an open WebSocket keeps the app awake; once the tab closes, it is frozen, 
 
 test('20 concurrent plain HTTP requests to a stopped app share one start and all get the app', async () => {
   expect((await liveContainer()).state).toBe('exited');
-  const sinceSeconds = Math.floor(Date.now() / 1000);
+  const sinceSeconds = Date.now() / 1000;
   const responses = await Promise.all(
     Array.from({ length: 20 }, () => send(proxy.port, host, '/_stcore/health', { accept: '*/*' })),
   );
@@ -187,7 +189,7 @@ test('20 concurrent plain HTTP requests to a stopped app share one start and all
 
 test('a frozen app wakes by unpausing: a browser gets the waking page, which turns ready', async () => {
   await waitForSleep('frozen');
-  const sinceSeconds = Math.floor(Date.now() / 1000);
+  const sinceSeconds = Date.now() / 1000;
   const page = await send(proxy.port, host, '/', { accept: browserAccept });
   expect(page.status).toBe(503);
   expect(page.headers['content-type']).toContain('text/html');

@@ -10,7 +10,7 @@ import { createTestContext, type TestContext } from '@cove/shared/testing/contex
 import { waitFor } from '@cove/shared/testing/wait';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { send } from './client';
-import { childPids, connectionsHeldBy, isAlive } from './processes';
+import { childPids, connectionsHeldBy, isAlive, workerPids } from './processes';
 import { startUpstream, type TestUpstream } from './upstream';
 
 const mainEntry = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
@@ -52,7 +52,7 @@ function waitForTwoWorkers(description: string): Promise<number[]> {
     async () => {
       if (exit !== undefined)
         throw new Error(`the proxy exited (${JSON.stringify(exit)}): ${output.slice(-2000)}`);
-      const workers = await childPids(primaryPid);
+      const workers = await workerPids(primaryPid);
       const listening = listeningPids();
       if (workers.length !== 2 || !workers.every((pid) => listening.has(pid))) return undefined;
       const response = await send(port, host, '/');
@@ -154,7 +154,7 @@ describe('the proxy with two workers', () => {
     process.kill(victim, 'SIGKILL');
     const replaced = await waitFor(
       async () => {
-        const workers = await childPids(primaryPid);
+        const workers = await workerPids(primaryPid);
         return workers.length === 2 && !workers.includes(victim) ? workers : undefined;
       },
       { timeoutMs: 60_000, intervalMs: 50, description: 'a new worker in place of the killed one' },

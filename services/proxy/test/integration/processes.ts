@@ -15,6 +15,18 @@ export async function childPids(pid: number): Promise<number[]> {
     .sort((a, b) => a - b);
 }
 
+/**
+ * The cluster primary's workers: its node children. tsx may also run an esbuild service as a child
+ * of the primary (when its transform cache is cold), which is not a worker.
+ */
+export async function workerPids(primaryPid: number): Promise<number[]> {
+  const children = await childPids(primaryPid);
+  const names = await Promise.all(
+    children.map((pid) => readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')),
+  );
+  return children.filter((_, index) => names[index]?.trim() === 'node');
+}
+
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
