@@ -1,7 +1,7 @@
 // Cancel and rollback through the API: developers may, viewers may not, another workspace sees
 // nothing. No builder runs here: the rows and the queued jobs are what a caller can observe.
 import { randomUUID } from 'node:crypto';
-import { createAppResponse, deploymentResponse, errorResponse } from '@cove/shared/contracts/api';
+import { deploymentResponse, errorResponse } from '@cove/shared/contracts/api';
 import { schema } from '@cove/shared/db/client';
 import { jobs, queuePrefix } from '@cove/shared/jobs/catalogue';
 import type { TestContext } from '@cove/shared/testing/context';
@@ -11,11 +11,8 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { z } from 'zod';
 import * as cancelRoute from '../../app/api/v1/apps/[name]/deployments/[id]/cancel/route';
 import * as rollbackRoute from '../../app/api/v1/apps/[name]/deployments/[id]/rollback/route';
-import * as appsRoute from '../../app/api/v1/apps/route';
-import * as signupRoute from '../../app/api/v1/auth/signup/route';
 import * as openapiRoute from '../../app/api/v1/openapi.json/route';
-import * as tokensRoute from '../../app/api/v1/tokens/route';
-import { call, dashboardOrigin, startDashboardContext, stopDashboardContext } from './harness';
+import { call, createTestApp, signUpWithToken, startDashboardContext, stopDashboardContext } from './harness';
 
 const { apps, deployments, memberships } = schema;
 
@@ -31,38 +28,9 @@ afterAll(async () => {
   await stopDashboardContext(context);
 });
 
-const sessionBody = z.object({ user: z.object({ id: z.uuid() }), workspace: z.object({ id: z.uuid() }) });
-
 async function newAccountWithApp() {
-  const signedUp = await call(signupRoute.POST, {
-    method: 'POST',
-    path: '/auth/signup',
-    params: {},
-    body: { email: `${randomUUID()}@example.com`, password: 'a long enough password' },
-    headers: { origin: dashboardOrigin },
-  });
-  const session = sessionBody.parse(await signedUp.json());
-  const cookie = (signedUp.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  const created = await call(tokensRoute.POST, {
-    method: 'POST',
-    path: '/tokens',
-    params: {},
-    cookie,
-    headers: { origin: dashboardOrigin },
-    body: { name: 'tests' },
-  });
-  const { token } = z.object({ token: z.string() }).parse(await created.json());
-  const name = `dep-${randomUUID().slice(0, 8)}`;
-  const app = await call(appsRoute.POST, {
-    method: 'POST',
-    path: '/apps',
-    params: {},
-    token,
-    body: { name, repoUrl: 'http://127.0.0.1:9/repo.git' },
-  });
-  expect(app.status).toBe(201);
-  const appId = createAppResponse.parse(await app.json()).id;
-  return { token, name, appId, userId: session.user.id, workspaceId: session.workspace.id };
+  const account = await signUpWithToken();
+  return { ...account, ...(await createTestApp(account.token, 'dep')) };
 }
 
 type Account = Awaited<ReturnType<typeof newAccountWithApp>>;

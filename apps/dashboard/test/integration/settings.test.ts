@@ -1,11 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  appView,
-  createAppResponse,
-  errorResponse,
-  listAppsResponse,
-  updateAppResponse,
-} from '@cove/shared/contracts/api';
+import { appView, errorResponse, listAppsResponse, updateAppResponse } from '@cove/shared/contracts/api';
 import { schema } from '@cove/shared/db/client';
 import { jobs, queuePrefix } from '@cove/shared/jobs/catalogue';
 import { readNameRedirect } from '@cove/shared/routing/name-redirects';
@@ -15,12 +9,9 @@ import type { TestContext } from '@cove/shared/testing/context';
 import { Queue } from 'bullmq';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { z } from 'zod';
 import * as appRoute from '../../app/api/v1/apps/[name]/route';
 import * as appsRoute from '../../app/api/v1/apps/route';
-import * as signupRoute from '../../app/api/v1/auth/signup/route';
-import * as tokensRoute from '../../app/api/v1/tokens/route';
-import { call, dashboardOrigin, startDashboardContext, stopDashboardContext } from './harness';
+import { call, createTestApp, signUpWithToken, startDashboardContext, stopDashboardContext } from './harness';
 
 let context: TestContext;
 let builds: Queue;
@@ -38,36 +29,12 @@ afterAll(async () => {
 });
 
 async function newAccount() {
-  const signedUp = await call(signupRoute.POST, {
-    method: 'POST',
-    path: '/auth/signup',
-    params: {},
-    body: { email: `${randomUUID()}@example.com`, password: 'a long enough password' },
-    headers: { origin: dashboardOrigin },
-  });
-  const cookie = (signedUp.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  const created = await call(tokensRoute.POST, {
-    method: 'POST',
-    path: '/tokens',
-    params: {},
-    cookie,
-    headers: { origin: dashboardOrigin },
-    body: { name: 'tests' },
-  });
-  return z.object({ token: z.string() }).parse(await created.json()).token;
+  return (await signUpWithToken()).token;
 }
 
 async function newApp(token: string) {
-  const name = `set-${randomUUID().slice(0, 8)}`;
-  const created = await call(appsRoute.POST, {
-    method: 'POST',
-    path: '/apps',
-    params: {},
-    token,
-    body: { name, repoUrl: 'http://127.0.0.1:9/repo.git' },
-  });
-  expect(created.status).toBe(201);
-  return { name, id: createAppResponse.parse(await created.json()).id };
+  const app = await createTestApp(token, 'set');
+  return { name: app.name, id: app.appId };
 }
 
 function patch(token: string, name: string, body: unknown) {

@@ -9,10 +9,8 @@ import { z } from 'zod';
 import * as sleepRoute from '../../app/api/v1/apps/[name]/sleep/route';
 import * as wakeRoute from '../../app/api/v1/apps/[name]/wake/route';
 import * as appsRoute from '../../app/api/v1/apps/route';
-import * as signupRoute from '../../app/api/v1/auth/signup/route';
 import * as openapiRoute from '../../app/api/v1/openapi.json/route';
-import * as tokensRoute from '../../app/api/v1/tokens/route';
-import { call, dashboardOrigin, startDashboardContext, stopDashboardContext } from './harness';
+import { call, signUpWithToken, startDashboardContext, stopDashboardContext } from './harness';
 
 const { apps, deployments } = schema;
 let context: TestContext;
@@ -31,23 +29,7 @@ afterAll(async () => {
 });
 
 async function newToken(): Promise<string> {
-  const signedUp = await call(signupRoute.POST, {
-    method: 'POST',
-    path: '/auth/signup',
-    params: {},
-    body: { email: `${randomUUID()}@example.com`, password: 'a long enough password' },
-    headers: { origin: dashboardOrigin },
-  });
-  const cookie = (signedUp.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  const created = await call(tokensRoute.POST, {
-    method: 'POST',
-    path: '/tokens',
-    params: {},
-    cookie,
-    headers: { origin: dashboardOrigin },
-    body: { name: 'tests' },
-  });
-  return z.object({ token: z.string() }).parse(await created.json()).token;
+  return (await signUpWithToken()).token;
 }
 
 /** An app as the builder leaves it after a deploy: a live deployment, in the given status. */
