@@ -1,42 +1,35 @@
 // Real repositories with the dependency files people push, built on the real runtime image.
 import { readFile } from 'node:fs/promises';
-import { openJobQueues } from '@cove/shared/jobs/queues';
+import type { openJobQueues } from '@cove/shared/jobs/queues';
 import { readLogLines } from '@cove/shared/logs/deployment-logs';
-import { createTestContext, type TestContext } from '@cove/shared/testing/context';
-import { type GitServer, startGitServer } from '@cove/shared/testing/git-server';
+import type { TestContext } from '@cove/shared/testing/context';
+import type { GitServer } from '@cove/shared/testing/git-server';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { RunningBuilder } from '../../src/builder';
 import { runtimePythonVersions } from '../../src/builds/runtime-python';
 import { labelKeys } from '../../src/runtime/types';
 import {
+  type BuilderWorld,
   builderConfig,
-  cleanUpMachine,
   insertApp,
   insertDeployment,
   runtime,
-  startTestBuilder,
+  startBuilderWorld,
+  stopBuilderWorld,
   waitForFinished,
 } from './fixture';
 
 let context: TestContext;
 let git: GitServer;
-let builder: RunningBuilder;
 let queues: ReturnType<typeof openJobQueues>;
 
+let world: BuilderWorld | undefined;
+
 beforeAll(async () => {
-  context = await createTestContext();
-  git = await startGitServer();
-  builder = await startTestBuilder(context);
-  queues = openJobQueues(context.redis, context.instance);
+  world = await startBuilderWorld();
+  ({ context, git, queues } = world);
 });
 
-afterAll(async () => {
-  await queues?.close();
-  await builder?.stop();
-  await cleanUpMachine(context);
-  await git?.close();
-  await context?.close();
-});
+afterAll(() => stopBuilderWorld(world));
 
 const importsSix = 'import six\nimport streamlit as st\n\nst.write("six", six.__version__)\n';
 

@@ -1,39 +1,34 @@
 import { openJobQueues } from '@cove/shared/jobs/queues';
 import { readLogLines } from '@cove/shared/logs/deployment-logs';
 import { readRoute } from '@cove/shared/routing/route-table';
-import { createTestContext, type TestContext } from '@cove/shared/testing/context';
-import { type GitServer, startGitServer } from '@cove/shared/testing/git-server';
+import type { TestContext } from '@cove/shared/testing/context';
+import type { GitServer } from '@cove/shared/testing/git-server';
 import { waitFor } from '@cove/shared/testing/wait';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { RunningBuilder } from '../../src/builder';
 import {
-  cleanUpMachine,
+  type BuilderWorld,
   containersOf,
   health,
   insertApp,
   insertDeployment,
   readApp,
   readDeployment,
-  startTestBuilder,
+  startBuilderWorld,
+  stopBuilderWorld,
   waitForFinished,
 } from './fixture';
 
 let context: TestContext;
 let git: GitServer;
-let builder: RunningBuilder;
+
+let world: BuilderWorld | undefined;
 
 beforeAll(async () => {
-  context = await createTestContext();
-  git = await startGitServer();
-  builder = await startTestBuilder(context);
+  world = await startBuilderWorld();
+  ({ context, git } = world);
 });
 
-afterAll(async () => {
-  await builder?.stop();
-  await cleanUpMachine(context);
-  await git?.close();
-  await context?.close();
-});
+afterAll(() => stopBuilderWorld(world));
 
 const appSource = (text: string) => `import streamlit as st\n\nst.title(${JSON.stringify(text)})\n`;
 

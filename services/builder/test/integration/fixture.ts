@@ -6,9 +6,11 @@ import { rm } from 'node:fs/promises';
 import { parseConfig } from '@cove/shared/config/load';
 import { builderConfigSchema } from '@cove/shared/config/schemas';
 import { schema } from '@cove/shared/db/client';
+import { type JobQueues, openJobQueues } from '@cove/shared/jobs/queues';
 import { createLogger } from '@cove/shared/logs/logger';
 import { encryptValue } from '@cove/shared/secrets/crypto';
-import type { TestContext } from '@cove/shared/testing/context';
+import { createTestContext, type TestContext } from '@cove/shared/testing/context';
+import { type GitServer, startGitServer } from '@cove/shared/testing/git-server';
 import { waitFor } from '@cove/shared/testing/wait';
 import { eq } from 'drizzle-orm';
 import { type RunningBuilder, startBuilder } from '../../src/builder';
@@ -128,4 +130,30 @@ export async function removeDockerObjects(instance: string): Promise<void> {
 export async function cleanUpMachine(context: TestContext): Promise<void> {
   await removeDockerObjects(context.instance);
   if (context.env.COVE_WORK_DIR) await rm(context.env.COVE_WORK_DIR, { recursive: true, force: true });
+}
+
+/** What most builder test files run against: their own database and instance, a git forge, a
+ * builder started in-process, and the queues the dashboard would put jobs on. */
+export interface BuilderWorld {
+  context: TestContext;
+  git: GitServer;
+  builder: RunningBuilder;
+  queues: JobQueues;
+}
+
+export async function startBuilderWorld(overrides: Record<string, string> = {}): Promise<BuilderWorld> {
+  const context = await createTestContext(overrides);
+  const git = await startGitServer();
+  const builder = await startTestBuilder(context);
+  return { context, git, builder, queues: openJobQueues(context.redis, context.instance) };
+}
+
+/** Tears a world down, removing every container, network and image of its instance. */
+export async function stopBuilderWorld(world: BuilderWorld | undefined): Promise<void> {
+  if (!world) return;
+  await world.queues.close();
+  await world.builder.stop();
+  await cleanUpMachine(world.context);
+  await world.git.close();
+  await world.context.close();
 }

@@ -4,40 +4,35 @@
 import { cancelDeployment, rollbackDeployment } from '@cove/shared/apps/service';
 import { openJobQueues } from '@cove/shared/jobs/queues';
 import { readLogLines } from '@cove/shared/logs/deployment-logs';
-import { createTestContext, type TestContext } from '@cove/shared/testing/context';
-import { type GitServer, startGitServer } from '@cove/shared/testing/git-server';
+import type { TestContext } from '@cove/shared/testing/context';
+import type { GitServer } from '@cove/shared/testing/git-server';
 import { waitFor } from '@cove/shared/testing/wait';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { RunningBuilder } from '../../src/builder';
 import {
+  type BuilderWorld,
   builderConfig,
-  cleanUpMachine,
   containersOf,
   insertApp,
   insertDeployment,
   readApp,
   readDeployment,
   runtime,
-  startTestBuilder,
+  startBuilderWorld,
+  stopBuilderWorld,
   waitForFinished,
 } from './fixture';
 
 let context: TestContext;
 let git: GitServer;
-let builder: RunningBuilder;
+
+let world: BuilderWorld | undefined;
 
 beforeAll(async () => {
-  context = await createTestContext({ COVE_IMAGE_RETENTION: '1' });
-  git = await startGitServer();
-  builder = await startTestBuilder(context);
+  world = await startBuilderWorld({ COVE_IMAGE_RETENTION: '1' });
+  ({ context, git } = world);
 });
 
-afterAll(async () => {
-  await builder?.stop();
-  await cleanUpMachine(context);
-  await git?.close();
-  await context?.close();
-});
+afterAll(() => stopBuilderWorld(world));
 
 /** A version whose static file says which it is, served by Streamlit at /app/static/version.txt. */
 const version = (text: string) => ({

@@ -9,20 +9,20 @@ import { networkInterfaces } from 'node:os';
 import { promisify } from 'node:util';
 import { openJobQueues } from '@cove/shared/jobs/queues';
 import { readLogLines } from '@cove/shared/logs/deployment-logs';
-import { createTestContext, type TestContext } from '@cove/shared/testing/context';
-import { type GitServer, startGitServer } from '@cove/shared/testing/git-server';
+import type { TestContext } from '@cove/shared/testing/context';
+import type { GitServer } from '@cove/shared/testing/git-server';
 import { waitFor } from '@cove/shared/testing/wait';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { z } from 'zod';
-import type { RunningBuilder } from '../../src/builder';
 import {
   type AppFixture,
-  cleanUpMachine,
+  type BuilderWorld,
   containersOf,
   health,
   insertApp,
   insertDeployment,
-  startTestBuilder,
+  startBuilderWorld,
+  stopBuilderWorld,
   waitForFinished,
 } from './fixture';
 
@@ -30,20 +30,15 @@ const run = promisify(execFile);
 
 let context: TestContext;
 let git: GitServer;
-let builder: RunningBuilder;
+
+let world: BuilderWorld | undefined;
 
 beforeAll(async () => {
-  context = await createTestContext();
-  git = await startGitServer();
-  builder = await startTestBuilder(context);
+  world = await startBuilderWorld();
+  ({ context, git } = world);
 });
 
-afterAll(async () => {
-  await builder?.stop();
-  await cleanUpMachine(context);
-  await git?.close();
-  await context?.close();
-});
+afterAll(() => stopBuilderWorld(world));
 
 const verdictPrefix = 'COVE-VERDICT ';
 const verdictSchema = z.object({ attempt: z.string(), reached: z.boolean(), detail: z.string() });

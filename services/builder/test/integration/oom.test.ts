@@ -2,44 +2,37 @@
 // the event in its runtime log, and restarts that back off (the crash count grows).
 import { connect } from 'node:net';
 import { schema } from '@cove/shared/db/client';
-import { openJobQueues } from '@cove/shared/jobs/queues';
+import type { openJobQueues } from '@cove/shared/jobs/queues';
 import { readLogLines } from '@cove/shared/logs/deployment-logs';
-import { createTestContext, type TestContext } from '@cove/shared/testing/context';
-import { type GitServer, startGitServer } from '@cove/shared/testing/git-server';
+import type { TestContext } from '@cove/shared/testing/context';
+import type { GitServer } from '@cove/shared/testing/git-server';
 import { waitFor } from '@cove/shared/testing/wait';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { RunningBuilder } from '../../src/builder';
 import {
-  cleanUpMachine,
+  type BuilderWorld,
   health,
   insertApp,
   insertDeployment,
   readApp,
   readDeployment,
-  startTestBuilder,
+  startBuilderWorld,
+  stopBuilderWorld,
   waitForFinished,
 } from './fixture';
 
 let context: TestContext;
 let git: GitServer;
-let builder: RunningBuilder;
 let queues: ReturnType<typeof openJobQueues>;
 
+let world: BuilderWorld | undefined;
+
 beforeAll(async () => {
-  context = await createTestContext();
-  git = await startGitServer();
-  builder = await startTestBuilder(context);
-  queues = openJobQueues(context.redis, context.instance);
+  world = await startBuilderWorld();
+  ({ context, git, queues } = world);
 });
 
-afterAll(async () => {
-  await queues?.close();
-  await builder?.stop();
-  await cleanUpMachine(context);
-  await git?.close();
-  await context?.close();
-});
+afterAll(() => stopBuilderWorld(world));
 
 // Streamlit runs the script only when a session asks for a run: a BackMsg whose rerun_script
 // (field 11) is an empty ClientState. Sent over a bare WebSocket, so the test needs no client library.

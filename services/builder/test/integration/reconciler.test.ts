@@ -2,16 +2,15 @@
 // a reboot starts a fresh one, and a container nobody wants is removed.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { openJobQueues } from '@cove/shared/jobs/queues';
+import type { openJobQueues } from '@cove/shared/jobs/queues';
 import { readRoute } from '@cove/shared/routing/route-table';
-import { createTestContext, type TestContext } from '@cove/shared/testing/context';
-import { type GitServer, startGitServer } from '@cove/shared/testing/git-server';
+import type { TestContext } from '@cove/shared/testing/context';
+import type { GitServer } from '@cove/shared/testing/git-server';
 import { waitFor } from '@cove/shared/testing/wait';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { RunningBuilder } from '../../src/builder';
 import { appNetworkName } from '../../src/deploy/container';
 import {
-  cleanUpMachine,
+  type BuilderWorld,
   containersOf,
   health,
   insertApp,
@@ -19,30 +18,24 @@ import {
   readApp,
   readDeployment,
   runtime,
-  startTestBuilder,
+  startBuilderWorld,
+  stopBuilderWorld,
   waitForFinished,
 } from './fixture';
 
 const run = promisify(execFile);
 let context: TestContext;
 let git: GitServer;
-let builder: RunningBuilder;
 let queues: ReturnType<typeof openJobQueues>;
 
+let world: BuilderWorld | undefined;
+
 beforeAll(async () => {
-  context = await createTestContext();
-  git = await startGitServer();
-  builder = await startTestBuilder(context);
-  queues = openJobQueues(context.redis, context.instance);
+  world = await startBuilderWorld();
+  ({ context, git, queues } = world);
 });
 
-afterAll(async () => {
-  await queues?.close();
-  await builder?.stop();
-  await cleanUpMachine(context);
-  await git?.close();
-  await context?.close();
-});
+afterAll(() => stopBuilderWorld(world));
 
 async function waitForServingContainer(deploymentId: string, notId: string) {
   return waitFor(
