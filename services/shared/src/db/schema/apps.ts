@@ -1,5 +1,15 @@
-import { integer, pgTable, real, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import { workspaces } from './identity';
+import {
+  bigint,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  real,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { users, workspaces } from './identity';
 
 export const appStatuses = [
   'queued',
@@ -13,6 +23,10 @@ export const appStatuses = [
   'stopped',
 ] as const;
 export type AppStatus = (typeof appStatuses)[number];
+
+/** Public: anyone with the link. Private: signed-in members of the workspace and the allow-list. */
+export const appVisibilities = ['public', 'private'] as const;
+export type AppVisibility = (typeof appVisibilities)[number];
 
 export const apps = pgTable('apps', {
   id: uuid('id').primaryKey().defaultRandom(),
@@ -41,6 +55,11 @@ export const apps = pgTable('apps', {
   /** Idle seconds before the app is frozen / stopped; 0 never; null: the platform's defaults. */
   freezeAfterSeconds: integer('freeze_after_seconds'),
   stopAfterSeconds: integer('stop_after_seconds'),
+  visibility: text('visibility', { enum: appVisibilities }).notNull().default('public'),
+  /** Set when the app was linked through the GitHub App: clones use its short-lived tokens. */
+  githubInstallationId: bigint('github_installation_id', { mode: 'number' }),
+  /** owner/name on GitHub, matched against the GitHub App's push events. */
+  githubRepoFullName: text('github_repo_full_name'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
@@ -69,3 +88,39 @@ export const appNameRedirects = pgTable('app_name_redirects', {
   expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/** People outside the workspace who may open a private app, by email (case-folded). */
+export const appAccessEmails = pgTable(
+  'app_access_emails',
+  {
+    appId: uuid('app_id')
+      .notNull()
+      .references(() => apps.id, { onDelete: 'cascade' }),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    email: text('email').notNull(),
+    addedBy: uuid('added_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [primaryKey({ columns: [table.appId, table.email] })],
+);
+
+/**
+ * A GitHub App installation connected to a workspace (the operator configures the GitHub App;
+ * a workspace owner or developer installs it on an account and links the installation here).
+ */
+export const githubInstallations = pgTable(
+  'github_installations',
+  {
+    installationId: bigint('installation_id', { mode: 'number' }).primaryKey(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    accountLogin: text('account_login').notNull(),
+    accountType: text('account_type').notNull(),
+    connectedBy: uuid('connected_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index('github_installations_workspace_idx').on(table.workspaceId)],
+);
