@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import type { BuilderContext } from './context';
 import { startOomWatch } from './deploy/oom-watch';
 import { RuntimeLogFollowers } from './deploy/runtime-logs';
+import { startAppFirewall } from './network/firewall';
 import { startReconciler } from './reconciler/loop';
 import { createDockerRuntime } from './runtime/docker';
 import { startWorkers } from './worker';
@@ -27,10 +28,12 @@ export async function startBuilder(
   options: StopOptions = {},
 ): Promise<RunningBuilder> {
   await mkdir(config.COVE_WORK_DIR, { recursive: true });
+  const runtime = createDockerRuntime(config.COVE_DOCKER_SOCKET);
+  // Before anything can start an app: no app runs unfenced.
+  const firewall = await startAppFirewall(config, runtime, logger);
   const database = connectDatabase(config.COVE_DATABASE_URL);
   const redis = new Redis(config.COVE_REDIS_URL, { maxRetriesPerRequest: null });
   const workerConnection = new Redis(config.COVE_REDIS_URL, { maxRetriesPerRequest: null });
-  const runtime = createDockerRuntime(config.COVE_DOCKER_SOCKET);
   const runtimeLogs = new RuntimeLogFollowers(runtime, database.db, redis, config.COVE_INSTANCE, logger);
   const context: BuilderContext = { config, db: database.db, redis, runtime, logger, runtimeLogs };
 
@@ -48,6 +51,7 @@ export async function startBuilder(
       await reconciler.stop();
       await oomWatch.stop();
       await runtimeLogs.stopAll();
+      firewall.stop();
       workerConnection.disconnect();
       await redis.quit();
       await database.close();

@@ -6,6 +6,7 @@ import { schema } from '@cove/shared/db/client';
 import { eq } from 'drizzle-orm';
 import { permanentFailure } from '../builds/failure';
 import type { BuilderContext } from '../context';
+import { appBridgeName } from '../network/firewall-rules';
 import { type ContainerInfo, labelKeys, type RunContainerRequest } from '../runtime/types';
 import { waitForHealth } from './health';
 import { type ContainerSecrets, maskSecrets, prepareContainerSecrets } from './secrets-file';
@@ -97,10 +98,13 @@ export async function startHealthyContainer(
 ): Promise<ContainerInfo> {
   const { config, runtime } = context;
   const instance = config.COVE_INSTANCE;
-  await runtime.ensureNetwork(appNetworkName(instance, target.appId), {
-    [labelKeys.instance]: instance,
-    [labelKeys.appId]: target.appId,
-  });
+  const networkName = appNetworkName(instance, target.appId);
+  await runtime.ensureNetwork(
+    networkName,
+    { [labelKeys.instance]: instance, [labelKeys.appId]: target.appId },
+    // Named by instance, so the app firewall's one rule covers every app network (network/).
+    { bridgeInterface: appBridgeName(instance, networkName) },
+  );
   const startedAtSeconds = Math.floor(Date.now() / 1000) - 1;
   const secrets = await prepareContainerSecrets(context, target.appId, appUserId);
   const mask = (line: string) => maskSecrets(line, secrets.values);

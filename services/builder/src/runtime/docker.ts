@@ -14,6 +14,9 @@ import {
   type RunContainerRequest,
 } from './types';
 
+/** The bridge driver's option naming the network's interface on the host (else br-<id>). */
+const bridgeNameOption = 'com.docker.network.bridge.name';
+
 const containerStates: readonly ContainerState[] = [
   'created',
   'running',
@@ -153,7 +156,7 @@ export function createDockerRuntime(socketPath: string): ContainerRuntime {
       return images.map((image) => ({ id: image.Id, labels: image.Labels ?? {} }));
     },
 
-    async ensureNetwork(name, labels) {
+    async ensureNetwork(name, labels, options = {}) {
       const existing = await docker.listNetworks({ filters: { name: [name] } });
       if (existing.some((network) => network.Name === name)) return;
       try {
@@ -163,7 +166,10 @@ export function createDockerRuntime(socketPath: string): ContainerRuntime {
           CheckDuplicate: true,
           Labels: labels,
           // Containers on an app's network do not talk to each other (old and new version included).
-          Options: { 'com.docker.network.bridge.enable_icc': 'false' },
+          Options: {
+            'com.docker.network.bridge.enable_icc': 'false',
+            ...(options.bridgeInterface ? { [bridgeNameOption]: options.bridgeInterface } : {}),
+          },
         });
       } catch (error) {
         if (statusCodeOf(error) !== 409) throw error;
@@ -177,6 +183,13 @@ export function createDockerRuntime(socketPath: string): ContainerRuntime {
     async listNetworks(labels) {
       const networks = await docker.listNetworks({ filters: { label: labelFilters(labels) } });
       return networks.map((network) => network.Name);
+    },
+
+    async listBridgeInterfaces(labels) {
+      const networks = await docker.listNetworks({ filters: { label: labelFilters(labels) } });
+      return networks
+        .filter((network) => network.Driver === 'bridge')
+        .map((network) => network.Options?.[bridgeNameOption] ?? `br-${network.Id.slice(0, 12)}`);
     },
 
     async run(request) {

@@ -96,9 +96,16 @@ export interface ContainerRuntime {
   listImagesWithLabels(
     labels: Record<string, string>,
   ): Promise<{ id: string; labels: Record<string, string> }[]>;
-  ensureNetwork(name: string, labels: Record<string, string>): Promise<void>;
+  /** Creates the network unless it exists; `bridgeInterface` names its bridge on the host. */
+  ensureNetwork(
+    name: string,
+    labels: Record<string, string>,
+    options?: { bridgeInterface?: string },
+  ): Promise<void>;
   removeNetwork(name: string): Promise<void>;
   listNetworks(labels: Record<string, string>): Promise<string[]>;
+  /** The host interfaces of the bridge networks carrying all the labels (what a firewall matches). */
+  listBridgeInterfaces(labels: Record<string, string>): Promise<string[]>;
   /** Creates and starts a container; returns it as inspected after the start. */
   run(request: RunContainerRequest): Promise<ContainerInfo>;
   /** Runs a command to completion and removes its container. */

@@ -1,8 +1,9 @@
 // A hostile tenant beside a neighbour: the hostile app, deployed the normal way, tries every way out
 // of its container (the host's Postgres, Redis and platform ports through its gateway and the host's
-// addresses, the neighbour's container, the Docker socket, writing the image, raising privileges, a
-// fork bomb, filling its disks) and prints a verdict per attempt; none may get through, and the
-// neighbour keeps serving throughout.
+// addresses, a listener on 0.0.0.0, a private and a link-local address behind the host, the
+// neighbour's container, the Docker socket, writing the image, raising privileges, a fork bomb,
+// filling its disks) and prints a verdict per attempt; none may get through, and the neighbour keeps
+// serving throughout. The app firewall (src/network/) is what stops the listener and the addresses.
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
@@ -12,11 +13,12 @@ import { readLogLines } from '@cove/shared/logs/deployment-logs';
 import type { TestContext } from '@cove/shared/testing/context';
 import type { GitServer } from '@cove/shared/testing/git-server';
 import { waitFor } from '@cove/shared/testing/wait';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, onTestFinished, test } from 'vitest';
 import { z } from 'zod';
 import {
   type AppFixture,
   type BuilderWorld,
+  builderConfig,
   containersOf,
   health,
   insertApp,
@@ -25,6 +27,13 @@ import {
   stopBuilderWorld,
   waitForFinished,
 } from './fixture';
+import {
+  canConnect,
+  probeFromPlainContainer,
+  startHostListener,
+  startNamespaceListener,
+  type Target,
+} from './network-fixtures';
 
 const run = promisify(execFile);
 
@@ -73,6 +82,15 @@ async function containerIp(deploymentId: string): Promise<string> {
   return address;
 }
 
+/** An address for `name` as the app's own resolver (Docker's embedded DNS) answers it. */
+async function resolveInside(deploymentId: string, name: string): Promise<string> {
+  const [container] = await containersOf(context.instance, deploymentId);
+  if (!container) throw new Error(`no container for deployment ${deploymentId}`);
+  const script = `import socket, sys; print(socket.getaddrinfo(sys.argv[1], 443, socket.AF_INET)[0][4][0])`;
+  const { stdout } = await run('docker', ['exec', container.id, 'python3', '-c', script, name]);
+  return stdout.trim();
+}
+
 /** Every IPv4 address of this machine but loopback: how else a container might name the host. */
 function hostAddresses(): string[] {
   return Object.values(networkInterfaces())
@@ -104,7 +122,43 @@ async function readVerdicts(deploymentId: string): Promise<Verdict[] | undefined
     .map((line) => verdictSchema.parse(JSON.parse(line.slice(verdictPrefix.length))));
 }
 
+/**
+ * Targets the firewall must hide: a listener on all of the host's addresses, and a private and a
+ * link-local address behind the host. Checked reachable from the host and from a container outside
+ * Cove, so the hostile app failing to reach them shows the firewall at work, not a routing quirk.
+ */
+async function firewalledTargets() {
+  const listener = await startHostListener();
+  onTestFinished(() => listener.close());
+  const namespace = await startNamespaceListener();
+  onTestFinished(() => namespace.close());
+  const behindHost: Target[] = [
+    { label: 'private address behind the host', host: namespace.privateAddress, port: namespace.port },
+    { label: 'link-local address behind the host', host: namespace.linkLocalAddress, port: namespace.port },
+  ];
+  const onHost: Target[] = [
+    { label: 'listener via gateway', host: 'GATEWAY', port: listener.port },
+    ...hostAddresses().map((host, index) => ({
+      label: `listener via host-address-${index}`,
+      host,
+      port: listener.port,
+    })),
+  ];
+  for (const target of [...behindHost, ...onHost.slice(1)]) {
+    expect(await canConnect(target.host, target.port), `${target.label} from the host`).toBe(true);
+  }
+  const fromPlainContainer = await probeFromPlainContainer(builderConfig(context).COVE_RUNTIME_IMAGE, [
+    ...behindHost,
+    ...onHost,
+  ]);
+  for (const target of [...behindHost, ...onHost]) {
+    expect(fromPlainContainer.get(target.label), `${target.label} from a container outside Cove`).toBe(true);
+  }
+  return { listenerPort: listener.port, behindHost };
+}
+
 test('a hostile app cannot get out of its container, and its neighbour keeps serving', async () => {
+  const firewalled = await firewalledTargets();
   await git.createRepo('neighbour', { 'app.py': 'import streamlit as st\n\nst.title("Neighbour")\n' });
   const neighbourApp = await insertApp(context, { name: 'neighbour', repoUrl: git.repoUrl('neighbour') });
   const neighbour = await deploy(neighbourApp);
@@ -117,11 +171,13 @@ test('a hostile app cannot get out of its container, and its neighbour keeps ser
     dashboard: Number.parseInt(process.env.COVE_DASHBOARD_PORT ?? '4100', 10),
     git: portOf(git.baseUrl),
     'neighbour published port': neighbour.hostPort,
+    'test listener on 0.0.0.0': firewalled.listenerPort,
   };
   const targets = {
     hostPorts,
     hostAddresses: hostAddresses(),
     neighbourIp: await containerIp(neighbour.deploymentId),
+    otherTargets: firewalled.behindHost,
   };
   await git.createRepo('hostile', await hostileFiles(targets));
   const hostileApp = await insertApp(context, { name: 'hostile', repoUrl: git.repoUrl('hostile') });
@@ -147,6 +203,8 @@ test('a hostile app cannot get out of its container, and its neighbour keeps ser
   }
   for (const expected of [
     'neighbour container',
+    ...firewalled.behindHost.map((target) => target.label),
+    'ipv6 enabled',
     'docker socket /var/run/docker.sock',
     'write /app/planted.py',
     'write /etc/planted',
@@ -167,6 +225,16 @@ test('a hostile app cannot get out of its container, and its neighbour keeps ser
   expect(detailOf('fork bomb')).toMatch(/Resource temporarily unavailable/);
   expect(detailOf('fill /tmp')).toMatch(/No space left on device/);
   expect(detailOf('write /etc/planted')).toMatch(/Read-only file system/);
+  // Listening (the plain container got in), yet refused at once: the app firewall's reset.
+  for (const attempt of [
+    'test listener on 0.0.0.0 via gateway',
+    'test listener on 0.0.0.0 via host-address-0',
+    ...firewalled.behindHost.map((target) => target.label),
+  ]) {
+    expect(detailOf(attempt)).toMatch(/Connection refused/);
+  }
+  // Names still resolve: Docker's embedded DNS forwards to the host's resolver, private or not.
+  expect(await resolveInside(hostile.deploymentId, 'pypi.org')).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
 
   expect(await health(neighbour.hostPort)).toBe('ok');
   expect(await health(hostile.hostPort)).toBe('ok');

@@ -27,3 +27,19 @@ test('names each missing or invalid variable in one line', () => {
     /COVE_DATABASE_URL is missing.*COVE_MASTER_KEY is invalid: must be 32 bytes/,
   );
 });
+
+test('the app firewall is on by default and takes a list of private destinations to allow', () => {
+  const defaults = parseConfig(builderConfigSchema, valid);
+  expect(defaults.COVE_APP_FIREWALL).toBe(true);
+  expect(defaults.COVE_APP_FIREWALL_ALLOW).toEqual([]);
+  const configured = parseConfig(builderConfigSchema, {
+    ...valid,
+    COVE_APP_FIREWALL: 'false',
+    COVE_APP_FIREWALL_ALLOW: '10.1.2.3, 192.168.0.0/16',
+  });
+  expect(configured.COVE_APP_FIREWALL).toBe(false);
+  expect(configured.COVE_APP_FIREWALL_ALLOW).toEqual(['10.1.2.3', '192.168.0.0/16']);
+  expect(() => parseConfig(builderConfigSchema, { ...valid, COVE_APP_FIREWALL_ALLOW: 'db.lan' })).toThrow(
+    /COVE_APP_FIREWALL_ALLOW is invalid: "db.lan" is not an IPv4 address or CIDR/,
+  );
+});
