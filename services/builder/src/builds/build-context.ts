@@ -7,11 +7,28 @@ import type { BuilderContext } from '../context';
 import { labelKeys } from '../runtime/types';
 import { candidatePaths, detectDependencies, searchedFolders } from './dependencies/detect';
 import { readRepositoryFiles } from './dependencies/repository-files';
-import type { DependencyPlan } from './dependencies/types';
+import { collectIncludedFiles } from './dependencies/requirements-includes';
+import type { DependencyPlan, PythonInstall } from './dependencies/types';
 import { contextLayout, dependencyContextFiles, generateDockerfile } from './dockerfile';
 import { choosePythonVersion } from './python-version';
 import { runtimePythonVersions } from './runtime-python';
 import { describeStreamlitConfig, streamlitConfigFile } from './streamlit-config';
+
+/** The author's requirements.txt with the files it includes (`-r`, `-c`), read from the clone. */
+async function withIncludedFiles(
+  repositoryDir: string,
+  python: PythonInstall | null,
+  log: (line: string) => void,
+): Promise<PythonInstall | null> {
+  if (python?.kind !== 'requirements' || python.entries !== null) return python;
+  const included = await collectIncludedFiles(python.sourceFile, python.requirementsTxt, async (file) => {
+    const read = await readRepositoryFiles(repositoryDir, [file]);
+    return read.get(file) ?? null;
+  });
+  if (included.size === 0) return python;
+  log(`${python.sourceFile} includes ${[...included.keys()].join(', ')}; they are installed with it.`);
+  return { ...python, includedFiles: Object.fromEntries(included) };
+}
 
 export interface PreparedContext {
   plan: DependencyPlan;
@@ -47,28 +64,30 @@ export async function prepareBuildContext(
   const versionFile = folders
     .map((folder) => inFolder(folder, '.python-version'))
     .find((file) => files.has(file));
-  const python = choosePythonVersion(
+  const version = choosePythonVersion(
     offered,
     versionFile === undefined ? null : { file: versionFile, content: files.get(versionFile) ?? '' },
     request.pythonVersion,
   );
-  log(python.note);
+  log(version.note);
 
   const plan = detectDependencies(mainFile, files);
   for (const note of plan.notes) log(note);
   for (const note of describeStreamlitConfig(mainFile, files)) log(note);
 
+  const python = await withIncludedFiles(path.join(contextDir, contextLayout.repository), plan.python, log);
   const dependenciesDir = path.join(contextDir, contextLayout.dependencies);
   await mkdir(dependenciesDir, { recursive: true });
-  for (const [name, content] of Object.entries(dependencyContextFiles(plan.python))) {
+  for (const [name, content] of Object.entries(dependencyContextFiles(python))) {
+    await mkdir(path.dirname(path.join(dependenciesDir, name)), { recursive: true });
     await writeFile(path.join(dependenciesDir, name), content);
   }
   const dockerfile = generateDockerfile({
     runtimeImage: config.COVE_RUNTIME_IMAGE,
     mainFile,
     aptPackages: plan.aptPackages,
-    python: plan.python,
+    python,
   });
   await writeFile(path.join(contextDir, contextLayout.dockerfile), dockerfile);
-  return { plan, pythonVersion: python.version };
+  return { plan: { ...plan, python }, pythonVersion: version.version };
 }

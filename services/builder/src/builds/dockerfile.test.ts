@@ -20,10 +20,10 @@ test('installs Debian packages, then Python dependencies, as root before the cod
       'USER root',
       'RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ffmpeg libgl1 && rm -rf /var/lib/apt/lists/*',
       'COPY dependencies/ /tmp/cove/',
-      'RUN NO_COLOR=1 uv pip install --no-progress --python /opt/venv/bin/python -r /tmp/cove/requirements.txt',
+      "RUN NO_COLOR=1 uv pip install --no-progress --python /opt/venv/bin/python -r '/tmp/cove/src/requirements.txt'",
       'USER app',
-      'COPY --chown=app:app repo/ /app/',
       'ENV COVE_MAIN_FILE="src/app.py"',
+      'COPY --chown=app:app repo/ /app/',
       '',
     ].join('\n'),
   );
@@ -48,7 +48,24 @@ test('syncs a uv.lock into the image’s environment, keeping Streamlit', () => 
 
 test('has no dependency layer without dependencies', () => {
   expect(generateDockerfile({ runtimeImage: 'img', mainFile: 'app.py', aptPackages: [], python: null })).toBe(
-    'FROM img\nCOPY --chown=app:app repo/ /app/\nENV COVE_MAIN_FILE="app.py"\n',
+    'FROM img\nENV COVE_MAIN_FILE="app.py"\nCOPY --chown=app:app repo/ /app/\n',
   );
   expect(dependencyContextFiles(null)).toEqual({});
+});
+
+test('keeps the author’s requirements.txt at its path, with the files it includes beside it', () => {
+  const python = {
+    kind: 'requirements',
+    sourceFile: 'src/requirements.txt',
+    requirementsTxt: '-r base.txt\n-c ../constraints.txt\n',
+    entries: null,
+    includedFiles: { 'src/base.txt': 'six\n', 'constraints.txt': 'six==1.17.0\n' },
+  } as const;
+  expect(dependencyContextFiles(python)).toEqual({
+    'src/requirements.txt': '-r base.txt\n-c ../constraints.txt\n',
+    'src/base.txt': 'six\n',
+    'constraints.txt': 'six==1.17.0\n',
+  });
+  const generated = { ...python, entries: [], includedFiles: {} };
+  expect(Object.keys(dependencyContextFiles(generated))).toEqual(['requirements.txt']);
 });

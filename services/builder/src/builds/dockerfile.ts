@@ -24,12 +24,24 @@ function quoted(value: string): string {
   return JSON.stringify(value);
 }
 
-/** The files of `dependencies/`: what the Python layer is keyed on. */
+/**
+ * Where the requirements list goes in `dependencies/`: the author's own file keeps its path from
+ * the repository root, so the `-r` and `-c` files beside it resolve as they do in the repository.
+ */
+function requirementsPath(python: Extract<PythonInstall, { kind: 'requirements' }>): string {
+  return python.entries === null ? python.sourceFile : 'requirements.txt';
+}
+
+function shellQuoted(value: string): string {
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+/** The files of `dependencies/` by relative path: what the Python layer is keyed on. */
 export function dependencyContextFiles(python: PythonInstall | null): Record<string, string> {
   if (python === null) return {};
   switch (python.kind) {
     case 'requirements':
-      return { 'requirements.txt': python.requirementsTxt };
+      return { ...python.includedFiles, [requirementsPath(python)]: python.requirementsTxt };
     case 'uv-lock':
       return { 'pyproject.toml': python.pyprojectToml, 'uv.lock': python.uvLock };
     default: {
@@ -42,7 +54,7 @@ export function dependencyContextFiles(python: PythonInstall | null): Record<str
 function installCommand(python: PythonInstall): string {
   switch (python.kind) {
     case 'requirements':
-      return 'NO_COLOR=1 uv pip install --no-progress --python /opt/venv/bin/python -r /tmp/cove/requirements.txt';
+      return `NO_COLOR=1 uv pip install --no-progress --python /opt/venv/bin/python -r ${shellQuoted(`/tmp/cove/${requirementsPath(python)}`)}`;
     case 'uv-lock':
       // --inexact keeps what the image has and the lock does not (Streamlit itself); the venv is
       // the image's, never one uv would download a Python for.
@@ -70,9 +82,11 @@ export function generateDockerfile(inputs: DockerfileInputs): string {
     lines.push(`COPY ${contextLayout.dependencies}/ /tmp/cove/`, `RUN ${installCommand(inputs.python)}`);
   }
   if (hasInstalls) lines.push('USER app');
+  // The code comes last and alone: a code-only push rebuilds one step (the classic builder runs
+  // and commits a container for every step after the first change).
   lines.push(
-    `COPY --chown=app:app ${contextLayout.repository}/ /app/`,
     `ENV COVE_MAIN_FILE=${quoted(inputs.mainFile)}`,
+    `COPY --chown=app:app ${contextLayout.repository}/ /app/`,
   );
   return `${lines.join('\n')}\n`;
 }

@@ -6,6 +6,7 @@ import { startHealthyContainer } from '../deploy/container';
 import { collectOldImages } from '../deploy/image-retention';
 import { type App, type Deployment, markDeploying, showProgressOnApp } from './deployment-state';
 import { permanentFailure, shortSha } from './failure';
+import type { PhaseClock } from './phase-clock';
 
 /** 'busy': another build of the app holds its lock; the job waits and tries again. */
 export type BuildOutcome = 'deployed' | 'skipped' | 'outdated' | 'superseded' | 'cancelled' | 'busy';
@@ -15,6 +16,7 @@ export interface BuildStep {
   deployment: Deployment;
   log: (line: string) => void;
   signal: AbortSignal;
+  clock: PhaseClock;
 }
 
 /** Makes an earlier deployment's image live again: the rollback's row names it; nothing is built. */
@@ -38,12 +40,13 @@ export async function startAndActivate(
   tag: string,
 ): Promise<BuildOutcome> {
   const { db } = context;
-  const { app, deployment, log, signal } = step;
+  const { app, deployment, log, signal, clock } = step;
   signal.throwIfAborted();
   await markDeploying(db, deployment.id, tag);
   await showProgressOnApp(db, app, 'deploying', 'Starting the new version.');
   const target = { appId: app.id, appName: app.name, deploymentId: deployment.id, imageTag: tag };
   const container = await startHealthyContainer(context, target, log);
+  clock.lap('start to healthy');
   if (signal.aborted) {
     await context.runtime.remove(container.id);
     signal.throwIfAborted();
@@ -51,7 +54,9 @@ export async function startAndActivate(
   const outcome = await activateDeployment(context, { ...target, container });
   switch (outcome) {
     case 'live':
+      clock.lap('switch and stop the old version');
       log('The new version is live.');
+      log(clock.summary());
       await collectOldImages(context, app.id);
       return 'deployed';
     case 'outdated':

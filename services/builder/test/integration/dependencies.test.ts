@@ -82,6 +82,40 @@ test('requirements.txt next to the main file wins over the one at the root', asy
   expect(imported).toEqual({ exitCode: 0, lines: ['1.16.0'] });
 });
 
+test('files requirements.txt includes with -r and -c are installed with it; a local path is explained', async () => {
+  const { deployment, buildLog } = await deployRepository(
+    'includes',
+    {
+      'src/app.py': importsSix,
+      'src/requirements.txt': '-r requirements/base.txt\n-c ../constraints.txt\n',
+      'src/requirements/base.txt': '# shared with the notebooks\nsix\n',
+      'constraints.txt': 'six==1.16.0\n',
+    },
+    'src/app.py',
+  );
+  expect(deployment.errorMessage).toBeNull();
+  expect(deployment.status).toBe('running');
+  expect(buildLog).toContain(
+    'src/requirements.txt includes src/requirements/base.txt, constraints.txt; they are installed with it.',
+  );
+  const imported = await runInImage(deployment.imageTag, [
+    'python',
+    '-c',
+    'import six; print(six.__version__)',
+  ]);
+  expect(imported).toEqual({ exitCode: 0, lines: ['1.16.0'] });
+
+  const local = await deployRepository('local-path', {
+    'app.py': importsSix,
+    'requirements.txt': 'six\n-e .\n',
+    'setup.py': 'from setuptools import setup\nsetup(name="mine")\n',
+  });
+  expect(local.deployment.status).toBe('failed');
+  expect(local.deployment.errorMessage).toMatch(
+    /^Line 2 of requirements.txt \(`-e \.`\) installs a local path\. Cove installs dependencies in their own layer before your code is copied in/,
+  );
+});
+
 test('pyproject.toml dependencies and packages.txt are installed, and a code-only push reuses them', async () => {
   const imagePython = (
     await runtimePythonVersions(runtime, { [labelKeys.helperOf]: context.instance }).offered(

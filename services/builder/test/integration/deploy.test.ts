@@ -13,6 +13,7 @@ import {
   insertDeployment,
   readApp,
   readDeployment,
+  readLiveBuildLog,
   startBuilderWorld,
   stopBuilderWorld,
   waitForFinished,
@@ -54,9 +55,13 @@ test('deploys a commit, then redeploys the next one with the old version serving
     upstream: { host: '127.0.0.1', port: firstPort },
   });
   expect((await readApp(context, app.appId)).liveDeploymentId).toBe(firstId);
-  const buildLog = (await readLogLines(context.db, firstId, 'build')).map((line) => line.line);
+  const buildLog = await readLiveBuildLog(context, firstId);
   expect(buildLog.some((line) => line.startsWith('Step 1/'))).toBe(true);
   expect(buildLog).toContain('The new version is live.');
+  // Where the deploy's seconds went, one line a person (and bench/deploy) reads.
+  const timings =
+    /^Timings: queue [\d.]+ s, clone [\d.]+ s, build context [\d.]+ s, image build [\d.]+ s, start to healthy [\d.]+ s, switch and stop the old version [\d.]+ s \(total [\d.]+ s\)$/;
+  expect(buildLog.some((line) => timings.test(line))).toBe(true);
   await waitFor(
     async () =>
       (await readLogLines(context.db, firstId, 'runtime')).some((line) =>

@@ -20,8 +20,11 @@ let queues: ReturnType<typeof openJobQueues>;
 
 let world: BuilderWorld | undefined;
 
+/** Short, so the app that never answers fails quickly; every app here fails or exits anyway. */
+const healthTimeoutSeconds = 8;
+
 beforeAll(async () => {
-  world = await startBuilderWorld();
+  world = await startBuilderWorld({ COVE_HEALTH_TIMEOUT_SECONDS: String(healthTimeoutSeconds) });
   ({ context, git, queues } = world);
 });
 
@@ -84,6 +87,24 @@ test('an app whose server exits while starting fails with what it printed, and l
   );
   expect(await containersOf(context.instance, deployment.id)).toEqual([]);
   expect((await readApp(context, app.appId)).liveDeploymentId).toBeNull();
+});
+
+test('an app that starts but never answers its health check fails after the limit, with what it printed', async () => {
+  // The author's own streamlit.py shadows the library (as above) and blocks, as a slow download
+  // before the server starts would: the container runs, but /_stcore/health never answers.
+  const { app, deployment } = await deployRepository('never-healthy', {
+    'app.py': 'import streamlit as st\nst.write("hi")\n',
+    'streamlit.py':
+      'import sys, time\nprint("loading the model before the server starts", file=sys.stderr, flush=True)\ntime.sleep(3600)\n',
+  });
+  expect(deployment.status).toBe('failed');
+  expect(deployment.errorMessage).toBe(
+    `Your app did not answer within ${healthTimeoutSeconds} seconds of starting. Streamlit printed:\nloading the model before the server starts`,
+  );
+  expect(await containersOf(context.instance, deployment.id)).toEqual([]);
+  expect((await readApp(context, app.appId)).liveDeploymentId).toBeNull();
+  const buildLog = (await readLogLines(context.db, deployment.id, 'build')).map((line) => line.line);
+  expect(buildLog).toContain('Container started; waiting for Streamlit to answer its health check.');
 });
 
 test('a branch that does not exist fails with a plain message', async () => {

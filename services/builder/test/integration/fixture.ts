@@ -3,10 +3,12 @@
 // container, network and image carrying the test's instance label.
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
+import { webhookSecretPurpose } from '@cove/shared/apps/create';
 import { parseConfig } from '@cove/shared/config/load';
 import { builderConfigSchema } from '@cove/shared/config/schemas';
 import { schema } from '@cove/shared/db/client';
 import { type JobQueues, openJobQueues } from '@cove/shared/jobs/queues';
+import { readLogLines } from '@cove/shared/logs/deployment-logs';
 import { createLogger } from '@cove/shared/logs/logger';
 import { encryptValue } from '@cove/shared/secrets/crypto';
 import { createTestContext, type TestContext } from '@cove/shared/testing/context';
@@ -14,6 +16,7 @@ import { type GitServer, startGitServer } from '@cove/shared/testing/git-server'
 import { waitFor } from '@cove/shared/testing/wait';
 import { eq } from 'drizzle-orm';
 import { type RunningBuilder, startBuilder } from '../../src/builder';
+import { removeAppFirewall } from '../../src/network/firewall';
 import { createDockerRuntime } from '../../src/runtime/docker';
 import { type ContainerInfo, labelKeys } from '../../src/runtime/types';
 
@@ -39,7 +42,7 @@ export async function insertApp(
   const appId = crypto.randomUUID();
   const webhookSecretCiphertext = encryptValue(
     context.env.COVE_MASTER_KEY ?? '',
-    { workspaceId: workspace.id, appId, purpose: 'webhook-secret' },
+    { workspaceId: workspace.id, appId, purpose: webhookSecretPurpose },
     randomBytes(16).toString('hex'),
   );
   await context.db.insert(apps).values({
@@ -96,6 +99,20 @@ export async function waitForFinished(context: TestContext, deploymentId: string
   );
 }
 
+/**
+ * The build log of a deployment that went live, once complete: its last lines (the switch and the
+ * Timings summary) are written just after the deployment is marked running.
+ */
+export async function readLiveBuildLog(context: TestContext, deploymentId: string): Promise<string[]> {
+  return waitFor(
+    async () => {
+      const lines = (await readLogLines(context.db, deploymentId, 'build')).map((line) => line.line);
+      return lines.some((line) => line.startsWith('Timings: ')) ? lines : undefined;
+    },
+    { timeoutMs: 15_000, intervalMs: 100, description: `the complete build log of ${deploymentId}` },
+  );
+}
+
 export function builderConfig(context: TestContext) {
   return parseConfig(builderConfigSchema, context.env);
 }
@@ -126,9 +143,11 @@ export async function removeDockerObjects(instance: string): Promise<void> {
   for (const image of await runtime.listImages(labels)) await runtime.removeImage(image);
 }
 
-/** Removes what a test file's builder left on the machine: Docker objects and its work directory. */
+/** Removes what a test file's builder left on the machine: Docker objects, its app firewall and its
+ * work directory. */
 export async function cleanUpMachine(context: TestContext): Promise<void> {
   await removeDockerObjects(context.instance);
+  await removeAppFirewall(context.instance);
   if (context.env.COVE_WORK_DIR) await rm(context.env.COVE_WORK_DIR, { recursive: true, force: true });
 }
 

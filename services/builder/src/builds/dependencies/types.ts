@@ -33,6 +33,11 @@ export type PythonInstall =
       requirementsTxt: string;
       /** Null when `requirementsTxt` is the author's file itself (its lines are their own source). */
       entries: readonly RequirementEntry[] | null;
+      /**
+       * The files the author's requirements.txt includes with `-r` and `-c`, by path from the
+       * repository root; installed beside it so the relative paths resolve. None when absent.
+       */
+      includedFiles?: Readonly<Record<string, string>>;
     }
   | { kind: 'uv-lock'; sourceFile: string; pyprojectToml: string; uvLock: string };
 
