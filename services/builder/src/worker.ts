@@ -61,7 +61,7 @@ export function startWorkers(
   const operations = new Worker(
     jobs.appOperation.queue,
     async (job) => {
-      const { appId, operation } = jobs.appOperation.payload.parse(job.data);
+      const { appId, operation, depth } = jobs.appOperation.payload.parse(job.data);
       switch (operation) {
         case 'reboot':
           return restartLiveDeployment(context, appId, 'reboot');
@@ -74,7 +74,7 @@ export function startWorkers(
           return reconciler.exclusive(() => applySecretsToLiveDeployment(context, appId, 'resources'));
         // Between reconcile passes, so a pass never sees an app half asleep or half awake.
         case 'sleep':
-          return reconciler.exclusive(() => putAppToSleep(context, appId, 'stopped'));
+          return reconciler.exclusive(() => putAppToSleep(context, appId, depth ?? 'stopped'));
         case 'wake':
           return reconciler.exclusive(() => wakeApp(context, appId));
         default: {

@@ -65,7 +65,27 @@ test('sleep now queues a sleep of a running app', async () => {
   const response = await post(sleepRoute.POST, 'sleep', name, token);
   expect(response.status).toBe(202);
   expect(await queuedOperations(appId)).toEqual([
-    { id: expect.stringMatching(/^sleep-/), data: { appId, operation: 'sleep' } },
+    { id: expect.stringMatching(/^sleep-/), data: { appId, operation: 'sleep', depth: 'stopped' } },
+  ]);
+});
+
+test('sleep now with depth freeze queues a freeze; an unknown depth is refused in plain words', async () => {
+  const token = await newToken();
+  const { name, appId } = await deployedApp(token, 'running');
+  const sleep = (body: unknown) =>
+    call(sleepRoute.POST, { method: 'POST', path: `/apps/${name}/sleep`, params: { name }, token, body });
+  const refused = await sleep({ depth: 'hibernate' });
+  expect(refused.status).toBe(400);
+  expect(await refused.json()).toMatchObject({
+    error: { code: 'invalid_input', fields: { depth: 'Choose a depth of sleep: "freeze" or "stop".' } },
+  });
+  expect(await queuedOperations(appId)).toEqual([]);
+
+  const frozen = await sleep({ depth: 'freeze' });
+  expect(frozen.status).toBe(202);
+  expect(await frozen.json()).toEqual({ message: `Freezing ${name}.` });
+  expect(await queuedOperations(appId)).toEqual([
+    { id: expect.stringMatching(/^sleep-/), data: { appId, operation: 'sleep', depth: 'frozen' } },
   ]);
 });
 

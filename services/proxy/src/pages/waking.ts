@@ -13,28 +13,45 @@ export const wakeStatus = z.object({
 });
 export type WakeStatus = z.infer<typeof wakeStatus>;
 
-const pollIntervalMs = 400;
+/**
+ * How long the proxy holds a browser's request for a sleeping app before answering with this page:
+ * a frozen app is back within it (measured: 0.05-0.2 s), so its visitor gets the app itself; a
+ * stopped one takes longer (Streamlit alone needs 0.7 s to answer), and its visitor sees this page.
+ */
+export const wakingPageAfterMs = 500;
+
+/**
+ * How long the proxy holds a wake-status request while the app is still waking: it answers the
+ * moment the app is up, so the page follows at once instead of at its next poll.
+ */
+export const wakeStatusHoldMs = 3000;
+
+/** Between polls only after an error: a held poll already waited. */
+const retryAfterErrorMs = 1000;
 
 const pollScript = `
 (function () {
   var started = Date.now();
   var progress = document.getElementById('cove-progress');
   var failure = document.getElementById('cove-failure');
+  var ticker = setInterval(function () {
+    progress.textContent = 'Waking up… ' + Math.round((Date.now() - started) / 1000) + ' s';
+  }, 1000);
   function poll() {
     fetch(location.href, { headers: { '${wakeStatusHeader}': '1' }, cache: 'no-store' })
       .then(function (response) { return response.json(); })
       .then(function (status) {
         if (status.state === 'ready') { location.reload(); return; }
         if (status.state === 'failed') {
+          clearInterval(ticker);
           progress.hidden = true;
           failure.hidden = false;
           failure.querySelector('pre').textContent = status.message;
           return;
         }
-        progress.textContent = 'Waking up… ' + Math.round((Date.now() - started) / 1000) + ' s';
-        setTimeout(poll, ${pollIntervalMs});
+        setTimeout(poll, 0);
       })
-      .catch(function () { setTimeout(poll, ${pollIntervalMs * 3}); });
+      .catch(function () { setTimeout(poll, ${retryAfterErrorMs}); });
   }
   poll();
 })();

@@ -17,7 +17,9 @@ export function createWakeRequests(options: {
   now?: () => number;
 }): WakeRequests {
   const { queues, logger } = options;
-  const reaskAfterMs = options.reaskAfterMs ?? 3000;
+  // Short: an app put back to sleep right after a wake must be woken again by the next visit, and
+  // a burst still costs a few Redis calls a second (the fixed job id dedups across replicas).
+  const reaskAfterMs = options.reaskAfterMs ?? 250;
   const now = options.now ?? Date.now;
   const askedAt = new Map<string, number>();
   return {

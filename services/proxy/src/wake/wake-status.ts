@@ -4,6 +4,7 @@ import type { RouteEntry } from '@cove/shared/routing/route-table';
 import { readWakeFailure } from '@cove/shared/sleep/wake-state';
 import type { Redis } from 'ioredis';
 import type { WakeStatus } from '../pages/waking';
+import type { RouteCache } from '../routing/route-cache';
 
 /** Statuses on the way to serving: keep polling. */
 const onTheWay: ReadonlySet<RouteEntry['status']> = new Set([
@@ -31,4 +32,21 @@ export async function readWakeStatus(
     state: 'failed',
     message: `${route.appName} is not running (it is ${route.status}). Its page in the dashboard says why.`,
   };
+}
+
+/**
+ * The wake status, held while the app is still waking until it gets an upstream or holdMs pass:
+ * the page's next poll is answered the moment the app is up.
+ */
+export async function awaitWakeStatus(
+  redis: Redis,
+  instance: string,
+  routes: Pick<RouteCache, 'get' | 'waitForUpstream'>,
+  appName: string,
+  holdMs: number,
+): Promise<WakeStatus> {
+  const status = await readWakeStatus(redis, instance, routes.get(appName));
+  if (status.state !== 'waking') return status;
+  await routes.waitForUpstream(appName, holdMs);
+  return readWakeStatus(redis, instance, routes.get(appName));
 }

@@ -100,6 +100,36 @@ it('holds a plain client until the app is awake, then serves it', async () => {
   expect(JSON.parse(response.body)).toMatchObject({ upstream: 'woken', url: '/after-wake' });
 });
 
+/** Plays the builder: once the proxy asked for the wake, the app answers and its route says where. */
+async function wakeWhenAsked(entry: RouteEntry): Promise<void> {
+  await waitFor(async () => (await wakeJobsOf(entry.appId)).length === 1, {
+    timeoutMs: 5_000,
+    intervalMs: 10,
+    description: 'the wake job',
+  });
+  await writeRoute(context.redis, context.instance, {
+    ...entry,
+    status: 'running',
+    upstream: { host: '127.0.0.1', port: upstream.port },
+  });
+}
+
+it('gives a browser the app itself when the wake is over within a moment, as a frozen app is', async () => {
+  const entry = await sleepingApp('blink');
+  const page = send(proxy.port, 'blink.localhost', '/frozen', { accept: browserAccept });
+  await wakeWhenAsked(entry);
+  const response = await page;
+  expect(response.status).toBe(200);
+  expect(JSON.parse(response.body)).toMatchObject({ upstream: 'woken', url: '/frozen' });
+});
+
+it("answers the waking page's poll the moment the app is up, not at its next poll", async () => {
+  const entry = await sleepingApp('follow');
+  const poll = send(proxy.port, 'follow.localhost', '/', { headers: { 'x-cove-wake-status': '1' } });
+  await wakeWhenAsked(entry);
+  expect(JSON.parse((await poll).body)).toEqual({ state: 'ready', message: 'follow is awake.' });
+});
+
 it('answers a plain client 503 with Retry-After when the wake takes longer than the limit', async () => {
   await sleepingApp('slow');
   const response = await send(proxy.port, 'slow.localhost', '/', { accept: 'application/json' });

@@ -8,6 +8,8 @@ export type BuildJobPayload = z.infer<typeof buildJobPayload>;
 export const appOperationPayload = z.object({
   appId: z.uuid(),
   operation: z.enum(['reboot', 'reconcile', 'apply-secrets', 'apply-resources', 'sleep', 'wake']),
+  /** For a sleep: frozen (paused, memory kept) or stopped (no memory); stopped when absent. */
+  depth: z.enum(['frozen', 'stopped']).optional(),
 });
 export type AppOperationPayload = z.infer<typeof appOperationPayload>;
 

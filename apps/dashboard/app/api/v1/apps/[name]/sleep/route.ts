@@ -1,8 +1,9 @@
 import { requestSleep } from '@cove/shared/apps/service';
-import { messageResponse } from '@cove/shared/contracts/api';
-import { authenticate, reply, route } from '../../../../../../lib/server/http';
+import { messageResponse, sleepAppRequest } from '@cove/shared/contracts/api';
+import { authenticate, readBody, reply, route } from '../../../../../../lib/server/http';
 
 export const POST = route<{ name: string }>(async ({ request, params, context }) => {
   const principal = await authenticate(request, context, 'developer');
-  return reply(messageResponse, await requestSleep(context, principal.workspaceId, params.name), 202);
+  const body = await readBody(request, sleepAppRequest);
+  return reply(messageResponse, await requestSleep(context, principal.workspaceId, params.name, body), 202);
 });
