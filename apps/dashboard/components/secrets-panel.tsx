@@ -1,16 +1,24 @@
 'use client';
 
-import { replaceSecretsResponse, type SecretsView, secretsView } from '@cove/shared/contracts/api';
+import {
+  replaceSecretsResponse,
+  revealedSecrets,
+  type SecretsView,
+  secretsView,
+} from '@cove/shared/contracts/api';
 import { useEffect, useState } from 'react';
 import { apiRequest } from '../lib/client/api';
 
 /**
- * The app's secrets: the keys (values are never sent back to the browser) and a TOML editor that
- * replaces them all. An invalid document is refused with its line and reason, and nothing is saved.
+ * The app's secrets: the keys (values reach the browser only when someone clicks Reveal, which is
+ * audited) and a TOML editor that replaces them all, starting from the revealed document if any.
+ * An invalid document is refused with its line and reason, and nothing is saved.
  */
 export function SecretsPanel({ appName }: { appName: string }) {
   const [secrets, setSecrets] = useState<SecretsView | null>(null);
   const [toml, setToml] = useState('');
+  /** The saved TOML, once revealed; null while the values stay hidden. */
+  const [revealed, setRevealed] = useState<string | null>(null);
   const [isEditing, setEditing] = useState(false);
   const [isBusy, setBusy] = useState(false);
   const [notice, setNotice] = useState<{ text: string; isError: boolean } | null>(null);
@@ -27,6 +35,31 @@ export function SecretsPanel({ appName }: { appName: string }) {
     };
   }, [appName]);
 
+  async function reveal(): Promise<string | null> {
+    setBusy(true);
+    const result = await apiRequest(`/apps/${appName}/secrets/reveal`, revealedSecrets, { method: 'POST' });
+    setBusy(false);
+    if (!result.ok) {
+      setNotice({ text: result.message, isError: true });
+      return null;
+    }
+    setRevealed(result.data.toml);
+    setSecrets(result.data);
+    setNotice(null);
+    return result.data.toml;
+  }
+
+  function toggleEditor() {
+    // Editing starts from the current document when it has been revealed.
+    if (!isEditing) setToml(revealed ?? '');
+    setEditing(!isEditing);
+  }
+
+  async function editFromCurrent() {
+    const current = revealed ?? (await reveal());
+    if (current !== null) setToml(current);
+  }
+
   async function save() {
     setBusy(true);
     const result = await apiRequest(`/apps/${appName}/secrets`, replaceSecretsResponse, {
@@ -40,6 +73,7 @@ export function SecretsPanel({ appName }: { appName: string }) {
     }
     setSecrets(result.data);
     setToml('');
+    setRevealed(null);
     setEditing(false);
     setNotice({ text: result.data.message, isError: false });
   }
@@ -56,6 +90,7 @@ export function SecretsPanel({ appName }: { appName: string }) {
       return;
     }
     setSecrets(result.data);
+    setRevealed(null);
     setNotice({ text: result.data.message, isError: false });
   }
 
@@ -65,13 +100,18 @@ export function SecretsPanel({ appName }: { appName: string }) {
       <div className="section-header">
         <h2>Secrets</h2>
         <div className="actions">
-          <button
-            type="button"
-            onClick={() => setEditing(!isEditing)}
-            disabled={isBusy}
-            aria-expanded={isEditing}
-          >
-            {isEditing ? 'Cancel' : keys.length > 0 ? 'Replace secrets' : 'Add secrets'}
+          {keys.length > 0 ? (
+            <button
+              type="button"
+              onClick={() => (revealed === null ? void reveal() : setRevealed(null))}
+              disabled={isBusy}
+              aria-pressed={revealed !== null}
+            >
+              {revealed === null ? 'Reveal' : 'Hide values'}
+            </button>
+          ) : null}
+          <button type="button" onClick={toggleEditor} disabled={isBusy} aria-expanded={isEditing}>
+            {isEditing ? 'Cancel' : keys.length > 0 ? 'Edit secrets' : 'Add secrets'}
           </button>
           {keys.length > 0 ? (
             <button type="button" className="danger" onClick={remove} disabled={isBusy}>
@@ -82,15 +122,20 @@ export function SecretsPanel({ appName }: { appName: string }) {
       </div>
       <p className="muted">
         Your app reads them with <span className="mono">st.secrets</span>; top-level text values are also
-        environment variables. They are stored encrypted and never shown again. Saving restarts the running
-        app with the new secrets (health-checked: the current version serves until the new one answers).
+        environment variables. They are stored encrypted; values stay hidden until you reveal them (each
+        reveal is recorded). Saving restarts the running app with the new secrets (health-checked: the current
+        version serves until the new one answers).
       </p>
       {notice ? (
         <p className={notice.isError ? 'form-error' : 'notice'} role="status" data-testid="secrets-notice">
           {notice.text}
         </p>
       ) : null}
-      {keys.length > 0 ? (
+      {revealed !== null ? (
+        <pre className="mono revealed-secrets" data-testid="revealed-secrets">
+          {revealed}
+        </pre>
+      ) : keys.length > 0 ? (
         <ul className="mono secret-keys" data-testid="secret-keys">
           {keys.map((key) => (
             <li key={key}>
@@ -118,6 +163,11 @@ export function SecretsPanel({ appName }: { appName: string }) {
             <p className="hint">This replaces all of the app's secrets; keys left out are removed.</p>
           </div>
           <div className="actions">
+            {keys.length > 0 && toml === '' ? (
+              <button type="button" onClick={() => void editFromCurrent()} disabled={isBusy}>
+                Start from the current secrets
+              </button>
+            ) : null}
             <button type="button" onClick={save} disabled={isBusy}>
               {isBusy ? 'Saving…' : 'Save secrets'}
             </button>

@@ -7,7 +7,8 @@ import { and, eq, sql } from 'drizzle-orm';
 import { DeployFailure } from '../builds/failure';
 import type { BuilderContext } from '../context';
 import { labelKeys } from '../runtime/types';
-import { startHealthyContainer } from './container';
+import { appUserId, startHealthyContainer } from './container';
+import { prepareContainerSecrets } from './secrets-file';
 
 const { apps, deployments } = schema;
 
@@ -32,6 +33,23 @@ export async function restartLiveDeployment(
     [labelKeys.instance]: config.COVE_INSTANCE,
     [labelKeys.deploymentId]: live.id,
   });
+  if (reason === 'reboot' && existing.some((container) => container.state === 'running')) {
+    // A reboot must not take down what serves when the new container could not start anyway:
+    // secrets this builder cannot decrypt (a wrong master key) are found out before removing it.
+    try {
+      await prepareContainerSecrets(context, app.id, appUserId);
+    } catch (error) {
+      if (!(error instanceof DeployFailure)) throw error;
+      await db
+        .update(apps)
+        .set({
+          statusMessage: `${error.message} The running container keeps serving.`,
+          updatedAt: sql`now()`,
+        })
+        .where(and(eq(apps.id, app.id), eq(apps.liveDeploymentId, live.id)));
+      return 'failed';
+    }
+  }
   for (const container of existing) await runtime.remove(container.id);
 
   if ((await runtime.imageId(imageTag)) === null) {

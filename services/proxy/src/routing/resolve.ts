@@ -21,6 +21,11 @@ export function resolveRequest(
 ): Resolution {
   const appName = appNameFromHost(hostHeader, appsDomain);
   if (appName === null) return { kind: 'problem', appName, problem: { kind: 'unknown_host' } };
+  return resolveAppName(appName, routes);
+}
+
+/** Where a request for the app called `appName` goes (the Host already read). */
+export function resolveAppName(appName: string, routes: RouteCache): Resolution {
   const route = routes.get(appName);
   if (!route) return { kind: 'problem', appName, problem: { kind: 'app_not_found', appName } };
   if (!route.upstream && wakeableStatuses.has(route.status)) {

@@ -1,11 +1,14 @@
-// What an author does with an app's secrets: list the keys, replace them with new TOML, delete
-// them. Each change is audited (keys only) and reaches a running app through a health-checked
-// restart that the builder does from the same image.
+// What an author does with an app's secrets: list the keys, reveal the TOML, replace it, delete it.
+// Each reveal and change is audited (keys only); a change reaches a running app through a
+// health-checked restart that the builder does from the same image.
 import { and, eq } from 'drizzle-orm';
 import { recordAuditEntry } from '../audit/audit-log';
-import type { ReplaceSecretsResponse, SecretsView } from '../contracts/api';
+import { masterKeyRing } from '../config/schemas';
+import type { ReplaceSecretsResponse, RevealedSecrets, SecretsView } from '../contracts/api';
 import { appSecrets } from '../db/schema/secrets';
-import { findAppSecretsRow, storeAppSecrets } from '../secrets/app-secrets';
+import { CoveError } from '../errors';
+import { findAppSecretsRow, readAppSecrets, storeAppSecrets } from '../secrets/app-secrets';
+import { DecryptionError } from '../secrets/crypto';
 import { parseSecretsToml, secretKeyNames } from '../secrets/toml';
 import type { AppsDeps } from './deps';
 import { findApp } from './queries';
@@ -23,6 +26,37 @@ export async function getSecretKeys(deps: AppsDeps, workspaceId: string, name: s
   const row = await findAppSecretsRow(deps.db, { workspaceId, appId: app.id });
   if (!row) return noSecrets;
   return { keys: row.keyNames, version: row.version, updatedAt: row.updatedAt.toISOString() };
+}
+
+/**
+ * The app's secrets in the clear, for a person who asked to see them (developer or above: the
+ * caller checks the role). Audited with the key names; an app without secrets reveals nothing.
+ */
+export async function revealSecrets(deps: AppsDeps, actor: Actor, name: string): Promise<RevealedSecrets> {
+  const app = await findApp(deps.db, actor.workspaceId, name);
+  const scope = { workspaceId: actor.workspaceId, appId: app.id };
+  let secrets: Awaited<ReturnType<typeof readAppSecrets>>;
+  try {
+    secrets = await readAppSecrets(deps.db, masterKeyRing(deps.config), scope);
+  } catch (error) {
+    if (!(error instanceof DecryptionError)) throw error;
+    // The message names key ids only, never a value.
+    throw new CoveError('conflict', `The secrets of ${app.name} cannot be shown: ${error.message}`);
+  }
+  if (!secrets) return { ...noSecrets, toml: '' };
+  await recordAuditEntry(deps.db, {
+    ...scope,
+    appName: app.name,
+    actorUserId: actor.userId,
+    action: 'secrets.reveal',
+    keyNames: secrets.keyNames,
+  });
+  return {
+    keys: secrets.keyNames,
+    version: secrets.version,
+    updatedAt: secrets.updatedAt.toISOString(),
+    toml: secrets.toml,
+  };
 }
 
 /** Asks the builder to restart the live version with the current secrets; false if nothing runs. */

@@ -1,6 +1,6 @@
 // Old names of renamed apps, beside the route table: the proxy answers a request for an old name
-// with a redirect to the app's current name until the entry expires. A sibling hash, so the
-// reconciler (which keeps the route table equal to the apps in Postgres) never erases one.
+// with a redirect to the app's current name until the entry expires. A sibling hash, derived from
+// Postgres (app_name_redirects): the reconciler rewrites it when Redis loses it (planNameRedirects).
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 
@@ -42,4 +42,55 @@ export async function readNameRedirect(
   const parsed = nameRedirect.safeParse(JSON.parse(raw));
   if (!parsed.success || Date.parse(parsed.data.expiresAt) <= now.getTime()) return null;
   return parsed.data;
+}
+
+/** Every entry of the hash; null for one that does not parse (written by an older version). */
+export async function readAllNameRedirects(
+  redis: Redis,
+  instance: string,
+): Promise<Map<string, NameRedirect | null>> {
+  const raw = await redis.hgetall(redirectsKey(instance));
+  const entries = new Map<string, NameRedirect | null>();
+  for (const [oldName, value] of Object.entries(raw)) {
+    let parsed: unknown = null;
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      // Left as null: replaced or removed like any other stale entry.
+    }
+    const entry = nameRedirect.safeParse(parsed);
+    entries.set(oldName, entry.success ? entry.data : null);
+  }
+  return entries;
+}
+
+export interface NameRedirectChanges {
+  write: NameRedirect[];
+  remove: string[];
+}
+
+/**
+ * What makes the hash equal to Postgres: every redirect still in its grace period is written
+ * (when missing or different), and every other entry (expired, of a deleted app, unreadable) goes.
+ */
+export function planNameRedirects(
+  desired: readonly NameRedirect[],
+  observed: ReadonlyMap<string, NameRedirect | null>,
+  now: Date,
+): NameRedirectChanges {
+  const live = new Map<string, NameRedirect>();
+  for (const entry of desired) {
+    if (Date.parse(entry.expiresAt) > now.getTime()) live.set(entry.oldName, entry);
+  }
+  const write = [...live.values()].filter((entry) => {
+    const current = observed.get(entry.oldName);
+    return (
+      !current ||
+      current.appId !== entry.appId ||
+      current.toName !== entry.toName ||
+      Date.parse(current.expiresAt) !== Date.parse(entry.expiresAt)
+    );
+  });
+  const remove = [...observed.keys()].filter((oldName) => !live.has(oldName));
+  return { write, remove };
 }

@@ -57,6 +57,7 @@ export async function findAppSecretsRow(db: Database, scope: AppScope): Promise<
 
 export interface DecryptedSecrets {
   version: number;
+  updatedAt: Date;
   toml: string;
   table: SecretsTable;
   keyNames: string[];
@@ -72,5 +73,5 @@ export async function readAppSecrets(
   if (!row) return null;
   const toml = decryptValue(masterKeys, { ...scope, purpose: appSecretsPurpose }, row.ciphertext);
   const table = parseSecretsToml(toml);
-  return { version: row.version, toml, table, keyNames: secretKeyNames(table) };
+  return { version: row.version, updatedAt: row.updatedAt, toml, table, keyNames: secretKeyNames(table) };
 }
