@@ -1,9 +1,15 @@
+import { listWorkspacesOf } from '@cove/shared/workspaces/switch';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
+import { serverContext } from '../lib/server/context';
+import { currentPrincipal } from '../lib/server/session';
 import { SignOutButton } from './sign-out-button';
+import { WorkspaceSwitcher } from './workspace-switcher';
 
-/** The frame of every signed-in page. */
-export function AppShell({ children }: { children: ReactNode }) {
+/** The frame of every signed-in page: the workspace being worked in, and the way to another. */
+export async function AppShell({ children }: { children: ReactNode }) {
+  const principal = await currentPrincipal();
+  const workspaces = principal ? await listWorkspacesOf(serverContext().db, principal) : [];
   return (
     <>
       <header className="topbar">
@@ -11,7 +17,9 @@ export function AppShell({ children }: { children: ReactNode }) {
           Cove
         </Link>
         <nav aria-label="Main">
+          <WorkspaceSwitcher workspaces={workspaces} />
           <Link href="/apps">Apps</Link>
+          <Link href="/workspace">Workspace</Link>
           <SignOutButton />
         </nav>
       </header>

@@ -5,6 +5,7 @@ import { schema } from '@cove/shared/db/client';
 import { writeRoute } from '@cove/shared/routing/route-table';
 import { recordActivity } from '@cove/shared/sleep/activity';
 import { clearWakeFailure, recordWakeFailure } from '@cove/shared/sleep/wake-state';
+import { runningLimitMessage } from '@cove/shared/workspaces/limits';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { BuilderContext } from '../context';
 import { waitForHealth } from '../deploy/health';
@@ -16,6 +17,8 @@ const { apps, deployments } = schema;
 export type WakeOutcome = 'woken' | 'already-awake' | 'failed' | 'nothing-live';
 
 const printedLineCount = 20;
+/** A visitor waits on this wake: ask for health more often than a deploy does. */
+const wakeHealthIntervalMs = 50;
 
 export async function wakeApp(context: BuilderContext, appId: string): Promise<WakeOutcome> {
   const { db, redis, runtime, config, logger } = context;
@@ -27,6 +30,14 @@ export async function wakeApp(context: BuilderContext, appId: string): Promise<W
     .where(eq(apps.id, appId));
   if (!row) return 'nothing-live';
   const { app, live } = row;
+  // The operator's limit of running apps holds for wakes by a visit too; the proxy's waking page
+  // shows the refusal. statusMessage stays: it records how deep the app sleeps.
+  const refusal = await runningLimitMessage(context, app.workspaceId, app.id, `wake ${app.name}`);
+  if (refusal !== null && app.status === 'sleeping') {
+    await recordWakeFailure(redis, instance, app.id, refusal);
+    logger.info({ appId, app: app.name }, 'wake refused: running apps limit');
+    return 'failed';
+  }
   const [claimed] = await db
     .update(apps)
     .set({ status: 'waking', statusMessage: 'Waking up.', updatedAt: sql`now()` })
@@ -39,6 +50,8 @@ export async function wakeApp(context: BuilderContext, appId: string): Promise<W
     )
     .returning({ id: apps.id });
   if (!claimed) return 'already-awake';
+  const startedAtMs = performance.now();
+  const elapsedMs = () => Math.round(performance.now() - startedAtMs);
   await writeRoute(redis, instance, { appId: app.id, appName: app.name, status: 'waking' });
   // A wake is a visit: the idle clock starts again, so the next pass does not put it back to sleep.
   await recordActivity(redis, instance, new Map([[app.id, Date.now()]]));
@@ -68,7 +81,14 @@ export async function wakeApp(context: BuilderContext, appId: string): Promise<W
     const mask = await secretsMasker(context, app.id);
     context.runtimeLogs.follow(container.id, live.id, startedAtSeconds, mask);
   }
-  const health = await waitForHealth(runtime, container.id, config.COVE_HEALTH_TIMEOUT_SECONDS * 1000);
+  const resumedMs = elapsedMs();
+  const health = await waitForHealth(
+    runtime,
+    container.id,
+    config.COVE_HEALTH_TIMEOUT_SECONDS * 1000,
+    wakeHealthIntervalMs,
+  );
+  const healthyMs = elapsedMs();
   const running = health.isHealthy ? await runtime.inspect(container.id) : null;
   if (running?.state === 'running' && running.hostPort !== null) {
     await db
@@ -86,7 +106,10 @@ export async function wakeApp(context: BuilderContext, appId: string): Promise<W
       upstream: { host: '127.0.0.1', port: running.hostPort },
     });
     await clearWakeFailure(redis, instance, app.id);
-    logger.info({ appId, app: app.name, from: container.state }, 'app woken');
+    logger.info(
+      { appId, app: app.name, from: container.state, resumedMs, healthyMs, routedMs: elapsedMs() },
+      'app woken',
+    );
     return 'woken';
   }
 

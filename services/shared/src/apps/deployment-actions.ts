@@ -7,6 +7,7 @@ import { apps } from '../db/schema/apps';
 import { deployments } from '../db/schema/deployments';
 import { CoveError } from '../errors';
 import { endOfLogMessage, logChannel } from '../logs/deployment-logs';
+import { checkCanRun } from '../workspaces/limits';
 import type { AppsDeps } from './deps';
 import { findApp, findDeployment } from './queries';
 import { hasServed, toDeploymentView } from './views';
@@ -80,6 +81,7 @@ export async function rollbackDeployment(
       `Only a version that went live can be made live again; this deployment is ${source.status}${source.status === 'superseded' ? ' and was never live' : ''}.`,
     );
   }
+  await checkCanRun(deps, workspaceId, app.id, `make this version of ${app.name} live`);
   const [deployment] = await deps.db
     .insert(deployments)
     .values({

@@ -6,6 +6,7 @@ import { apps } from '../db/schema/apps';
 import { deployments } from '../db/schema/deployments';
 import { CoveError } from '../errors';
 import { removeRoute } from '../routing/route-table';
+import { checkCanRun } from '../workspaces/limits';
 import type { AppsDeps } from './deps';
 import { findApp } from './queries';
 import { forgetOldNames } from './rename';
@@ -18,6 +19,7 @@ export async function requestDeployment(
   name: string,
 ): Promise<DeploymentView> {
   const app = await findApp(deps.db, workspaceId, name);
+  await checkCanRun(deps, workspaceId, app.id, `deploy ${app.name}`);
   const [deployment] = await deps.db
     .insert(deployments)
     .values({ appId: app.id, workspaceId, trigger: 'manual', branch: app.branch, status: 'queued' })

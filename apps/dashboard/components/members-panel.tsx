@@ -1,0 +1,131 @@
+'use client';
+
+// The members of the workspace. Owners change roles and remove members; everyone may leave.
+// The API refuses what a role may not do; the controls only hide what would be refused.
+import { type MemberView, memberView, messageResponse } from '@cove/shared/contracts/api';
+import { type MemberRole, memberRoles } from '@cove/shared/db/schema/identity';
+import { useState } from 'react';
+import { apiRequest } from '../lib/client/api';
+
+export function MembersPanel({
+  initialMembers,
+  currentUserId,
+  role,
+}: {
+  initialMembers: MemberView[];
+  currentUserId: string;
+  role: MemberRole;
+}) {
+  const [members, setMembers] = useState(initialMembers);
+  const [notice, setNotice] = useState<{ text: string; isError: boolean } | null>(null);
+  const [busyUserId, setBusyUserId] = useState<string | null>(null);
+  const isOwner = role === 'owner';
+
+  async function changeRole(member: MemberView, newRole: MemberRole) {
+    setBusyUserId(member.userId);
+    const result = await apiRequest(`/workspace/members/${member.userId}`, memberView, {
+      method: 'PATCH',
+      body: { role: newRole },
+    });
+    setBusyUserId(null);
+    if (!result.ok) {
+      setNotice({ text: result.message, isError: true });
+      return;
+    }
+    setMembers((current) => current.map((row) => (row.userId === member.userId ? result.data : row)));
+    setNotice({ text: `${member.email} is now ${newRole}.`, isError: false });
+    if (member.userId === currentUserId) window.location.reload();
+  }
+
+  async function remove(member: MemberView) {
+    const isLeaving = member.userId === currentUserId;
+    const question = isLeaving
+      ? 'Leave this workspace? You lose access to its apps until someone invites you again.'
+      : `Remove ${member.email} from this workspace?`;
+    if (!window.confirm(question)) return;
+    setBusyUserId(member.userId);
+    const result = await apiRequest(`/workspace/members/${member.userId}`, messageResponse, {
+      method: 'DELETE',
+    });
+    setBusyUserId(null);
+    if (!result.ok) {
+      setNotice({ text: result.message, isError: true });
+      return;
+    }
+    if (isLeaving) {
+      window.location.assign('/apps');
+      return;
+    }
+    setMembers((current) => current.filter((row) => row.userId !== member.userId));
+    setNotice({ text: result.data.message, isError: false });
+  }
+
+  return (
+    <section className="card" aria-labelledby="members-title">
+      <h2 id="members-title">Members</h2>
+      {notice ? (
+        <p className={notice.isError ? 'form-error' : 'notice'} role={notice.isError ? 'alert' : 'status'}>
+          {notice.text}
+        </p>
+      ) : null}
+      <table className="members">
+        <thead>
+          <tr>
+            <th scope="col">Email</th>
+            <th scope="col">Role</th>
+            <th scope="col">Joined</th>
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {members.map((member) => {
+            const isSelf = member.userId === currentUserId;
+            const isBusy = busyUserId === member.userId;
+            return (
+              <tr key={member.userId}>
+                <td>
+                  {member.email} {isSelf ? <span className="muted">(you)</span> : null}
+                </td>
+                <td>
+                  {isOwner ? (
+                    <select
+                      aria-label={`Role of ${member.email}`}
+                      value={member.role}
+                      disabled={isBusy}
+                      onChange={(event) => {
+                        const next = memberRoles.find((value) => value === event.currentTarget.value);
+                        if (next) void changeRole(member, next);
+                      }}
+                    >
+                      {memberRoles.map((value) => (
+                        <option key={value} value={value}>
+                          {value}
+                        </option>
+                      ))}
+                    </select>
+                  ) : (
+                    member.role
+                  )}
+                </td>
+                <td>{new Date(member.joinedAt).toLocaleDateString()}</td>
+                <td>
+                  {isSelf ? (
+                    <button type="button" disabled={isBusy} onClick={() => remove(member)}>
+                      Leave workspace
+                    </button>
+                  ) : isOwner ? (
+                    <button type="button" disabled={isBusy} onClick={() => remove(member)}>
+                      Remove
+                    </button>
+                  ) : null}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </section>
+  );
+}

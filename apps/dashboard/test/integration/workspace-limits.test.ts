@@ -1,0 +1,138 @@
+// Workspace limits: the operator sets them with `npm run workspace:limits` (run here for real), the
+// API refuses what goes beyond them with a clear message, and the workspace page's API shows usage.
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { schema } from '@cove/shared/db/client';
+import type { TestContext } from '@cove/shared/testing/context';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import * as deploymentsRoute from '../../app/api/v1/apps/[name]/deployments/route';
+import * as appRoute from '../../app/api/v1/apps/[name]/route';
+import * as wakeRoute from '../../app/api/v1/apps/[name]/wake/route';
+import * as appsRoute from '../../app/api/v1/apps/route';
+import * as workspaceRoute from '../../app/api/v1/workspace/route';
+import { call, createTestApp, signUpWithToken, startDashboardContext, stopDashboardContext } from './harness';
+
+const { apps, deployments } = schema;
+const repositoryRoot = path.resolve(import.meta.dirname, '../../../..');
+let context: TestContext;
+
+beforeAll(async () => {
+  context = await startDashboardContext({ COVE_APP_MEMORY_MB: '512' });
+});
+afterAll(async () => {
+  await stopDashboardContext(context);
+});
+
+async function setLimits(...args: string[]) {
+  const { stdout } = await promisify(execFile)(
+    path.join(repositoryRoot, 'node_modules/.bin/tsx'),
+    ['services/shared/src/workspaces/limits-cli.ts', ...args],
+    { cwd: repositoryRoot, env: { ...process.env, ...context.env }, timeout: 60_000 },
+  );
+  return stdout;
+}
+
+async function errorOf(response: Response) {
+  return { status: response.status, body: await response.json() };
+}
+
+test('the operator sets limits; creating, memory, deploying and waking beyond them are refused', async () => {
+  const owner = await signUpWithToken();
+  const shown = await setLimits(
+    owner.workspaceId,
+    '--max-apps',
+    '2',
+    '--max-running-apps',
+    '1',
+    '--max-memory-mb',
+    '1536',
+  );
+  expect(shown).toContain('apps            2\n');
+  expect(shown).toContain('memory          1536 MB');
+
+  const first = await createTestApp(owner.token, 'limits');
+  const second = await createTestApp(owner.token, 'limits');
+  const third = await call(appsRoute.POST, {
+    method: 'POST',
+    path: '/apps',
+    params: {},
+    token: owner.token,
+    body: { name: 'limits-third', repoUrl: 'http://127.0.0.1:9/repo.git' },
+  });
+  expect(await errorOf(third)).toEqual({
+    status: 403,
+    body: {
+      error: {
+        code: 'limit_reached',
+        message:
+          'This workspace has 2 of its 2 apps. Delete an app first, or ask the operator to raise the limit.',
+      },
+    },
+  });
+
+  const patchMemory = (memoryMb: number) =>
+    call(appRoute.PATCH, {
+      method: 'PATCH',
+      path: `/apps/${first.name}`,
+      params: { name: first.name },
+      token: owner.token,
+      body: { memoryMb },
+    });
+  const tooMuch = await errorOf(await patchMemory(1100));
+  expect(tooMuch.status).toBe(403);
+  expect(tooMuch.body.error.fields.memoryMb).toBe(
+    "This workspace may use 1536 MB for all its apps and the others use 512 MB, so this app can have at most 1024 MB. Lower another app's memory, or ask the operator to raise the limit.",
+  );
+  expect((await patchMemory(1024)).status).toBe(200);
+
+  // The first app runs; the second sleeps with a live version: one running app is the limit.
+  for (const [app, status] of [
+    [first, 'running'],
+    [second, 'sleeping'],
+  ] as const) {
+    const [deployment] = await context.db.select().from(deployments).where(eq(deployments.appId, app.appId));
+    await context.db
+      .update(apps)
+      .set({ status, liveDeploymentId: deployment?.id ?? null })
+      .where(eq(apps.id, app.appId));
+  }
+  const act = (handler: typeof wakeRoute.POST, action: string, name: string) =>
+    call(handler, { method: 'POST', path: `/apps/${name}/${action}`, params: { name }, token: owner.token });
+  const wake = await errorOf(await act(wakeRoute.POST, 'wake', second.name));
+  expect(wake.status).toBe(403);
+  expect(wake.body.error.message).toBe(
+    `Cove cannot wake ${second.name}: this workspace already runs 1 of its 1 apps at once. Put an app to sleep or delete one, or ask the operator to raise the limit.`,
+  );
+  expect((await act(deploymentsRoute.POST, 'deployments', second.name)).status).toBe(403);
+  // Redeploying the app that runs does not add one.
+  expect((await act(deploymentsRoute.POST, 'deployments', first.name)).status).toBe(202);
+
+  const workspace = await call(workspaceRoute.GET, { path: '/workspace', params: {}, token: owner.token });
+  expect(await workspace.json()).toMatchObject({
+    id: owner.workspaceId,
+    role: 'owner',
+    limits: { maxApps: 2, maxRunningApps: 1, maxMemoryMb: 1536 },
+    usage: { apps: 2, runningApps: 1, memoryMb: 1536 },
+  });
+
+  // "default" gives the platform's default back; then the wake goes through.
+  await setLimits(owner.workspaceId, '--max-running-apps', 'default');
+  expect((await act(wakeRoute.POST, 'wake', second.name)).status).toBe(202);
+});
+
+test('a workspace without its own limits has the platform defaults, and the CLI explains mistakes', async () => {
+  const owner = await signUpWithToken();
+  const workspace = await call(workspaceRoute.GET, { path: '/workspace', params: {}, token: owner.token });
+  expect(await workspace.json()).toMatchObject({
+    limits: { maxApps: 50, maxRunningApps: 20, maxMemoryMb: 16384 },
+    usage: { apps: 0, runningApps: 0, memoryMb: 0 },
+  });
+  await expect(setLimits(owner.workspaceId, '--max-apps', 'ten')).rejects.toMatchObject({
+    stderr: '--max-apps needs a whole number or "default".\n',
+  });
+  await expect(setLimits('no such workspace')).rejects.toMatchObject({
+    stderr: 'No workspace is called or has the id "no such workspace".\n',
+  });
+});

@@ -1,0 +1,69 @@
+// A wake (by a visit, through the proxy, or by hand) is refused while the workspace already runs
+// as many apps as the operator allows; the proxy's waking page reads the reason.
+import { schema } from '@cove/shared/db/client';
+import { createLogger } from '@cove/shared/logs/logger';
+import { readWakeFailure, sleepMessages } from '@cove/shared/sleep/wake-state';
+import { createTestContext, type TestContext } from '@cove/shared/testing/context';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { BuilderContext } from '../../src/context';
+import { RuntimeLogFollowers } from '../../src/deploy/runtime-logs';
+import { wakeApp } from '../../src/sleep/wake';
+import { builderConfig, insertApp, insertDeployment, runtime } from './fixture';
+
+const { apps } = schema;
+let context: TestContext;
+let builder: BuilderContext;
+
+beforeAll(async () => {
+  context = await createTestContext({ COVE_WORKSPACE_MAX_RUNNING_APPS: '1' });
+  const config = builderConfig(context);
+  const logger = createLogger('builder-test', config.COVE_LOG_LEVEL);
+  builder = {
+    config,
+    db: context.db,
+    redis: context.redis,
+    runtime,
+    logger,
+    runtimeLogs: new RuntimeLogFollowers(runtime, context.db, context.redis, context.instance, logger),
+  };
+});
+afterAll(async () => {
+  await context.close();
+});
+
+test('a sleeping app does not wake while its workspace runs its maximum of apps', async () => {
+  const sleeper = await insertApp(context, { name: 'limit-sleeper', repoUrl: 'http://127.0.0.1:9/a.git' });
+  const live = await insertDeployment(context, sleeper);
+  await context.db
+    .update(apps)
+    .set({ status: 'sleeping', statusMessage: sleepMessages.stopped, liveDeploymentId: live })
+    .where(eq(apps.id, sleeper.appId));
+  const [neighbour] = await context.db
+    .insert(apps)
+    .values({
+      workspaceId: sleeper.workspaceId,
+      name: 'limit-neighbour',
+      repoUrl: 'http://127.0.0.1:9/b.git',
+      branch: 'main',
+      mainFile: 'app.py',
+      webhookSecretCiphertext: 'unused',
+      status: 'running',
+    })
+    .returning({ id: apps.id });
+  if (!neighbour) throw new Error('no app inserted');
+
+  expect(await wakeApp(builder, sleeper.appId)).toBe('failed');
+  expect(await readWakeFailure(context.redis, context.instance, sleeper.appId)).toBe(
+    'Cove cannot wake limit-sleeper: this workspace already runs 1 of its 1 apps at once. Put an app to sleep or delete one, or ask the operator to raise the limit.',
+  );
+  const [after] = await context.db.select().from(apps).where(eq(apps.id, sleeper.appId));
+  // Still asleep, and still saying how deeply.
+  expect(after).toMatchObject({ status: 'sleeping', statusMessage: sleepMessages.stopped });
+
+  // Once the neighbour sleeps, the wake goes ahead (here it fails later: there is no image).
+  await context.db.update(apps).set({ status: 'sleeping' }).where(eq(apps.id, neighbour.id));
+  await wakeApp(builder, sleeper.appId);
+  const failure = await readWakeFailure(context.redis, context.instance, sleeper.appId);
+  expect(failure ?? '').not.toMatch(/already runs/);
+});

@@ -1,0 +1,155 @@
+// Workspace limits the operator sets: how many apps, how many running at once, and how much memory
+// all apps may ask for together. The platform's defaults apply where the workspace has none of its
+// own. Every check that refuses an action for a limit lives here.
+import { and, count, eq, inArray, ne, sql } from 'drizzle-orm';
+import type { CommonConfig } from '../config/schemas';
+import type { Database } from '../db/client';
+import { type AppStatus, apps } from '../db/schema/apps';
+import { workspaces } from '../db/schema/identity';
+import { CoveError } from '../errors';
+
+type LimitsConfig = Pick<
+  CommonConfig,
+  | 'COVE_WORKSPACE_MAX_APPS'
+  | 'COVE_WORKSPACE_MAX_RUNNING_APPS'
+  | 'COVE_WORKSPACE_MAX_MEMORY_MB'
+  | 'COVE_APP_MEMORY_MB'
+>;
+
+export interface LimitsDeps {
+  db: Database;
+  config: LimitsConfig;
+}
+
+export interface WorkspaceLimits {
+  maxApps: number;
+  maxRunningApps: number;
+  maxMemoryMb: number;
+}
+
+export interface WorkspaceUsage {
+  apps: number;
+  runningApps: number;
+  /** The memory limits of all apps added up (an app without its own counts the platform's default). */
+  memoryMb: number;
+}
+
+/** An app in one of these holds (or is about to hold) a container with memory. */
+export const runningStatuses: readonly AppStatus[] = ['running', 'deploying', 'waking'];
+
+export async function workspaceLimits(deps: LimitsDeps, workspaceId: string): Promise<WorkspaceLimits> {
+  const [row] = await deps.db
+    .select({
+      maxApps: workspaces.maxApps,
+      maxRunningApps: workspaces.maxRunningApps,
+      maxMemoryMb: workspaces.maxMemoryMb,
+    })
+    .from(workspaces)
+    .where(eq(workspaces.id, workspaceId));
+  if (!row) throw new CoveError('not_found', 'This workspace does not exist (any more).');
+  return {
+    maxApps: row.maxApps ?? deps.config.COVE_WORKSPACE_MAX_APPS,
+    maxRunningApps: row.maxRunningApps ?? deps.config.COVE_WORKSPACE_MAX_RUNNING_APPS,
+    maxMemoryMb: row.maxMemoryMb ?? deps.config.COVE_WORKSPACE_MAX_MEMORY_MB,
+  };
+}
+
+/** Usage, optionally leaving one app out (the one whose change is being checked). */
+export async function workspaceUsage(
+  deps: LimitsDeps,
+  workspaceId: string,
+  exceptAppId?: string,
+): Promise<WorkspaceUsage> {
+  const scope = exceptAppId
+    ? and(eq(apps.workspaceId, workspaceId), ne(apps.id, exceptAppId))
+    : eq(apps.workspaceId, workspaceId);
+  const [totals] = await deps.db
+    .select({
+      apps: count(),
+      memoryMb: sql<string>`coalesce(sum(coalesce(${apps.memoryMb}, ${deps.config.COVE_APP_MEMORY_MB})), 0)`,
+    })
+    .from(apps)
+    .where(scope);
+  const [running] = await deps.db
+    .select({ count: count() })
+    .from(apps)
+    .where(and(scope, inArray(apps.status, [...runningStatuses])));
+  return {
+    apps: totals?.apps ?? 0,
+    runningApps: running?.count ?? 0,
+    memoryMb: Number(totals?.memoryMb ?? 0),
+  };
+}
+
+function limitReached(message: string, field?: string): CoveError {
+  return new CoveError('limit_reached', message, field ? { fields: { [field]: message } } : undefined);
+}
+
+/** A new app (with the platform's default memory) must fit the app count and the memory total. */
+export async function checkCanCreateApp(deps: LimitsDeps, workspaceId: string): Promise<void> {
+  const [limits, usage] = await Promise.all([
+    workspaceLimits(deps, workspaceId),
+    workspaceUsage(deps, workspaceId),
+  ]);
+  if (usage.apps >= limits.maxApps) {
+    throw limitReached(
+      `This workspace has ${usage.apps} of its ${limits.maxApps} apps. Delete an app first, or ask the operator to raise the limit.`,
+    );
+  }
+  const memoryMb = deps.config.COVE_APP_MEMORY_MB;
+  if (usage.memoryMb + memoryMb > limits.maxMemoryMb) {
+    throw limitReached(
+      `A new app needs ${memoryMb} MB, and this workspace's apps already use ${usage.memoryMb} of their ${limits.maxMemoryMb} MB. Lower another app's memory or delete one, or ask the operator to raise the limit.`,
+    );
+  }
+  await checkCanRun(deps, workspaceId, null, 'deploy a new app');
+}
+
+/** An app's memory setting (null: the platform's default) must keep the workspace within its total. */
+export async function checkMemorySetting(
+  deps: LimitsDeps,
+  workspaceId: string,
+  appId: string,
+  memoryMb: number | null,
+): Promise<void> {
+  const wanted = memoryMb ?? deps.config.COVE_APP_MEMORY_MB;
+  const [limits, others] = await Promise.all([
+    workspaceLimits(deps, workspaceId),
+    workspaceUsage(deps, workspaceId, appId),
+  ]);
+  if (others.memoryMb + wanted > limits.maxMemoryMb) {
+    const left = Math.max(0, limits.maxMemoryMb - others.memoryMb);
+    throw limitReached(
+      `This workspace may use ${limits.maxMemoryMb} MB for all its apps and the others use ${others.memoryMb} MB, so this app can have at most ${left} MB. Lower another app's memory, or ask the operator to raise the limit.`,
+      'memoryMb',
+    );
+  }
+}
+
+/**
+ * Why the app may not start now (deploy or wake): the workspace already runs its maximum of apps.
+ * Null when it may. The app itself is not counted, so redeploying a running app is never refused.
+ */
+export async function runningLimitMessage(
+  deps: LimitsDeps,
+  workspaceId: string,
+  appId: string | null,
+  action: string,
+): Promise<string | null> {
+  const [limits, usage] = await Promise.all([
+    workspaceLimits(deps, workspaceId),
+    workspaceUsage(deps, workspaceId, appId ?? undefined),
+  ]);
+  if (usage.runningApps < limits.maxRunningApps) return null;
+  return `Cove cannot ${action}: this workspace already runs ${usage.runningApps} of its ${limits.maxRunningApps} apps at once. Put an app to sleep or delete one, or ask the operator to raise the limit.`;
+}
+
+export async function checkCanRun(
+  deps: LimitsDeps,
+  workspaceId: string,
+  appId: string | null,
+  action: string,
+): Promise<void> {
+  const message = await runningLimitMessage(deps, workspaceId, appId, action);
+  if (message !== null) throw limitReached(message);
+}
