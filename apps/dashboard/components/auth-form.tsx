@@ -7,12 +7,14 @@ import { type FormEvent, useState } from 'react';
 import { apiRequest } from '../lib/client/api';
 import { Field } from './field';
 
-export function AuthForm({ mode }: { mode: 'signup' | 'login' }) {
+/** `next`: a same-site path to go to once signed in (checked by the page with safeReturnPath). */
+export function AuthForm({ mode, next }: { mode: 'signup' | 'login'; next?: string | undefined }) {
   const router = useRouter();
   const [isBusy, setBusy] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
   const [fields, setFields] = useState<Record<string, string>>({});
   const isSignUp = mode === 'signup';
+  const nextQuery = next ? `?${new URLSearchParams({ next })}` : '';
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -23,6 +25,11 @@ export function AuthForm({ mode }: { mode: 'signup' | 'login' }) {
       body: { email: String(form.get('email') ?? ''), password: String(form.get('password') ?? '') },
     });
     setBusy(false);
+    if (result.ok && next) {
+      // A full load: `next` may be a route handler (the access page) that leaves the dashboard.
+      window.location.assign(next);
+      return;
+    }
     if (result.ok) {
       router.replace('/apps');
       router.refresh();
@@ -59,11 +66,11 @@ export function AuthForm({ mode }: { mode: 'signup' | 'login' }) {
       <p className="switch">
         {isSignUp ? (
           <>
-            Already have an account? <Link href="/login">Sign in</Link>
+            Already have an account? <Link href={`/login${nextQuery}`}>Sign in</Link>
           </>
         ) : (
           <>
-            New to Cove? <Link href="/signup">Create an account</Link>
+            New to Cove? <Link href={`/signup${nextQuery}`}>Create an account</Link>
           </>
         )}
       </p>

@@ -9,16 +9,17 @@ import type { Logger } from '@cove/shared/logs/logger';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { createProxyServer } from 'http-proxy-3';
 import type { Redis } from 'ioredis';
+import { createAccessGate } from './access/gate';
 import { createActivityRecorder } from './activity/activity-recorder';
 import { writeResponseToSocket } from './forwarding/socket-response';
 import { WebSocketTunnels } from './forwarding/websocket-tunnels';
 import { appPageUrl, type ProxyProblem, problemResponse, wantsHtml } from './pages/problems';
-import { wakeStatusHeader, wakingPage } from './pages/waking';
-import { renamedLocation } from './routing/rename-redirect';
+import { wakeStatusHeader, wakeStatusHoldMs, wakingPage, wakingPageAfterMs } from './pages/waking';
+import { renamedLocation, resolveRenamedApp } from './routing/rename-redirect';
 import { resolveRequest } from './routing/resolve';
 import { createRouteCache } from './routing/route-cache';
 import { createWakeRequests } from './wake/wake-requests';
-import { readWakeStatus } from './wake/wake-status';
+import { awaitWakeStatus } from './wake/wake-status';
 
 type Upstream = { host: string; port: number };
 
@@ -52,6 +53,8 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
   const shutdownGraceMs = options.shutdownGraceMs ?? 10_000;
   const routes = createRouteCache({ redis, instance: config.COVE_INSTANCE, logger });
   await routes.start();
+  const access = createAccessGate({ config, redis, logger });
+  await access.start();
   const activity = createActivityRecorder({
     redis,
     instance: config.COVE_INSTANCE,
@@ -130,9 +133,19 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
 
   app.all('*', async (request, reply) => {
     const resolution = resolveRequest(request.headers.host, config.COVE_APPS_DOMAIN, routes);
+    if (resolution.kind !== 'problem' && access.isPrivate(resolution.appId)) {
+      const refusal = await access.checkRequest(request.raw, resolution);
+      if (refusal) return reply.code(refusal.statusCode).headers(refusal.headers).send(refusal.body);
+    }
     if (resolution.appName !== null && request.headers[wakeStatusHeader] !== undefined) {
-      const status = await readWakeStatus(redis, config.COVE_INSTANCE, routes.get(resolution.appName));
-      if (status.state === 'waking' && resolution.kind === 'asleep') wakes.request(resolution.appId);
+      if (resolution.kind === 'asleep') wakes.request(resolution.appId);
+      const status = await awaitWakeStatus(
+        redis,
+        config.COVE_INSTANCE,
+        routes,
+        resolution.appName,
+        wakeStatusHoldMs,
+      );
       return reply.code(200).header('cache-control', 'no-store').send(status);
     }
     if (resolution.kind === 'problem') {
@@ -154,6 +167,9 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
     const { appName, appId } = resolution;
     wakes.request(appId);
     if (wantsHtml(request.headers.accept)) {
+      // A frozen app is back within a moment: then the visitor gets the app itself, no waking page.
+      const quickly = await routes.waitForUpstream(appName, wakingPageAfterMs);
+      if (quickly?.upstream) return forward(request, reply, appName, quickly.upstream);
       const page = wakingPage({ appName, appPageUrl: appPageUrl(config.COVE_DASHBOARD_URL, appName) });
       return reply
         .code(503)
@@ -178,10 +194,23 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
       writeResponseToSocket(socket, problemFor(request, { kind: 'proxy_stopping' }));
       return;
     }
-    const resolution = resolveRequest(request.headers.host, config.COVE_APPS_DOMAIN, routes);
+    let resolution = resolveRequest(request.headers.host, config.COVE_APPS_DOMAIN, routes);
+    if (resolution.kind === 'problem' && resolution.problem.kind === 'app_not_found') {
+      // A tab opened before a rename reconnects to the old name: serve it from the current one.
+      const oldName = resolution.problem.appName;
+      const renamed = await resolveRenamedApp(redis, routes, { instance: config.COVE_INSTANCE, oldName });
+      resolution = renamed ?? resolution;
+    }
     if (resolution.kind === 'problem') {
       writeResponseToSocket(socket, problemFor(request, resolution.problem));
       return;
+    }
+    if (access.isPrivate(resolution.appId)) {
+      const refusal = await access.checkUpgrade(request, resolution, socket);
+      if (refusal) {
+        writeResponseToSocket(socket, refusal);
+        return;
+      }
     }
     let { appName } = resolution;
     let upstream: Upstream;
@@ -232,6 +261,7 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
     tunnels.destroyAll();
     upstreamAgent.destroy();
     await routes.stop();
+    await access.stop();
     await activity.stop();
     await queues.close();
   });

@@ -1,7 +1,14 @@
+import { safeReturnPath } from '@cove/shared/access/return-path';
 import { AuthForm } from '../../components/auth-form';
 
 export const metadata = { title: 'Sign up · Cove' };
 
-export default function SignUpPage() {
-  return <AuthForm mode="signup" />;
+export default async function SignUpPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const { next } = await searchParams;
+  const nextPath = typeof next === 'string' ? safeReturnPath(next, '') : '';
+  return <AuthForm mode="signup" next={nextPath || undefined} />;
 }

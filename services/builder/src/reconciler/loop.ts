@@ -1,6 +1,8 @@
 // The reconciler's loop: read desired state, observe the engine, decide, apply. Runs once at start,
 // then every interval; passes never overlap, and runNow() asks for one straight away.
+import { syncPrivateApps } from '@cove/shared/access/private-apps-sync';
 import { readAllRoutes } from '@cove/shared/routing/route-table';
+import { syncNameRedirects } from '@cove/shared/routing/sync-name-redirects';
 import type { BuilderContext } from '../context';
 import { pruneSecretsFiles, secretsMasker } from '../deploy/secrets-file';
 import { sleepIdleApps } from '../sleep/sleep-pass';
@@ -39,6 +41,19 @@ export async function reconcileOnce(context: BuilderContext): Promise<void> {
     },
   });
   await applyActions(context, actions);
+  // Old names of renamed apps: rewritten from Postgres if Redis lost them, dropped once expired.
+  const redirects = await syncNameRedirects(db, redis, config.COVE_INSTANCE);
+  if (redirects.write.length + redirects.remove.length > 0) {
+    context.logger.info(
+      { written: redirects.write.map((entry) => entry.oldName), removed: redirects.remove },
+      'reconciled old-name redirects',
+    );
+  }
+  // Which apps the proxy gates: rewritten from Postgres if Redis lost (or missed) a change.
+  const visibility = await syncPrivateApps(db, redis, config.COVE_INSTANCE);
+  if (visibility.added.length + visibility.removed.length > 0) {
+    context.logger.warn(visibility, "reconciled the proxy's set of private apps");
+  }
   const knownAppIds = new Set(apps.map((app) => app.id));
   await pruneSecretsFiles(context, knownAppIds);
   await pruneDeletedApps(context, knownAppIds);

@@ -1,3 +1,4 @@
+import { endAppSessionsOf } from '@cove/shared/access/app-sessions';
 import { deleteSession } from '@cove/shared/auth/accounts';
 import {
   checkSameOrigin,
@@ -5,6 +6,7 @@ import {
   readCookie,
   sessionCookieName,
 } from '@cove/shared/auth/request';
+import { hashToken } from '@cove/shared/auth/tokens';
 import { messageResponse } from '@cove/shared/contracts/api';
 import { isSecureDashboard, route } from '../../../../../lib/server/http';
 
@@ -13,6 +15,8 @@ export const POST = route(async ({ request, context }) => {
   if (token) {
     checkSameOrigin(request, context.config.COVE_DASHBOARD_URL);
     await deleteSession(context.db, token);
+    // Private apps opened from this session close too (their cookies live on the apps' hosts).
+    await endAppSessionsOf(context.redis, context.config.COVE_INSTANCE, hashToken(token));
   }
   const response = Response.json(messageResponse.parse({ message: 'Signed out.' }));
   response.headers.append('set-cookie', clearedSessionCookie({ isSecure: isSecureDashboard(context) }));

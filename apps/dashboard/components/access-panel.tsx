@@ -1,0 +1,135 @@
+'use client';
+
+import {
+  type AppView,
+  appAccessView,
+  replaceAppAccessResponse,
+  updateAppResponse,
+} from '@cove/shared/contracts/api';
+import { useEffect, useState } from 'react';
+import { apiRequest } from '../lib/client/api';
+
+function emailsFrom(text: string): string[] {
+  return text
+    .split(/[\s,;]+/)
+    .map((email) => email.trim())
+    .filter((email) => email.length > 0);
+}
+
+/**
+ * Who can open the app: anyone (public), or only signed-in members of the workspace and the
+ * emails on its access list (private). A change of visibility applies at once, with no rebuild.
+ */
+export function AccessPanel({ app, onSaved }: { app: AppView; onSaved: (app: AppView) => void }) {
+  const [emailsText, setEmailsText] = useState('');
+  const [isBusy, setBusy] = useState(false);
+  const [notice, setNotice] = useState<{ text: string; isError: boolean } | null>(null);
+  const name = app.name;
+
+  useEffect(() => {
+    let isActive = true;
+    void apiRequest(`/apps/${name}/access`, appAccessView).then((result) => {
+      if (!isActive) return;
+      if (result.ok) setEmailsText(result.data.emails.map((entry) => entry.email).join('\n'));
+      else setNotice({ text: result.message, isError: true });
+    });
+    return () => {
+      isActive = false;
+    };
+  }, [name]);
+
+  async function setVisibility(visibility: AppView['visibility']) {
+    setBusy(true);
+    const result = await apiRequest(`/apps/${name}`, updateAppResponse, {
+      method: 'PATCH',
+      body: { visibility },
+    });
+    setBusy(false);
+    if (!result.ok) {
+      setNotice({ text: result.message, isError: true });
+      return;
+    }
+    onSaved(result.data.app);
+    setNotice({ text: result.data.message, isError: false });
+  }
+
+  async function saveEmails() {
+    setBusy(true);
+    const result = await apiRequest(`/apps/${name}/access`, replaceAppAccessResponse, {
+      method: 'PUT',
+      body: { emails: emailsFrom(emailsText) },
+    });
+    setBusy(false);
+    if (!result.ok) {
+      const fieldMessage = Object.values(result.fields)[0];
+      setNotice({ text: fieldMessage ?? result.message, isError: true });
+      return;
+    }
+    setEmailsText(result.data.emails.map((entry) => entry.email).join('\n'));
+    setNotice({ text: result.data.message, isError: false });
+  }
+
+  const isPrivate = app.visibility === 'private';
+  return (
+    <section className="card" data-testid="access">
+      <div className="section-header">
+        <h2>Access</h2>
+        <span className="muted" data-testid="app-visibility">
+          {isPrivate ? 'Private' : 'Public'}
+        </span>
+      </div>
+      <fieldset className="form" disabled={isBusy}>
+        <legend className="muted">Who can open {name}</legend>
+        <label>
+          <input
+            type="radio"
+            name="visibility"
+            value="public"
+            checked={!isPrivate}
+            onChange={() => setVisibility('public')}
+          />{' '}
+          Public: anyone with the address
+        </label>
+        <label>
+          <input
+            type="radio"
+            name="visibility"
+            value="private"
+            checked={isPrivate}
+            onChange={() => setVisibility('private')}
+          />{' '}
+          Private: signed-in members of this workspace and the people below
+        </label>
+      </fieldset>
+      {notice ? (
+        <p className={notice.isError ? 'form-error' : 'notice'} role="status" data-testid="access-notice">
+          {notice.text}
+        </p>
+      ) : null}
+      <div className="form">
+        <div className="field">
+          <label htmlFor="access-emails">Access list (emails, one per line)</label>
+          <textarea
+            id="access-emails"
+            className="mono"
+            rows={4}
+            spellCheck={false}
+            autoComplete="off"
+            placeholder="ada@example.com"
+            value={emailsText}
+            onChange={(event) => setEmailsText(event.target.value)}
+          />
+          <p className="hint">
+            People outside the workspace who may open the app while it is private, once signed in to Cove with
+            that email. Members of the workspace never need to be listed.
+          </p>
+        </div>
+        <div className="actions">
+          <button type="button" onClick={saveEmails} disabled={isBusy}>
+            Save access list
+          </button>
+        </div>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,100 @@
+// A private app: its owner marks it private and still opens it (the sign-in carries over to the
+// app's subdomain by itself); someone outside the workspace signs in and is told they have no
+// access; signing out of the dashboard closes the app again.
+import { randomUUID } from 'node:crypto';
+import { expect, type Page, test } from '@playwright/test';
+import { type GitServer, startGitServer } from '../services/shared/src/testing/git-server';
+import { openAppPage } from './app-page';
+import { platform } from './platform';
+
+const appSource = `import streamlit as st
+
+st.title("Private journey")
+st.write("Only for the team")
+`;
+
+let git: GitServer;
+test.beforeAll(async () => {
+  git = await startGitServer();
+});
+test.afterAll(async () => {
+  await git.close();
+});
+
+async function signUp(page: Page, email: string) {
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill('a long enough password');
+  await page.getByRole('button', { name: /create account/i }).click();
+}
+
+test('mark an app private, open it, be refused as an outsider, and sign out', async ({ browser }) => {
+  const suffix = randomUUID().slice(0, 8);
+  const appName = `private-${suffix}`;
+  const appUrl = platform.appUrl(appName);
+  await git.createRepo(appName, { 'streamlit_app.py': appSource });
+  const owner = await browser.newContext();
+  const page = await owner.newPage();
+
+  await test.step('sign up and deploy an app', async () => {
+    await page.goto(`${platform.dashboardUrl}/signup`);
+    await signUp(page, `owner-${suffix}@example.com`);
+    await expect(page).toHaveURL(/\/apps$/);
+    await page.getByRole('link', { name: /new app/i }).click();
+    await page.getByLabel(/repository url/i).fill(git.repoUrl(appName));
+    await page.getByLabel(/branch/i).fill('main');
+    await page.getByLabel(/main file/i).fill('streamlit_app.py');
+    await page.getByLabel(/name/i).fill(appName);
+    await page.getByRole('button', { name: /deploy|create/i }).click();
+    await expect(page).toHaveURL(new RegExp(`/apps/${appName}$`));
+    await expect(page.getByTestId('app-status')).toHaveText(/running/i, { timeout: 240_000 });
+  });
+
+  await test.step('mark it private in its settings', async () => {
+    await page.getByRole('radio', { name: /Private:/ }).click();
+    await expect(page.getByTestId('access-notice')).toContainText('now private');
+    await expect(page.getByTestId('app-visibility')).toHaveText('Private');
+  });
+
+  const appPage = await owner.newPage();
+  await test.step('the owner opens its subdomain: the sign-in carries over by itself', async () => {
+    await openAppPage(appPage, `${appUrl}?from=journey`, appPage.getByText('Only for the team'));
+    // Back on the app's own host, at the address asked for, with no token left in it.
+    expect(new URL(appPage.url()).host).toBe(new URL(appUrl).host);
+    expect(new URL(appPage.url()).search).toBe('?from=journey');
+  });
+
+  await test.step('someone outside the workspace signs up and is told they have no access', async () => {
+    const outsider = await browser.newContext();
+    const outsiderPage = await outsider.newPage();
+    await outsiderPage.goto(appUrl);
+    await expect(outsiderPage).toHaveURL(/\/login\?next=/);
+    await outsiderPage.getByRole('link', { name: 'Create an account' }).click();
+    await signUp(outsiderPage, `outsider-${suffix}@example.com`);
+    await expect(
+      outsiderPage.getByRole('heading', { name: `You do not have access to ${appName}` }),
+    ).toBeVisible();
+    await expect(outsiderPage.getByTestId('signed-in-email')).toHaveText(`outsider-${suffix}@example.com`);
+    await expect(outsiderPage.getByRole('button', { name: 'Sign in as someone else' })).toBeVisible();
+    await outsider.close();
+  });
+
+  await test.step('signing out of the dashboard closes the app again', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expect(page).toHaveURL(/\/login$/);
+    await appPage.reload();
+    await expect(appPage).toHaveURL(/\/login\?next=/);
+    await expect(appPage.getByRole('heading', { name: 'Sign in to Cove' })).toBeVisible();
+  });
+
+  await test.step('clean up: sign in again and delete the app', async () => {
+    const headers = { origin: platform.dashboardUrl };
+    const signedIn = await page.request.post(`${platform.apiUrl}/auth/login`, {
+      headers,
+      data: { email: `owner-${suffix}@example.com`, password: 'a long enough password' },
+    });
+    expect(signedIn.ok()).toBe(true);
+    const deleted = await page.request.delete(`${platform.apiUrl}/apps/${appName}`, { headers });
+    expect(deleted.ok()).toBe(true);
+  });
+  await owner.close();
+});

@@ -1,0 +1,81 @@
+// What the proxy keeps in memory about access: the set of private app ids (so a public app costs
+// one Set lookup per request), kept fresh over pub/sub, and the app sessions that ended (sign-out),
+// so open WebSockets made with them can be closed. After a reconnect the set is reloaded whole.
+import { accessKeys, parseEndedMessage } from '@cove/shared/access/app-sessions';
+import { privateAppKeys, readPrivateAppIds } from '@cove/shared/access/private-apps';
+import type { Logger } from '@cove/shared/logs/logger';
+import type { Redis } from 'ioredis';
+
+export interface AccessState {
+  isPrivate(appId: string): boolean;
+  /** Called with the hashes of app sessions that were ended. */
+  onSessionsEnded(listener: (sessionHashes: string[]) => void): void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function accessSubscriberName(instance: string): string {
+  return `cove-proxy-access-${instance}`;
+}
+
+export function createAccessState(options: { redis: Redis; instance: string; logger: Logger }): AccessState {
+  const { redis, instance, logger } = options;
+  const privateKeys = privateAppKeys(instance);
+  const endedChannel = accessKeys(instance).endedChannel;
+  const subscriber = redis.duplicate({ connectionName: accessSubscriberName(instance) });
+  let privateAppIds = new Set<string>();
+  let hasLoaded = false;
+  let isStopped = false;
+  const endedListeners: Array<(sessionHashes: string[]) => void> = [];
+
+  async function refresh(appId: string): Promise<void> {
+    const isPrivate = (await redis.sismember(privateKeys.set, appId)) === 1;
+    if (isPrivate) privateAppIds.add(appId);
+    else privateAppIds.delete(appId);
+  }
+
+  async function reloadAll(): Promise<void> {
+    privateAppIds = await readPrivateAppIds(redis, instance);
+    logger.info({ privateApps: privateAppIds.size }, 'private apps loaded');
+  }
+
+  subscriber.on('message', (channel: string, message: string) => {
+    if (channel === privateKeys.channel) {
+      // Until the answer, a newly private app would pass: count it private right away.
+      privateAppIds.add(message);
+      refresh(message).catch((error: unknown) => {
+        logger.error({ err: error, appId: message }, "could not refresh an app's visibility");
+      });
+    } else if (channel === endedChannel) {
+      const hashes = parseEndedMessage(message);
+      for (const listener of endedListeners) listener(hashes);
+    }
+  });
+  subscriber.on('ready', () => {
+    if (!hasLoaded || isStopped) return;
+    reloadAll().catch((error: unknown) => {
+      logger.error({ err: error }, 'could not reload private apps after reconnecting to Redis');
+    });
+  });
+  subscriber.on('error', (error: Error) => {
+    logger.warn({ err: error }, 'access subscriber connection error');
+  });
+
+  return {
+    isPrivate: (appId) => privateAppIds.has(appId),
+    onSessionsEnded(listener) {
+      endedListeners.push(listener);
+    },
+    async start() {
+      // Subscribe before loading, so a change published in between is not missed.
+      await subscriber.subscribe(privateKeys.channel, endedChannel);
+      await reloadAll();
+      hasLoaded = true;
+    },
+    async stop() {
+      isStopped = true;
+      if (subscriber.status === 'end') return;
+      await subscriber.quit().catch(() => subscriber.disconnect());
+    },
+  };
+}
