@@ -17,6 +17,11 @@ export interface CloneRequest {
   timeoutMs: number;
   /** Stops the clone early, e.g. when the build is cancelled. */
   signal?: AbortSignal;
+  /**
+   * An HTTP header git sends to URLs under urlPrefix only (a private repository's short-lived
+   * token). It reaches git through its environment: never the URL, the arguments or .git/config.
+   */
+  credentials?: { urlPrefix: string; header: string };
 }
 
 export interface ClonedCommit {
@@ -27,13 +32,20 @@ export interface ClonedCommit {
 
 const safetyConfig = ['protocol.ext.allow=never', 'protocol.file.allow=never', 'advice.detachedHead=false'];
 
-function gitEnvironment(): Record<string, string> {
+function gitEnvironment(credentials: CloneRequest['credentials']): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? '/tmp',
     GIT_TERMINAL_PROMPT: '0',
     GIT_CONFIG_NOSYSTEM: '1',
     LC_ALL: 'C',
+    ...(credentials
+      ? {
+          GIT_CONFIG_COUNT: '1',
+          GIT_CONFIG_KEY_0: `http.${credentials.urlPrefix}.extraHeader`,
+          GIT_CONFIG_VALUE_0: credentials.header,
+        }
+      : {}),
   };
 }
 
@@ -89,8 +101,12 @@ export async function cloneCommit(request: CloneRequest): Promise<ClonedCommit> 
     config: safetyConfig,
     abort: controller.signal,
     // simple-git refuses any protocol.*.allow setting by default; ours only ever say "never".
-    unsafe: { allowUnsafeProtocolOverride: true },
-  }).env(gitEnvironment());
+    // GIT_CONFIG_COUNT carries only the credentials header (see gitEnvironment), set by Cove itself.
+    unsafe: {
+      allowUnsafeProtocolOverride: true,
+      allowUnsafeConfigEnvCount: request.credentials !== undefined,
+    },
+  }).env(gitEnvironment(request.credentials));
   const ref = request.commitSha ?? `refs/heads/${request.branch}`;
   try {
     await git.init();

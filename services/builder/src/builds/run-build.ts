@@ -26,8 +26,10 @@ import {
 } from './deployment-state';
 import { contextLayout, excludedContextPaths } from './dockerfile';
 import { DeployFailure, permanentFailure, shortSha, transientFailure } from './failure';
+import { cloneSourceOf } from './github-source';
 import { type BuildOutcome, type BuildStep, deployExistingImage, startAndActivate } from './go-live';
 import { explainAptFailure, explainInstallFailure } from './install-failure';
+import { PhaseClock } from './phase-clock';
 import { checkMainFile } from './repository-checks';
 
 export type { BuildOutcome } from './go-live';
@@ -57,24 +59,21 @@ async function buildAndDeploy(
   workDir: string,
 ): Promise<BuildOutcome> {
   const { config, db, runtime } = context;
-  const { app, deployment, log, signal } = step;
+  const { app, deployment, log, signal, clock } = step;
   if (deployment.trigger === 'rollback') return deployExistingImage(context, step);
   await showProgressOnApp(db, app, 'building', 'Building the app.');
   log(`Cloning ${app.repoUrl} (branch ${deployment.branch})`);
   const repoDir = path.join(workDir, contextLayout.repository);
   const commit = await cloneCommit({
-    repoUrl: app.repoUrl,
+    ...(await cloneSourceOf(config, app)),
     branch: deployment.branch,
     commitSha: deployment.commitSha,
     directory: repoDir,
-    policy: {
-      allowedSchemes: config.COVE_GIT_ALLOWED_SCHEMES,
-      allowPrivateAddresses: config.COVE_GIT_ALLOW_PRIVATE_ADDRESSES,
-    },
     timeoutMs: config.COVE_CLONE_TIMEOUT_SECONDS * 1000,
     signal,
   });
   signal.throwIfAborted();
+  clock.lap('clone');
   await recordCommit(db, deployment.id, commit);
   log(`Commit ${shortSha(commit.sha)}: ${commit.message} (${commit.author})`);
   await checkMainFile(repoDir, app.mainFile, { sha: commit.sha, branch: deployment.branch });
@@ -86,6 +85,7 @@ async function buildAndDeploy(
     log,
   });
   signal.throwIfAborted();
+  clock.lap('build context');
 
   const tag = imageTag(config.COVE_INSTANCE, app.name, commit.sha);
   const built = await runtime.buildImage({
@@ -99,6 +99,7 @@ async function buildAndDeploy(
   });
   signal.throwIfAborted();
   if (!built.isSuccess) throw explainBuildFailure(built, prepared);
+  clock.lap('image build');
   log(`Built ${tag}. Starting it.`);
   return startAndActivate(context, step, tag);
 }
@@ -164,7 +165,8 @@ async function runLockedBuild(
   let willRetry = false;
   try {
     const log = (line: string) => writer.push(line);
-    return await buildAndDeploy(context, { app, deployment, log, signal: watch.signal }, workDir);
+    const clock = new PhaseClock(deployment.createdAt);
+    return await buildAndDeploy(context, { app, deployment, log, signal: watch.signal, clock }, workDir);
   } catch (error) {
     const stopped = stopReasonOf(watch.signal);
     if (stopped?.kind === 'cancelled') {

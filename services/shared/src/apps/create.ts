@@ -4,14 +4,16 @@ import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { generateToken } from '../auth/tokens';
 import { masterKeyRing } from '../config/schemas';
-import { type CreateAppResponse, createAppRequest } from '../contracts/api';
+import { type CreateAppRequest, type CreateAppResponse, createAppRequest } from '../contracts/api';
 import { parseInput } from '../contracts/validation';
 import { isUniqueViolation } from '../db/errors';
 import { apps } from '../db/schema/apps';
 import { deployments } from '../db/schema/deployments';
 import { CoveError } from '../errors';
 import { checkGitUrl } from '../git/url-policy';
+import { resolveGitHubRepository } from '../github/new-app-source';
 import { decryptValue, encryptValue } from '../secrets/crypto';
+import { checkCanCreateApp } from '../workspaces/limits';
 import { type AppsDeps, webhookUrl } from './deps';
 import { checkNameAvailable, nameTaken } from './names';
 import { findApp } from './queries';
@@ -27,12 +29,25 @@ export function readWebhookSecret(deps: AppsDeps, app: AppRow): string {
   );
 }
 
-export async function createApp(
+/** Where the app's code comes from: any git URL the policy accepts, or a repository through GitHub. */
+async function resolveRepository(
   deps: AppsDeps,
   workspaceId: string,
-  input: unknown,
-): Promise<CreateAppResponse> {
-  const request = parseInput(createAppRequest, input);
+  request: CreateAppRequest,
+): Promise<{ repoUrl: string; githubInstallationId: number | null; githubRepoFullName: string | null }> {
+  if (request.githubRepository !== undefined) {
+    if (request.repoUrl !== undefined) {
+      throw new CoveError('invalid_input', 'Give either a repository URL or a GitHub repository, not both.', {
+        fields: { repoUrl: 'Leave this empty when you pick a GitHub repository.' },
+      });
+    }
+    return resolveGitHubRepository(deps, workspaceId, request.githubRepository, request.branch);
+  }
+  if (request.repoUrl === undefined) {
+    throw new CoveError('invalid_input', 'Give the URL of the git repository.', {
+      fields: { repoUrl: 'Give the URL of the git repository.' },
+    });
+  }
   try {
     await checkGitUrl(request.repoUrl, {
       allowedSchemes: deps.config.COVE_GIT_ALLOWED_SCHEMES,
@@ -44,6 +59,17 @@ export async function createApp(
     }
     throw error;
   }
+  return { repoUrl: request.repoUrl, githubInstallationId: null, githubRepoFullName: null };
+}
+
+export async function createApp(
+  deps: AppsDeps,
+  workspaceId: string,
+  input: unknown,
+): Promise<CreateAppResponse> {
+  const request = parseInput(createAppRequest, input);
+  await checkCanCreateApp(deps, workspaceId);
+  const source = await resolveRepository(deps, workspaceId, request);
   await checkNameAvailable(deps.db, request.name);
 
   const appId = randomUUID();
@@ -62,7 +88,9 @@ export async function createApp(
           id: appId,
           workspaceId,
           name: request.name,
-          repoUrl: request.repoUrl,
+          repoUrl: source.repoUrl,
+          githubInstallationId: source.githubInstallationId,
+          githubRepoFullName: source.githubRepoFullName,
           branch: request.branch,
           mainFile: request.mainFile,
           webhookSecretCiphertext,

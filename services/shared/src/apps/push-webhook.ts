@@ -7,9 +7,10 @@ import { isUniqueViolation } from '../db/errors';
 import { apps, webhookDeliveries } from '../db/schema/apps';
 import { deployments } from '../db/schema/deployments';
 import { CoveError } from '../errors';
-import { parsePushEvent, verifyGitHubSignature } from '../webhooks/github';
+import { type PushEvent, parsePushEvent, verifyGitHubSignature } from '../webhooks/github';
 import { readWebhookSecret } from './create';
 import type { AppsDeps } from './deps';
+import type { AppRow } from './views';
 
 export interface WebhookResult {
   /** 200 for a ping, 202 for a push (deployed or ignored). */
@@ -17,11 +18,52 @@ export interface WebhookResult {
   body: z.infer<typeof webhookAcceptedResponse>;
 }
 
-const deliveryId = z.string().trim().min(1).max(200);
+export const deliveryId = z.string().trim().min(1).max(200);
 
 function formatAuthor(author: { name: string; email?: string } | null): string | null {
   if (!author) return null;
   return author.email ? `${author.name} <${author.email}>` : author.name;
+}
+
+type Transaction = Parameters<Parameters<AppsDeps['db']['transaction']>[0]>[0];
+
+/**
+ * A push for the app: a queued deployment row of that commit when it is for the app's branch, or
+ * the reason it is ignored. The caller records the delivery in the same transaction and then
+ * queues the build of the returned deployment.
+ */
+export async function queuePushDeployment(
+  tx: Transaction,
+  app: Pick<AppRow, 'id' | 'workspaceId' | 'branch'>,
+  push: PushEvent,
+): Promise<WebhookResult> {
+  if (push.branch !== app.branch) {
+    return { status: 202, body: { deploymentId: null, message: `ignored: this app deploys ${app.branch}` } };
+  }
+  if (push.isBranchDeletion) {
+    return {
+      status: 202,
+      body: { deploymentId: null, message: `ignored: ${app.branch} was deleted; the running version stays` },
+    };
+  }
+  const [deployment] = await tx
+    .insert(deployments)
+    .values({
+      appId: app.id,
+      workspaceId: app.workspaceId,
+      trigger: 'push',
+      branch: push.branch,
+      commitSha: push.commitSha,
+      commitMessage: push.message,
+      commitAuthor: formatAuthor(push.author),
+      status: 'queued',
+    })
+    .returning({ id: deployments.id });
+  if (!deployment) throw new Error('insert returned no row');
+  return {
+    status: 202,
+    body: { deploymentId: deployment.id, message: `queued: ${push.commitSha.slice(0, 7)} of ${app.branch}` },
+  };
 }
 
 export async function handlePushWebhook(
@@ -61,42 +103,7 @@ export async function handlePushWebhook(
   try {
     result = await deps.db.transaction(async (tx): Promise<WebhookResult> => {
       await tx.insert(webhookDeliveries).values({ deliveryId: delivery.data, appId: app.id });
-      if (push.branch !== app.branch) {
-        return {
-          status: 202,
-          body: { deploymentId: null, message: `ignored: this app deploys ${app.branch}` },
-        };
-      }
-      if (push.isBranchDeletion) {
-        return {
-          status: 202,
-          body: {
-            deploymentId: null,
-            message: `ignored: ${app.branch} was deleted; the running version stays`,
-          },
-        };
-      }
-      const [deployment] = await tx
-        .insert(deployments)
-        .values({
-          appId: app.id,
-          workspaceId: app.workspaceId,
-          trigger: 'push',
-          branch: push.branch,
-          commitSha: push.commitSha,
-          commitMessage: push.message,
-          commitAuthor: formatAuthor(push.author),
-          status: 'queued',
-        })
-        .returning({ id: deployments.id });
-      if (!deployment) throw new Error('insert returned no row');
-      return {
-        status: 202,
-        body: {
-          deploymentId: deployment.id,
-          message: `queued: ${push.commitSha.slice(0, 7)} of ${app.branch}`,
-        },
-      };
+      return queuePushDeployment(tx, app, push);
     });
   } catch (error) {
     if (isUniqueViolation(error)) {

@@ -81,12 +81,31 @@ function serveCgi(root: string, request: IncomingMessage, response: ServerRespon
   child.on('error', () => response.destroy());
 }
 
-export async function startGitServer(options: { root?: string; port?: number } = {}): Promise<GitServer> {
+export interface GitServerOptions {
+  root?: string;
+  port?: number;
+  /**
+   * When given, a request whose Authorization header it refuses gets 401 (as a private repository
+   * on a forge does), so tests can check the credentials a clone sends.
+   */
+  isAuthorized?: (authorization: string | undefined) => boolean;
+}
+
+export async function startGitServer(options: GitServerOptions = {}): Promise<GitServer> {
   const root = options.root ?? (await mkdtemp(path.join(tmpdir(), 'cove-git-')));
   const ownsRoot = options.root === undefined;
   const workRoot = await mkdtemp(path.join(tmpdir(), 'cove-git-work-'));
   await mkdir(root, { recursive: true });
-  const server = createServer((request, response) => serveCgi(root, request, response));
+  const server = createServer((request, response) => {
+    if (options.isAuthorized && !options.isAuthorized(request.headers.authorization)) {
+      request.resume();
+      response
+        .writeHead(401, { 'www-authenticate': 'Basic realm="cove-test"' })
+        .end('authentication required');
+      return;
+    }
+    serveCgi(root, request, response);
+  });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;

@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import { createAppResponse, errorResponse } from '@cove/shared/contracts/api';
+import { gitHubWebhookResponse } from '@cove/shared/contracts/github';
+import { schema } from '@cove/shared/db/client';
+import { loadGitHubFixture } from '@cove/shared/testing/github-api';
+import { signGitHubPayload } from '@cove/shared/webhooks/github';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { z } from 'zod';
+import * as appsRoute from '../../app/api/v1/apps/route';
+import * as webhookRoute from '../../app/api/v1/github/webhook/route';
+import {
+  connectInstallation,
+  finishSetup,
+  type GitHubDashboard,
+  gitHubWebhookSecret,
+  startConnect,
+  startGitHubDashboard,
+  stopGitHubDashboard,
+} from './github-harness';
+import { call, signUpWithToken } from './harness';
+
+let world: GitHubDashboard;
+let appId: string;
+let person: Awaited<ReturnType<typeof signUpWithToken>>;
+const headSha = '0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c';
+
+beforeAll(async () => {
+  world = await startGitHubDashboard();
+  person = await signUpWithToken();
+  expect((await connectInstallation(world, person.cookie)).searchParams.get('github')).toBe('connected');
+  const created = await call(appsRoute.POST, {
+    method: 'POST',
+    path: '/apps',
+    params: {},
+    token: person.token,
+    body: {
+      name: `ghw-${randomUUID().slice(0, 8)}`,
+      githubRepository: 'octocat/Hello-World',
+      branch: 'master',
+    },
+  });
+  expect(created.status).toBe(201);
+  appId = createAppResponse.parse(await created.json()).id;
+});
+afterAll(() => stopGitHubDashboard(world));
+
+/** A push event as the GitHub App's webhook delivers it (trimmed from GitHub's documented payload). */
+function pushEvent(ref: string, installationId = 1) {
+  return {
+    ref,
+    before: '6113728f27ae82c7b1a177c8d03f9e96e0adf246',
+    after: headSha,
+    created: false,
+    deleted: false,
+    forced: false,
+    compare: 'https://github.com/octocat/Hello-World/compare/6113728f27ae...0d1a26e67d8f',
+    head_commit: {
+      id: headSha,
+      message: 'Update the charts',
+      timestamp: '2026-11-23T12:00:00Z',
+      author: { name: 'Monalisa Octocat', email: 'mona@github.com', username: 'monalisa' },
+    },
+    repository: {
+      id: 1296269,
+      name: 'Hello-World',
+      full_name: 'octocat/Hello-World',
+      private: false,
+      clone_url: 'https://github.com/octocat/Hello-World.git',
+      default_branch: 'master',
+    },
+    pusher: { name: 'monalisa', email: 'mona@github.com' },
+    sender: { login: 'monalisa', id: 2, type: 'User' },
+    installation: { id: installationId, node_id: 'MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==' },
+  };
+}
+
+async function deliver(
+  event: string,
+  payload: unknown,
+  options: { secret?: string; delivery?: string } = {},
+) {
+  const rawBody = JSON.stringify(payload);
+  return call(webhookRoute.POST, {
+    method: 'POST',
+    path: '/github/webhook',
+    params: {},
+    rawBody,
+    headers: {
+      'content-type': 'application/json',
+      'x-github-event': event,
+      'x-github-delivery': options.delivery ?? randomUUID(),
+      'x-hub-signature-256': signGitHubPayload(options.secret ?? gitHubWebhookSecret, rawBody),
+    },
+  });
+}
+
+async function deploymentsOfApp() {
+  return world.context.db.select().from(schema.deployments).where(eq(schema.deployments.appId, appId));
+}
+
+describe('the GitHub App webhook', () => {
+  test('refuses a body not signed with the App webhook secret', async () => {
+    const response = await deliver('push', pushEvent('refs/heads/master'), {
+      secret: 'not-the-secret-at-all',
+    });
+    expect(response.status).toBe(401);
+    expect(errorResponse.parse(await response.json()).error.code).toBe('invalid_signature');
+    expect(await deploymentsOfApp()).toHaveLength(1);
+  });
+
+  test('answers a ping', async () => {
+    const response = await deliver('ping', { zen: 'Design for failure.', hook_id: 1 });
+    expect(response.status).toBe(200);
+  });
+
+  test('a push to the followed branch queues a deployment of that commit; a replay is refused', async () => {
+    const delivery = randomUUID();
+    const response = await deliver('push', pushEvent('refs/heads/master'), { delivery });
+    expect(response.status).toBe(202);
+    const body = gitHubWebhookResponse.parse(await response.json());
+    expect(body.deploymentIds).toHaveLength(1);
+    const [deployment] = await world.context.db
+      .select()
+      .from(schema.deployments)
+      .where(eq(schema.deployments.id, body.deploymentIds[0] ?? ''));
+    expect(deployment).toMatchObject({ appId, trigger: 'push', commitSha: headSha, status: 'queued' });
+    expect(deployment?.commitAuthor).toBe('Monalisa Octocat <mona@github.com>');
+
+    const replay = await deliver('push', pushEvent('refs/heads/master'), { delivery });
+    expect(replay.status).toBe(409);
+    expect(await deploymentsOfApp()).toHaveLength(2);
+  });
+
+  test('ignores other branches and other installations', async () => {
+    const otherBranch = await deliver('push', pushEvent('refs/heads/feature/charts'));
+    expect(otherBranch.status).toBe(202);
+    expect(gitHubWebhookResponse.parse(await otherBranch.json())).toEqual({
+      deploymentIds: [],
+      message: 'ignored: no app follows feature/charts of octocat/Hello-World',
+    });
+    const otherInstallation = await deliver('push', pushEvent('refs/heads/master', 99));
+    expect(gitHubWebhookResponse.parse(await otherInstallation.json()).deploymentIds).toEqual([]);
+    expect(await deploymentsOfApp()).toHaveLength(2);
+  });
+
+  test('an uninstalled App unlinks its installation', async () => {
+    const response = await deliver('installation', {
+      action: 'deleted',
+      installation: { id: 1, account: { login: 'octocat', id: 1, type: 'User' } },
+      sender: { login: 'octocat', id: 1, type: 'User' },
+    });
+    expect(response.status).toBe(202);
+    expect(await world.context.db.select().from(schema.githubInstallations)).toEqual([]);
+  });
+
+  test('connecting the account again moves its apps to the new installation, whose pushes deploy them', async () => {
+    const installation = loadGitHubFixture('installation');
+    world.api.on('GET', '/app/installations/5', {
+      ...installation,
+      body: { ...z.record(z.string(), z.unknown()).parse(installation.body), id: 5 },
+    });
+    world.api.grantCode('code-reinstalled', [5]);
+    const state = await startConnect(world, person.cookie);
+    expect((await finishSetup(person.cookie, 5, state, 'code-reinstalled')).searchParams.get('github')).toBe(
+      'connected',
+    );
+    const [app] = await world.context.db.select().from(schema.apps).where(eq(schema.apps.id, appId));
+    expect(app?.githubInstallationId).toBe(5);
+    const response = await deliver('push', pushEvent('refs/heads/master', 5));
+    expect(gitHubWebhookResponse.parse(await response.json()).deploymentIds).toHaveLength(1);
+  });
+});
