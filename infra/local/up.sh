@@ -28,6 +28,8 @@ COVE_RUNTIME_IMAGE=$COVE_RUNTIME_IMAGE
 COVE_PROXY_HOST=127.0.0.1
 COVE_PROXY_PORT=$COVE_PROXY_PORT
 COVE_WORK_DIR=$COVE_STATE_DIR/builds
+# Every browser journey signs people up from 127.0.0.1.
+COVE_SIGNUPS_PER_ADDRESS_PER_HOUR=200
 ENV
 )
 set -a; source "$env_file"; set +a

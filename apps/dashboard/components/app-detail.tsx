@@ -4,6 +4,7 @@ import { type AppView, appView, deploymentResponse, messageResponse } from '@cov
 import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
 import { apiRequest } from '../lib/client/api';
+import { AccessPanel } from './access-panel';
 import { DeleteAppDialog } from './delete-app-dialog';
 import { DeploymentHistory } from './deployment-history';
 import { LogView } from './log-view';
@@ -96,7 +97,8 @@ export function AppDetail({ initialApp }: { initialApp: AppView }) {
           </dd>
           <dt>Repository</dt>
           <dd className="mono">
-            {app.repoUrl} · {app.branch} · {app.mainFile}
+            {app.githubRepository ? `GitHub ${app.githubRepository}` : app.repoUrl} · {app.branch} ·{' '}
+            {app.mainFile}
           </dd>
           <dt>Current commit</dt>
           <dd>
@@ -165,8 +167,10 @@ export function AppDetail({ initialApp }: { initialApp: AppView }) {
           else setApp(saved);
         }}
       />
+      <AccessPanel app={app} onSaved={setApp} />
       <SecretsPanel appName={name} />
-      <WebhookPanel appName={name} />
+      {/* An app deployed through the GitHub App redeploys from the App's webhook: no webhook to add. */}
+      {app.githubRepository ? null : <WebhookPanel appName={name} />}
     </>
   );
 }

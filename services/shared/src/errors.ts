@@ -10,7 +10,9 @@ export type CoveErrorCode =
   | 'invalid_signature'
   | 'replayed_delivery'
   | 'rate_limited'
-  | 'too_large';
+  | 'too_large'
+  | 'github_unavailable'
+  | 'limit_reached';
 
 const statusByCode: Record<CoveErrorCode, number> = {
   invalid_input: 400,
@@ -23,6 +25,10 @@ const statusByCode: Record<CoveErrorCode, number> = {
   replayed_delivery: 409,
   rate_limited: 429,
   too_large: 413,
+  /** GitHub answered with an error of its own (5xx) or refused the GitHub App's credentials. */
+  github_unavailable: 502,
+  /** A workspace limit the operator set (apps, running apps, memory) is reached. */
+  limit_reached: 403,
 };
 
 export class CoveError extends Error {

@@ -6,7 +6,6 @@ import type { ServerContext } from './context';
 export const rateLimits = {
   signInPerAddress: { name: 'sign-in-address', limit: 30, windowSeconds: 600 },
   signInPerEmail: { name: 'sign-in-email', limit: 10, windowSeconds: 600 },
-  signUpPerAddress: { name: 'sign-up-address', limit: 10, windowSeconds: 3600 },
   signUpPerEmail: { name: 'sign-up-email', limit: 5, windowSeconds: 3600 },
   webhookPerApp: { name: 'webhook-app', limit: 60, windowSeconds: 60 },
 } as const satisfies Record<string, RateLimit>;
@@ -36,9 +35,15 @@ export async function limitSignIn(context: ServerContext, request: Request, emai
   await limit(context, rateLimits.signInPerEmail, email, 'sign-in attempts for this email');
 }
 
+/** Set by the operator (COVE_SIGNUPS_PER_ADDRESS_PER_HOUR). */
+export function signUpPerAddress(context: Pick<ServerContext, 'config'>): RateLimit {
+  const limit = context.config.COVE_SIGNUPS_PER_ADDRESS_PER_HOUR;
+  return { name: 'sign-up-address', limit, windowSeconds: 3600 };
+}
+
 export async function limitSignUp(context: ServerContext, request: Request, email: string): Promise<void> {
   const address = clientAddress(request);
-  if (address) await limit(context, rateLimits.signUpPerAddress, address, 'sign-ups from your address');
+  if (address) await limit(context, signUpPerAddress(context), address, 'sign-ups from your address');
   await limit(context, rateLimits.signUpPerEmail, email, 'sign-ups for this email');
 }
 

@@ -16,6 +16,6 @@ export {
   listDeployments,
   readDeploymentLogs,
 } from './queries';
-export { type Actor, deleteSecrets, getSecretKeys, replaceSecrets } from './secrets';
+export { type Actor, deleteSecrets, getSecretKeys, replaceSecrets, revealSecrets } from './secrets';
 export { updateApp } from './settings';
 export { requestSleep, requestWake } from './sleep';

@@ -1,8 +1,10 @@
 // Changing an app's settings. Branch, main file and Python version need a new build, so a
 // deployment is queued; memory and CPUs restart the live version (health-checked) with the new
 // limits; a new name applies at once and the old subdomain keeps redirecting for a grace period;
-// idle times (freeze, stop) are read by the builder's next sleep check.
+// idle times (freeze, stop) are read by the builder's next sleep check; visibility reaches the
+// proxy at once.
 import { and, eq } from 'drizzle-orm';
+import { writeAppVisibility } from '../access/private-apps';
 import type { UpdateAppRequest, UpdateAppResponse } from '../contracts/api';
 import { updateAppRequest } from '../contracts/api';
 import { parseInput } from '../contracts/validation';
@@ -10,6 +12,7 @@ import { isUniqueViolation } from '../db/errors';
 import { apps } from '../db/schema/apps';
 import { deployments } from '../db/schema/deployments';
 import { CoveError } from '../errors';
+import { checkMemorySetting } from '../workspaces/limits';
 import type { AppsDeps } from './deps';
 import { checkNameAvailable, nameTaken } from './names';
 import { findApp, getApp } from './queries';
@@ -51,6 +54,8 @@ function changedFields(app: AppRow, request: Changes): Changes {
     changes.freezeAfterSeconds = request.freezeAfterSeconds;
   if (request.stopAfterSeconds !== undefined && request.stopAfterSeconds !== app.stopAfterSeconds)
     changes.stopAfterSeconds = request.stopAfterSeconds;
+  if (request.visibility !== undefined && request.visibility !== app.visibility)
+    changes.visibility = request.visibility;
   return changes;
 }
 
@@ -62,6 +67,7 @@ function describeNext(
     isRebuilding: boolean;
     isRestarting: boolean;
     hasIdleChanges: boolean;
+    visibility: AppRow['visibility'] | undefined;
   },
   hasOtherChanges: boolean,
   redirectDays: number,
@@ -88,6 +94,13 @@ function describeNext(
   if (outcome.hasIdleChanges) {
     parts.push('The new idle times apply from the next sleep check (within seconds).');
   }
+  if (outcome.visibility === 'private') {
+    parts.push(
+      'The app is now private: only signed-in members of the workspace and people on its access list can open it.',
+    );
+  } else if (outcome.visibility === 'public') {
+    parts.push('The app is now public: anyone with its address can open it.');
+  }
   return parts.length > 0 ? parts.join(' ') : 'Nothing changed.';
 }
 
@@ -101,6 +114,7 @@ export async function updateApp(
   const app = await findApp(deps.db, workspaceId, name);
   const changes = changedFields(app, request);
   checkLimits(deps, changes);
+  if (changes.memoryMb !== undefined) await checkMemorySetting(deps, workspaceId, app.id, changes.memoryMb);
   const isRenaming = request.name !== undefined && request.name !== app.name;
   const needsBuild =
     changes.branch !== undefined || changes.mainFile !== undefined || changes.pythonVersion !== undefined;
@@ -139,12 +153,15 @@ export async function updateApp(
     throw error;
   }
   if (newName !== undefined) await moveRoutes(deps, app, newName);
+  if (changes.visibility !== undefined) {
+    await writeAppVisibility(deps.redis, deps.config.COVE_INSTANCE, app.id, changes.visibility);
+  }
   if (deploymentId !== null) await deps.queues.enqueueBuild({ deploymentId });
   const isRestarting = needsRestart && app.liveDeploymentId !== null;
   if (isRestarting) await deps.queues.enqueueAppOperation({ appId: app.id, operation: 'apply-resources' });
 
   const currentName = newName ?? app.name;
-  const { freezeAfterSeconds, stopAfterSeconds, ...startChanges } = changes;
+  const { freezeAfterSeconds, stopAfterSeconds, visibility, ...startChanges } = changes;
   const hasIdleChanges = freezeAfterSeconds !== undefined || stopAfterSeconds !== undefined;
   const hasOtherChanges = Object.keys(startChanges).length > 0;
   return {
@@ -157,6 +174,7 @@ export async function updateApp(
         isRebuilding: deploymentId !== null,
         isRestarting,
         hasIdleChanges,
+        visibility,
       },
       hasOtherChanges,
       deps.config.COVE_RENAME_REDIRECT_DAYS,

@@ -60,6 +60,8 @@ export function toAppView(
     resources: appResources(config, app),
     idle: { freezeAfterSeconds: app.freezeAfterSeconds, stopAfterSeconds: app.stopAfterSeconds },
     lastVisitAt: lastVisitAt?.toISOString() ?? null,
+    visibility: app.visibility,
+    githubRepository: app.githubRepoFullName,
     createdAt: app.createdAt.toISOString(),
   };
 }

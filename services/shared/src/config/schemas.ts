@@ -5,6 +5,8 @@ const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
+const ipv4OrCidr = z.union([z.ipv4(), z.cidrv4()]);
+
 const masterKey = z
   .string()
   .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes, base64-encoded');
@@ -39,6 +41,32 @@ export const commonConfigSchema = z.object({
   COVE_APP_MAX_CPUS: z.coerce.number().positive().default(2),
   /** Days a renamed app's old subdomain keeps redirecting (and stays reserved for it). */
   COVE_RENAME_REDIRECT_DAYS: z.coerce.number().min(0).default(7),
+  /** Each workspace's limits unless the operator set its own (npm run workspace:limits). */
+  COVE_WORKSPACE_MAX_APPS: z.coerce.number().int().min(0).default(50),
+  COVE_WORKSPACE_MAX_RUNNING_APPS: z.coerce.number().int().min(0).default(20),
+  COVE_WORKSPACE_MAX_MEMORY_MB: z.coerce.number().int().min(0).default(16384),
+  /** Where invitation mails go out (smtp:// or smtps://); unset: the invite link is shown to copy. */
+  COVE_SMTP_URL: z
+    .url()
+    .refine((value) => /^smtps?:\/\//.test(value), 'must start with smtp:// or smtps://')
+    .optional(),
+  COVE_MAIL_FROM: z.string().min(3).default('Cove <cove@localhost>'),
+  /** Days an invitation link works. */
+  COVE_INVITATION_DAYS: z.coerce.number().positive().max(365).default(7),
+  /** The operator's GitHub App (optional; github/settings.ts checks they come together). */
+  COVE_GITHUB_APP_ID: z.string().regex(/^\d+$/, 'the numeric App ID from the GitHub App settings').optional(),
+  COVE_GITHUB_APP_SLUG: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*$/, "the App's URL name, as in github.com/apps/<slug>")
+    .optional(),
+  COVE_GITHUB_APP_PRIVATE_KEY: z.string().min(1).optional(),
+  COVE_GITHUB_APP_PRIVATE_KEY_FILE: z.string().min(1).optional(),
+  COVE_GITHUB_WEBHOOK_SECRET: z.string().min(16, 'at least 16 characters').optional(),
+  /** The App's OAuth client: connecting checks that the person may manage the installation. */
+  COVE_GITHUB_CLIENT_ID: z.string().min(1).optional(),
+  COVE_GITHUB_CLIENT_SECRET: z.string().min(1).optional(),
+  COVE_GITHUB_API_URL: z.url().default('https://api.github.com'),
+  COVE_GITHUB_URL: z.url().default('https://github.com'),
 });
 
 export const builderConfigSchema = commonConfigSchema.extend({
@@ -59,6 +87,30 @@ export const builderConfigSchema = commonConfigSchema.extend({
   COVE_FREEZE_AFTER_SECONDS: z.coerce.number().min(0).default(600),
   /** Idle seconds before an app is stopped and holds no memory; 0 never. */
   COVE_STOP_AFTER_SECONDS: z.coerce.number().min(0).default(3600),
+  /**
+   * When the host has less memory available than this (MB, MemAvailable), frozen apps are stopped,
+   * the least recently visited first; 0 never.
+   */
+  COVE_MEMORY_PRESSURE_MB: z.coerce.number().int().min(0).default(1024),
+  /** Fences app containers off the host, private and link-local addresses (iptables; needs root). */
+  COVE_APP_FIREWALL: booleanFlag.default(true),
+  /** Private IPv4 addresses or CIDRs apps may reach anyway, comma-separated (e.g. a shared database). */
+  COVE_APP_FIREWALL_ALLOW: z
+    .string()
+    .default('')
+    .transform((value, context) => {
+      const entries = value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== '');
+      const invalid = entries.find((entry) => !ipv4OrCidr.safeParse(entry).success);
+      if (invalid === undefined) return entries;
+      context.addIssue({
+        code: 'custom',
+        message: `"${invalid}" is not an IPv4 address or CIDR (e.g. 10.1.2.3 or 10.1.0.0/16)`,
+      });
+      return z.NEVER;
+    }),
 });
 
 export const proxyConfigSchema = commonConfigSchema.extend({
@@ -72,7 +124,13 @@ export const proxyConfigSchema = commonConfigSchema.extend({
   COVE_PROXY_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
 });
 
-export const dashboardConfigSchema = commonConfigSchema;
+export const dashboardConfigSchema = commonConfigSchema.extend({
+  /**
+   * Accounts one address may create per hour. Raise it when many people sign up from behind one
+   * address (an office NAT), as the local platform does for its browser journeys.
+   */
+  COVE_SIGNUPS_PER_ADDRESS_PER_HOUR: z.coerce.number().int().min(1).default(10),
+});
 
 export type CommonConfig = z.infer<typeof commonConfigSchema>;
 export type BuilderConfig = z.infer<typeof builderConfigSchema>;

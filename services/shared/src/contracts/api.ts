@@ -1,8 +1,12 @@
 // Every request and response of the HTTP API under /api/v1, as zod schemas. The dashboard's route
 // handlers, its pages and the OpenAPI document all derive from these.
 import { z } from 'zod';
-import { appStatuses } from '../db/schema/apps';
+import { appStatuses, appVisibilities } from '../db/schema/apps';
 import { deploymentStatuses, deploymentTriggers } from '../db/schema/deployments';
+import { gitHubRepositoryFullName } from './github';
+
+export * from './access';
+export * from './workspaces';
 
 export const appName = z
   .string({ error: 'Give the app a name; it becomes its subdomain.' })
@@ -38,7 +42,12 @@ export const createAppRequest = z.object({
     .string({ error: 'Give the URL of the git repository.' })
     .trim()
     .min(1, 'Give the URL of the git repository.')
-    .max(2000),
+    .max(2000)
+    .optional()
+    .describe('Any git URL; leave it out when githubRepository is given.'),
+  githubRepository: gitHubRepositoryFullName
+    .optional()
+    .describe("owner/name of a repository the workspace's GitHub App installation can read."),
   branch: branchName.default('main'),
   mainFile: mainFilePath.default('streamlit_app.py'),
 });
@@ -91,6 +100,13 @@ export const appView = z.object({
     })
     .describe("Idle seconds before the app is frozen, then stopped; 0 never; null: the platform's default."),
   lastVisitAt: z.iso.datetime().nullable().describe('When the app last had a visitor, if Cove has seen one.'),
+  visibility: z
+    .enum(appVisibilities)
+    .describe('public: anyone with the address; private: signed-in members and the access list only.'),
+  githubRepository: z
+    .string()
+    .nullable()
+    .describe('owner/name when the app deploys through the GitHub App (its pushes redeploy it); else null.'),
   createdAt: z.iso.datetime(),
 });
 export type AppView = z.infer<typeof appView>;
@@ -127,6 +143,9 @@ export const updateAppRequest = z
       .nullable(),
     freezeAfterSeconds: idleSeconds,
     stopAfterSeconds: idleSeconds,
+    visibility: z.enum(appVisibilities, {
+      error: 'Choose a visibility: "public" (anyone with the address) or "private".',
+    }),
   })
   .partial()
   .strict();
@@ -199,6 +218,14 @@ export const getWebhookResponse = webhookView;
 
 export const messageResponse = z.object({ message: z.string() });
 
+export const sleepAppRequest = z.object({
+  depth: z
+    .enum(['freeze', 'stop'], { error: 'Choose a depth of sleep: "freeze" or "stop".' })
+    .default('stop')
+    .describe('freeze: paused, memory kept, wakes in a moment; stop (the default): holds no memory.'),
+});
+export type SleepAppRequest = z.infer<typeof sleepAppRequest>;
+
 export const logStreamQuery = z.object({
   stream: z.enum(['build', 'runtime']).default('build'),
   follow: z
@@ -229,3 +256,8 @@ export const replaceSecretsResponse = secretsView.extend({
   isRestarting: z.boolean().describe('Whether the running app restarts (health-checked) to read them.'),
 });
 export type ReplaceSecretsResponse = z.infer<typeof replaceSecretsResponse>;
+
+export const revealedSecrets = secretsView.extend({
+  toml: z.string().describe('The secrets as saved (TOML); empty when there are none.'),
+});
+export type RevealedSecrets = z.infer<typeof revealedSecrets>;

@@ -23,6 +23,6 @@ test('lists every route of the API with schemas generated from the contracts', (
   }
   // The request schema is the input form: defaults make fields optional.
   const parsed = documentShape.parse(document);
-  expect(parsed.components.schemas.CreateAppRequestInput?.required).toEqual(['name', 'repoUrl']);
+  expect(parsed.components.schemas.CreateAppRequestInput?.required).toEqual(['name']);
   expect(Object.keys(parsed.paths['/api/v1/apps'] ?? {}).sort()).toEqual(['get', 'post']);
 });

@@ -11,6 +11,8 @@ const errorDescriptions: Record<number, string> = {
   404: 'Not found in this workspace.',
   409: 'Conflicts with the current state (a name taken, a replayed delivery).',
   422: 'The repository URL is refused by the platform policy.',
+  429: 'Too many requests (here, or GitHub rate-limiting the GitHub App); Retry-After says when to retry.',
+  502: 'GitHub answered with an error or refused the GitHub App credentials.',
 };
 
 function toSchema(schema: z.ZodType, io: 'input' | 'output'): JsonObject {
@@ -66,7 +68,7 @@ function operation(route: ApiRoute): JsonObject {
     ...(route.request
       ? {
           requestBody: {
-            required: true,
+            required: route.isRequestOptional !== true,
             content: { 'application/json': { schema: ref(`${route.request}Input`) } },
           },
         }

@@ -2,6 +2,7 @@
 // document is generated from it, and a test checks the dashboard serves every route listed here.
 import type { z } from 'zod';
 import * as api from './api';
+import { gitHubRoutes, gitHubSchemas } from './github-routes';
 
 /** Named schemas: the OpenAPI document's components. */
 export const apiSchemas = {
@@ -19,13 +20,32 @@ export const apiSchemas = {
   CreateTokenRequest: api.createTokenRequest,
   CreateTokenResponse: api.createTokenResponse,
   MessageResponse: api.messageResponse,
+  SleepAppRequest: api.sleepAppRequest,
   WebhookAcceptedResponse: api.webhookAcceptedResponse,
   LogLineEvent: api.logLineEvent,
   SecretsView: api.secretsView,
   ReplaceSecretsResponse: api.replaceSecretsResponse,
+  RevealedSecrets: api.revealedSecrets,
   UpdateAppRequest: api.updateAppRequest,
   UpdateAppResponse: api.updateAppResponse,
   ErrorResponse: api.errorResponse,
+  WorkspaceView: api.workspaceView,
+  MemberView: api.memberView,
+  ListMembersResponse: api.listMembersResponse,
+  UpdateMemberRequest: api.updateMemberRequest,
+  InvitationView: api.invitationView,
+  ListInvitationsResponse: api.listInvitationsResponse,
+  CreateInvitationRequest: api.createInvitationRequest,
+  CreateInvitationResponse: api.createInvitationResponse,
+  InvitationPreview: api.invitationPreview,
+  AcceptInvitationResponse: api.acceptInvitationResponse,
+  WorkspaceMembershipView: api.workspaceMembershipView,
+  ListWorkspacesResponse: api.listWorkspacesResponse,
+  SwitchWorkspaceRequest: api.switchWorkspaceRequest,
+  AppAccessView: api.appAccessView,
+  ReplaceAppAccessRequest: api.replaceAppAccessRequest,
+  ReplaceAppAccessResponse: api.replaceAppAccessResponse,
+  ...gitHubSchemas,
 } satisfies Record<string, z.ZodType>;
 export type ApiSchemaName = keyof typeof apiSchemas;
 
@@ -46,6 +66,8 @@ export interface ApiRoute {
   summary: string;
   auth: ApiAuth;
   request?: ApiSchemaName;
+  /** The JSON body may be left out (every field has a default). */
+  isRequestOptional?: boolean;
   /** A request body that is not JSON, e.g. the secrets' TOML as text/plain. */
   requestContentType?: string;
   query?: z.ZodObject;
@@ -146,7 +168,7 @@ export const apiRoutes: readonly ApiRoute[] = [
     path: '/apps/{name}',
     operationId: 'updateApp',
     summary:
-      'Change settings (developer role): branch, main file and Python version queue a rebuild; memory and CPUs restart the running version (health-checked) within the limits; a new name keeps the old subdomain redirecting for a grace period.',
+      'Change settings (developer role): branch, main file and Python version queue a rebuild; memory and CPUs restart the running version (health-checked) within the limits; a new name keeps the old subdomain redirecting for a grace period; visibility (public or private) applies at once.',
     auth: 'user',
     request: 'UpdateAppRequest',
     status: 200,
@@ -174,6 +196,29 @@ export const apiRoutes: readonly ApiRoute[] = [
     errors: [404],
   },
   {
+    method: 'get',
+    path: '/apps/{name}/access',
+    operationId: 'getAppAccess',
+    summary:
+      "Who may open the app while it is private: the workspace's members, and the emails of its access list.",
+    auth: 'user',
+    status: 200,
+    answer: json('AppAccessView', 'The visibility and the access list.'),
+    errors: [404],
+  },
+  {
+    method: 'put',
+    path: '/apps/{name}/access',
+    operationId: 'replaceAppAccess',
+    summary:
+      'Replace the access list (developer role): signed-in people with these emails may open the app while it is private. The visibility itself is changed with PATCH /apps/{name}.',
+    auth: 'user',
+    request: 'ReplaceAppAccessRequest',
+    status: 200,
+    answer: json('ReplaceAppAccessResponse', 'The access list as saved.'),
+    errors: [400, 403, 404],
+  },
+  {
     method: 'post',
     path: '/apps/{name}/reboot',
     operationId: 'rebootApp',
@@ -187,11 +232,14 @@ export const apiRoutes: readonly ApiRoute[] = [
     method: 'post',
     path: '/apps/{name}/sleep',
     operationId: 'sleepApp',
-    summary: 'Put the app to sleep now: its container stops and holds no memory until the next visit.',
+    summary:
+      'Put the app to sleep now: stopped (the default), holding no memory until the next visit, or with {"depth":"freeze"} paused with its memory kept. The body is optional.',
     auth: 'user',
+    request: 'SleepAppRequest',
+    isRequestOptional: true,
     status: 202,
     answer: json('MessageResponse', 'Sleep queued.'),
-    errors: [404, 409],
+    errors: [400, 404, 409],
   },
   {
     method: 'post',
@@ -212,6 +260,17 @@ export const apiRoutes: readonly ApiRoute[] = [
     status: 200,
     answer: json('SecretsView', 'The keys.'),
     errors: [404],
+  },
+  {
+    method: 'post',
+    path: '/apps/{name}/secrets/reveal',
+    operationId: 'revealSecrets',
+    summary:
+      "The app's secrets as saved (TOML), for editing; needs the developer role, is audited with the key names, and is answered with Cache-Control: no-store.",
+    auth: 'user',
+    status: 200,
+    answer: json('RevealedSecrets', 'The TOML and its keys.'),
+    errors: [403, 404],
   },
   {
     method: 'put',
@@ -309,6 +368,121 @@ export const apiRoutes: readonly ApiRoute[] = [
     answer: json('WebhookAcceptedResponse', 'Queued, or ignored with the reason (a ping answers 200).'),
     errors: [400, 401, 404, 409],
   },
+  {
+    method: 'get',
+    path: '/workspace',
+    operationId: 'getWorkspace',
+    summary: "The current workspace: its name, the caller's role, the operator's limits and the usage.",
+    auth: 'user',
+    status: 200,
+    answer: json('WorkspaceView', 'The workspace.'),
+  },
+  {
+    method: 'get',
+    path: '/workspace/members',
+    operationId: 'listMembers',
+    summary: "The workspace's members with their email, role and when they joined.",
+    auth: 'user',
+    status: 200,
+    answer: json('ListMembersResponse', 'The members.'),
+  },
+  {
+    method: 'patch',
+    path: '/workspace/members/{userId}',
+    operationId: 'changeMemberRole',
+    summary: "Change a member's role (owner role); the last owner cannot be demoted.",
+    auth: 'user',
+    request: 'UpdateMemberRequest',
+    status: 200,
+    answer: json('MemberView', 'The member with the new role.'),
+    errors: [400, 403, 404, 409],
+  },
+  {
+    method: 'delete',
+    path: '/workspace/members/{userId}',
+    operationId: 'removeMember',
+    summary:
+      "Remove a member (owner role), or leave when it is the caller's own id (any role); the last owner cannot leave or be removed. A browser session that leaves moves to the person's next workspace.",
+    auth: 'user',
+    status: 200,
+    answer: json('MessageResponse', 'Removed, or left.'),
+    errors: [403, 404, 409],
+  },
+  {
+    method: 'get',
+    path: '/workspace/invitations',
+    operationId: 'listInvitations',
+    summary: 'Pending invitations (owner role), and whether Cove sends them by mail.',
+    auth: 'user',
+    status: 200,
+    answer: json('ListInvitationsResponse', 'The pending invitations.'),
+    errors: [403],
+  },
+  {
+    method: 'post',
+    path: '/workspace/invitations',
+    operationId: 'createInvitation',
+    summary:
+      'Invite an email with a role (owner role). Sent by mail when the operator configured one; otherwise the answer carries the link to pass on. Replaces a pending invitation of the same email.',
+    auth: 'user',
+    request: 'CreateInvitationRequest',
+    status: 201,
+    answer: json('CreateInvitationResponse', 'The invitation, and the link when no mail went out.'),
+    errors: [400, 403, 409],
+  },
+  {
+    method: 'delete',
+    path: '/workspace/invitations/{id}',
+    operationId: 'revokeInvitation',
+    summary: 'Withdraw a pending invitation (owner role): its link stops working.',
+    auth: 'user',
+    status: 200,
+    answer: json('MessageResponse', 'Revoked.'),
+    errors: [403, 404],
+  },
+  {
+    method: 'get',
+    path: '/invitations/{token}',
+    operationId: 'previewInvitation',
+    summary: 'What an invite link is for (workspace, email, role) and whether it still works.',
+    auth: 'none',
+    status: 200,
+    answer: json('InvitationPreview', 'The invitation.'),
+    errors: [404],
+  },
+  {
+    method: 'post',
+    path: '/invitations/{token}/accept',
+    operationId: 'acceptInvitation',
+    summary:
+      "Join the workspace with the invited role; the caller's email must be the invited one. A browser session moves into the workspace.",
+    auth: 'user',
+    status: 200,
+    answer: json('AcceptInvitationResponse', 'The workspace joined.'),
+    errors: [403, 404, 409],
+  },
+  {
+    method: 'get',
+    path: '/session/workspace',
+    operationId: 'listMyWorkspaces',
+    summary: 'The workspaces the caller belongs to, with the current one marked.',
+    auth: 'user',
+    status: 200,
+    answer: json('ListWorkspacesResponse', 'The workspaces.'),
+  },
+  {
+    method: 'post',
+    path: '/session/workspace',
+    operationId: 'switchWorkspace',
+    summary:
+      'Move the browser session into another workspace the user is a member of (API tokens stay in their own).',
+    auth: 'user',
+    request: 'SwitchWorkspaceRequest',
+    status: 200,
+    answer: json('WorkspaceMembershipView', 'The workspace the session is now in.'),
+    errors: [400, 404],
+  },
+  ...gitHubRoutes,
   {
     method: 'get',
     path: '/openapi.json',
