@@ -40,6 +40,7 @@ export async function startBuilder(
   const reconciler = startReconciler(context);
   const oomWatch = startOomWatch(context);
   const workers = startWorkers(context, workerConnection, reconciler);
+  await workers.ready();
   logger.info(
     { instance: config.COVE_INSTANCE, concurrency: config.COVE_BUILD_CONCURRENCY },
     'builder started',

@@ -14,6 +14,8 @@ import { putAppToSleep } from './sleep/put-to-sleep';
 import { wakeApp } from './sleep/wake';
 
 export interface BuilderWorkers {
+  /** Resolves once both workers are connected to Redis. */
+  ready(): Promise<void>;
   /** Waits up to deadlineMs for running jobs, then hands unfinished builds back to the queue. */
   close(deadlineMs: number): Promise<void>;
 }
@@ -95,6 +97,10 @@ export function startWorkers(
   }
 
   return {
+    async ready() {
+      // Both workers connected (BullMQ's connection set-up rejects, unhandled, if closed midway).
+      await Promise.all([builds.waitUntilReady(), operations.waitUntilReady()]);
+    },
     async close(deadlineMs) {
       const closing = Promise.all([builds.close(), operations.close()]);
       let timer: NodeJS.Timeout | undefined;

@@ -10,6 +10,7 @@ import { type FakeGitHubApi, startFakeGitHubApi } from '@cove/shared/testing/git
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { installationTokenHeader } from '../../src/builds/github-source';
+import { labelKeys } from '../../src/runtime/types';
 import {
   type BuilderWorld,
   health,
@@ -98,6 +99,10 @@ test('clones a private GitHub repository with an installation token that leaves 
     run('docker', [
       'run',
       '--rm',
+      // The image's labels name this instance; a container carrying them would be removed by the
+      // world's reconciler as one it did not ask for, in the middle of the search.
+      '--label',
+      `${labelKeys.instance}=probe`,
       '--network',
       'none',
       '--entrypoint',
