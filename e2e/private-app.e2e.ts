@@ -22,6 +22,10 @@ test.afterAll(async () => {
 });
 
 async function signUp(page: Page, email: string) {
+  // After a link to the sign-up page, the previous page (with its own Email field) stays on screen
+  // until the new one arrives: wait for it before typing.
+  await expect(page).toHaveURL(/\/signup/);
+  await expect(page.getByRole('heading', { name: 'Create your Cove account' })).toBeVisible();
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill('a long enough password');
   await page.getByRole('button', { name: /create account/i }).click();
