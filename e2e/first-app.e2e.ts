@@ -5,6 +5,7 @@ import { expect, test } from '@playwright/test';
 import { type GitServer, startGitServer } from '../services/shared/src/testing/git-server';
 import { signGitHubPayload } from '../services/shared/src/webhooks/github';
 import { loadAppPage, openAppPage } from './app-page';
+import { createAppFromGit, signUpInDashboard } from './journeys';
 import { platform } from './platform';
 
 const appSource = (version: string) => `import streamlit as st
@@ -30,21 +31,11 @@ test('sign up, deploy, use the app, push a change and see it live', async ({ pag
   await git.createRepo(appName, { 'streamlit_app.py': appSource('Version one') });
 
   await test.step('sign up', async () => {
-    await page.goto(`${platform.dashboardUrl}/signup`);
-    await page.getByLabel('Email').fill(`scientist-${suffix}@example.com`);
-    await page.getByLabel('Password').fill('a long enough password');
-    await page.getByRole('button', { name: /sign up|create account/i }).click();
-    await expect(page).toHaveURL(/\/apps$/);
+    await signUpInDashboard(page, `scientist-${suffix}@example.com`);
   });
 
   await test.step('create the app and watch it build', async () => {
-    await page.getByRole('link', { name: /new app/i }).click();
-    await page.getByLabel(/repository url/i).fill(git.repoUrl(appName));
-    await page.getByLabel(/branch/i).fill('main');
-    await page.getByLabel(/main file/i).fill('streamlit_app.py');
-    await page.getByLabel(/name/i).fill(appName);
-    await page.getByRole('button', { name: /deploy|create/i }).click();
-    await expect(page).toHaveURL(new RegExp(`/apps/${appName}$`));
+    await createAppFromGit(page, git.repoUrl(appName), appName);
     await expect(page.getByTestId('build-log')).toContainText(/\S/, { timeout: 60_000 });
     await expect(page.getByTestId('app-status')).toHaveText(/running/i, { timeout: 240_000 });
     await expect(page.getByTestId('app-url')).toHaveAttribute('href', platform.appUrl(appName));

@@ -2,9 +2,10 @@
 // app's subdomain by itself); someone outside the workspace signs in and is told they have no
 // access; signing out of the dashboard closes the app again.
 import { randomUUID } from 'node:crypto';
-import { expect, type Page, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { type GitServer, startGitServer } from '../services/shared/src/testing/git-server';
 import { openAppPage } from './app-page';
+import { createAppFromGit, journeyPassword, signUpInDashboard, submitSignUp } from './journeys';
 import { platform } from './platform';
 
 const appSource = `import streamlit as st
@@ -21,16 +22,6 @@ test.afterAll(async () => {
   await git.close();
 });
 
-async function signUp(page: Page, email: string) {
-  // After a link to the sign-up page, the previous page (with its own Email field) stays on screen
-  // until the new one arrives: wait for it before typing.
-  await expect(page).toHaveURL(/\/signup/);
-  await expect(page.getByRole('heading', { name: 'Create your Cove account' })).toBeVisible();
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill('a long enough password');
-  await page.getByRole('button', { name: /create account/i }).click();
-}
-
 test('mark an app private, open it, be refused as an outsider, and sign out', async ({ browser }) => {
   const suffix = randomUUID().slice(0, 8);
   const appName = `private-${suffix}`;
@@ -40,16 +31,8 @@ test('mark an app private, open it, be refused as an outsider, and sign out', as
   const page = await owner.newPage();
 
   await test.step('sign up and deploy an app', async () => {
-    await page.goto(`${platform.dashboardUrl}/signup`);
-    await signUp(page, `owner-${suffix}@example.com`);
-    await expect(page).toHaveURL(/\/apps$/);
-    await page.getByRole('link', { name: /new app/i }).click();
-    await page.getByLabel(/repository url/i).fill(git.repoUrl(appName));
-    await page.getByLabel(/branch/i).fill('main');
-    await page.getByLabel(/main file/i).fill('streamlit_app.py');
-    await page.getByLabel(/name/i).fill(appName);
-    await page.getByRole('button', { name: /deploy|create/i }).click();
-    await expect(page).toHaveURL(new RegExp(`/apps/${appName}$`));
+    await signUpInDashboard(page, `owner-${suffix}@example.com`);
+    await createAppFromGit(page, git.repoUrl(appName), appName);
     await expect(page.getByTestId('app-status')).toHaveText(/running/i, { timeout: 240_000 });
   });
 
@@ -73,7 +56,7 @@ test('mark an app private, open it, be refused as an outsider, and sign out', as
     await outsiderPage.goto(appUrl);
     await expect(outsiderPage).toHaveURL(/\/login\?next=/);
     await outsiderPage.getByRole('link', { name: 'Create an account' }).click();
-    await signUp(outsiderPage, `outsider-${suffix}@example.com`);
+    await submitSignUp(outsiderPage, `outsider-${suffix}@example.com`);
     await expect(
       outsiderPage.getByRole('heading', { name: `You do not have access to ${appName}` }),
     ).toBeVisible();
@@ -94,7 +77,7 @@ test('mark an app private, open it, be refused as an outsider, and sign out', as
     const headers = { origin: platform.dashboardUrl };
     const signedIn = await page.request.post(`${platform.apiUrl}/auth/login`, {
       headers,
-      data: { email: `owner-${suffix}@example.com`, password: 'a long enough password' },
+      data: { email: `owner-${suffix}@example.com`, password: journeyPassword },
     });
     expect(signedIn.ok()).toBe(true);
     const deleted = await page.request.delete(`${platform.apiUrl}/apps/${appName}`, { headers });

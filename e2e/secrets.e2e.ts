@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect, test } from '@playwright/test';
 import { type GitServer, startGitServer } from '../services/shared/src/testing/git-server';
+import { createAppFromGit, signUpInDashboard } from './journeys';
 import { platform } from './platform';
 
 // No requirements: the image reuses the runtime's cached layers, so the build is short.
@@ -37,18 +38,8 @@ test('invalid TOML is refused with its line; saved secrets stay hidden until rev
   await git.createRepo(appName, { 'streamlit_app.py': appSource });
 
   await test.step('sign up and deploy the app', async () => {
-    await page.goto(`${platform.dashboardUrl}/signup`);
-    await page.getByLabel('Email').fill(`secrets-${suffix}@example.com`);
-    await page.getByLabel('Password').fill('a long enough password');
-    await page.getByRole('button', { name: /sign up|create account/i }).click();
-    await expect(page).toHaveURL(/\/apps$/);
-    await page.getByRole('link', { name: /new app/i }).click();
-    await page.getByLabel(/repository url/i).fill(git.repoUrl(appName));
-    await page.getByLabel(/branch/i).fill('main');
-    await page.getByLabel(/main file/i).fill('streamlit_app.py');
-    await page.getByLabel(/name/i).fill(appName);
-    await page.getByRole('button', { name: /deploy|create/i }).click();
-    await expect(page).toHaveURL(new RegExp(`/apps/${appName}$`));
+    await signUpInDashboard(page, `secrets-${suffix}@example.com`);
+    await createAppFromGit(page, git.repoUrl(appName), appName);
     await expect(page.getByTestId('app-status')).toHaveText(/running/i, { timeout: 240_000 });
   });
 

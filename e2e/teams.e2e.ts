@@ -3,9 +3,8 @@
 // and lands in the team's workspace; they switch between workspaces; the owner changes their role.
 import { randomUUID } from 'node:crypto';
 import { expect, test } from '@playwright/test';
+import { journeyPassword, signUpInDashboard } from './journeys';
 import { platform } from './platform';
-
-const password = 'a long enough password';
 
 test('an owner invites a person who signs up from the link, joins, switches workspace and gets a new role', async ({
   browser,
@@ -20,11 +19,7 @@ test('an owner invites a person who signs up from the link, joins, switches work
   let link = '';
 
   await test.step('the owner signs up and invites an email as a viewer', async () => {
-    await owner.goto(`${platform.dashboardUrl}/signup`);
-    await owner.getByLabel('Email').fill(ownerEmail);
-    await owner.getByLabel('Password').fill(password);
-    await owner.getByRole('button', { name: 'Create account' }).click();
-    await expect(owner).toHaveURL(/\/apps$/);
+    await signUpInDashboard(owner, ownerEmail);
     await owner.getByRole('link', { name: 'Workspace' }).click();
     await expect(owner.getByRole('heading', { level: 1 })).toHaveText(`team-owner-${suffix}'s workspace`);
     await expect(owner.getByText('Apps0 of 50')).toBeVisible();
@@ -45,7 +40,7 @@ test('an owner invites a person who signs up from the link, joins, switches work
       `Join team-owner-${suffix}'s workspace`,
     );
     await expect(invitee.getByLabel('Email')).toHaveValue(inviteeEmail);
-    await invitee.getByLabel('Password').fill(password);
+    await invitee.getByLabel('Password').fill(journeyPassword);
     await invitee.getByRole('button', { name: 'Create account and join' }).click();
     await expect(invitee).toHaveURL(/\/apps$/);
     const switcher = invitee.getByLabel('Workspace', { exact: true });
