@@ -2,22 +2,13 @@
 // forge, the builder and the proxy started in-process. Deploys are triggered as the dashboard does:
 // createApp for the first one, then handlePushWebhook with a signed GitHub push event per commit.
 import { randomUUID } from 'node:crypto';
-import { rm } from 'node:fs/promises';
 import { createApp, readWebhookSecret } from '@cove/shared/apps/create';
 import { handlePushWebhook } from '@cove/shared/apps/push-webhook';
-import { parseConfig } from '@cove/shared/config/load';
-import { builderConfigSchema, commonConfigSchema, proxyConfigSchema } from '@cove/shared/config/schemas';
 import { schema } from '@cove/shared/db/client';
-import { type JobQueues, openJobQueues } from '@cove/shared/jobs/queues';
-import { createLogger } from '@cove/shared/logs/logger';
-import { createTestContext, type TestContext } from '@cove/shared/testing/context';
-import { type GitServer, startGitServer } from '@cove/shared/testing/git-server';
+import type { TestContext } from '@cove/shared/testing/context';
 import { signGitHubPayload } from '@cove/shared/webhooks/github';
 import { asc, eq } from 'drizzle-orm';
-import { type RunningBuilder, startBuilder } from '../../services/builder/src/builder';
-import { createDockerRuntime } from '../../services/builder/src/runtime/docker';
-import { labelKeys } from '../../services/builder/src/runtime/types';
-import { type RunningProxy, startProxy } from '../../services/proxy/src/proxy';
+import { startCoveWorld } from '../lib/cove-world';
 import { sleep } from '../lib/wait';
 import { waitForMarker } from './live';
 
@@ -43,7 +34,7 @@ export interface CoveSide {
   stop(): Promise<void>;
 }
 
-const { apps, deployments, deploymentLogs, workspaces } = schema;
+const { apps, deployments, deploymentLogs } = schema;
 
 async function readBuildLog(context: TestContext, deploymentId: string): Promise<string[]> {
   const rows = await context.db
@@ -60,47 +51,8 @@ async function failureOf(context: TestContext, deploymentId: string): Promise<st
 }
 
 export async function startCoveSide(overrides: Record<string, string>): Promise<CoveSide> {
-  const context = await createTestContext(overrides);
-  const logger = createLogger('deploy-bench', context.env.COVE_LOG_LEVEL ?? 'warn');
-  let git: GitServer | undefined;
-  let builder: RunningBuilder | undefined;
-  let proxy: RunningProxy | undefined;
-  let queues: JobQueues | undefined;
-  const stop = async () => {
-    await queues?.close();
-    await builder?.stop();
-    await proxy?.stop();
-    await git?.close();
-    const docker = createDockerRuntime(process.env.COVE_DOCKER_SOCKET ?? '/var/run/docker.sock');
-    const labels = { [labelKeys.instance]: context.instance };
-    for (const container of await docker.list(labels)) await docker.remove(container.id);
-    for (const network of await docker.listNetworks(labels)) await docker.removeNetwork(network);
-    for (const image of await docker.listImages(labels)) await docker.removeImage(image);
-    if (context.env.COVE_WORK_DIR) await rm(context.env.COVE_WORK_DIR, { recursive: true, force: true });
-    await context.close();
-  };
-  try {
-    git = await startGitServer();
-    builder = await startBuilder(parseConfig(builderConfigSchema, context.env), logger, { drainMs: 5_000 });
-    proxy = await startProxy(
-      parseConfig(proxyConfigSchema, { ...context.env, COVE_PROXY_PORT: '0' }),
-      logger,
-    );
-    queues = openJobQueues(context.redis, context.instance);
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  const forge = git;
-  const proxyPort = proxy.port;
-  const deps = {
-    db: context.db,
-    redis: context.redis,
-    queues,
-    config: parseConfig(commonConfigSchema, context.env),
-  };
-  const [workspace] = await context.db.insert(workspaces).values({ name: 'deploy-bench' }).returning();
-  if (!workspace) throw new Error('no workspace inserted');
+  const world = await startCoveWorld('deploy-bench', overrides);
+  const { context, git: forge, proxyPort, deps, stop } = world;
 
   async function waitLive(
     name: string,
@@ -135,7 +87,7 @@ export async function startCoveSide(overrides: Record<string, string>): Promise<
     },
     async firstDeploy(name, marker, timeoutMs) {
       const startedAt = Date.now();
-      const created = await createApp(deps, workspace.id, {
+      const created = await createApp(deps, world.workspaceId, {
         name,
         repoUrl: forge.repoUrl(name),
         branch: 'main',

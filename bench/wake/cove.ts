@@ -3,20 +3,11 @@
 // put to sleep as the dashboard does (createApp, the sleep operation on the queue); a visit through
 // the proxy wakes them.
 import { createApp } from '@cove/shared/apps/create';
-import { parseConfig } from '@cove/shared/config/load';
-import { builderConfigSchema, commonConfigSchema, proxyConfigSchema } from '@cove/shared/config/schemas';
 import { schema } from '@cove/shared/db/client';
-import { type JobQueues, openJobQueues } from '@cove/shared/jobs/queues';
-import { createLogger } from '@cove/shared/logs/logger';
 import { readRoute } from '@cove/shared/routing/route-table';
 import type { SleepDepth } from '@cove/shared/sleep/wake-state';
-import { createTestContext, type TestContext } from '@cove/shared/testing/context';
-import { type GitServer, startGitServer } from '@cove/shared/testing/git-server';
 import { eq } from 'drizzle-orm';
-import { type RunningBuilder, startBuilder } from '../../services/builder/src/builder';
-import { createDockerRuntime } from '../../services/builder/src/runtime/docker';
-import { labelKeys } from '../../services/builder/src/runtime/types';
-import { type RunningProxy, startProxy } from '../../services/proxy/src/proxy';
+import { startCoveWorld } from '../lib/cove-world';
 import { sleep, waitUntil } from '../lib/wait';
 import type { Engine } from './engine';
 import { inspect } from './reference';
@@ -32,50 +23,13 @@ export interface CoveSide {
   stop(): Promise<void>;
 }
 
-const { apps, deployments, workspaces } = schema;
+const { apps, deployments } = schema;
 const containerStateOf: Record<SleepDepth, string> = { frozen: 'paused', stopped: 'exited' };
 
 export async function startCoveSide(engine: Engine, overrides: Record<string, string>): Promise<CoveSide> {
-  const context: TestContext = await createTestContext(overrides);
-  const logger = createLogger('wake-bench', context.env.COVE_LOG_LEVEL ?? 'warn');
-  let git: GitServer | undefined;
-  let builder: RunningBuilder | undefined;
-  let proxy: RunningProxy | undefined;
-  let queues: JobQueues | undefined;
-  const stop = async () => {
-    await queues?.close();
-    await builder?.stop();
-    await proxy?.stop();
-    await git?.close();
-    const docker = createDockerRuntime(context.env.COVE_DOCKER_SOCKET ?? '/var/run/docker.sock');
-    const labels = { [labelKeys.instance]: context.instance };
-    for (const container of await docker.list(labels)) await docker.remove(container.id);
-    for (const network of await docker.listNetworks(labels)) await docker.removeNetwork(network);
-    for (const image of await docker.listImages(labels)) await docker.removeImage(image);
-    await context.close();
-  };
-  try {
-    git = await startGitServer();
-    builder = await startBuilder(parseConfig(builderConfigSchema, context.env), logger, { drainMs: 5_000 });
-    proxy = await startProxy(
-      parseConfig(proxyConfigSchema, { ...context.env, COVE_PROXY_PORT: '0' }),
-      logger,
-    );
-    queues = openJobQueues(context.redis, context.instance);
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  const forge = git;
-  const jobQueues = queues;
-  const deps = {
-    db: context.db,
-    redis: context.redis,
-    queues: jobQueues,
-    config: parseConfig(commonConfigSchema, context.env),
-  };
-  const [workspace] = await context.db.insert(workspaces).values({ name: 'wake-bench' }).returning();
-  if (!workspace) throw new Error('no workspace inserted');
+  const world = await startCoveWorld('wake-bench', overrides);
+  const { context, git: forge, proxyPort, deps, stop } = world;
+  const jobQueues = deps.queues;
 
   async function readApp(name: string) {
     const [row] = await context.db
@@ -101,10 +55,10 @@ export async function startCoveSide(engine: Engine, overrides: Record<string, st
   }
 
   return {
-    proxyPort: proxy.port,
+    proxyPort,
     async deploy(name, files, timeoutMs) {
       await forge.createRepo(name, files);
-      await createApp(deps, workspace.id, {
+      await createApp(deps, world.workspaceId, {
         name,
         repoUrl: forge.repoUrl(name),
         branch: 'main',
