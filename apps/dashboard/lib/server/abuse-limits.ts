@@ -8,6 +8,8 @@ export const rateLimits = {
   signInPerEmail: { name: 'sign-in-email', limit: 10, windowSeconds: 600 },
   signUpPerEmail: { name: 'sign-up-email', limit: 5, windowSeconds: 3600 },
   webhookPerApp: { name: 'webhook-app', limit: 60, windowSeconds: 60 },
+  /** Generous: one installation covers many repositories and apps, and GitHub retries nothing. */
+  gitHubWebhookPerInstallation: { name: 'github-webhook-installation', limit: 600, windowSeconds: 60 },
 } as const satisfies Record<string, RateLimit>;
 
 /** GitHub sends at most 25 MB; a push of ordinary size is far below this. */
@@ -49,4 +51,13 @@ export async function limitSignUp(context: ServerContext, request: Request, emai
 
 export function limitWebhook(context: ServerContext, appName: string): Promise<void> {
   return limit(context, rateLimits.webhookPerApp, appName, 'webhook deliveries for this app');
+}
+
+export function limitGitHubWebhook(context: ServerContext, installationId: number): Promise<void> {
+  return limit(
+    context,
+    rateLimits.gitHubWebhookPerInstallation,
+    String(installationId),
+    'webhook deliveries for this GitHub App installation',
+  );
 }

@@ -1,6 +1,7 @@
 import { exchangeAccessToken, readAppSession } from '@cove/shared/access/app-sessions';
 import { isAppPrivate } from '@cove/shared/access/private-apps';
 import { verifyAccessToken } from '@cove/shared/access/tokens';
+import { listAuditEntries } from '@cove/shared/audit/audit-log';
 import { createSession } from '@cove/shared/auth/accounts';
 import { hashToken } from '@cove/shared/auth/tokens';
 import {
@@ -93,6 +94,21 @@ describe('visibility and the access list', () => {
     const wrong = await setVisibility(owner.token, app.name, 'secret');
     expect(wrong.status).toBe(400);
     expect(errorResponse.parse(await wrong.json()).error.fields?.visibility).toMatch(/"public".*"private"/);
+  });
+
+  test('visibility changes are audited with who made them; settings left as they were are not', async () => {
+    const owner = await signUpWithToken();
+    const app = await createTestApp(owner.token, 'audit');
+    await setVisibility(owner.token, app.name, 'private');
+    await setVisibility(owner.token, app.name, 'private');
+    await setVisibility(owner.token, app.name, 'public');
+    const entries = await listAuditEntries(context.db, owner.workspaceId, { appId: app.appId });
+    expect(
+      entries.reverse().map((entry) => [entry.action, entry.keyNames, entry.actorUserId, entry.appName]),
+    ).toEqual([
+      ['access.visibility', ['public to private'], owner.userId, app.name],
+      ['access.visibility', ['private to public'], owner.userId, app.name],
+    ]);
   });
 
   test('the list is saved case-folded without duplicates, and refuses what is not an email', async () => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createAppResponse, errorResponse } from '@cove/shared/contracts/api';
 import { gitHubWebhookResponse } from '@cove/shared/contracts/github';
 import { schema } from '@cove/shared/db/client';
+import { rateLimitKey } from '@cove/shared/limits/rate-limit';
 import { loadGitHubFixture } from '@cove/shared/testing/github-api';
 import { signGitHubPayload } from '@cove/shared/webhooks/github';
 import { eq } from 'drizzle-orm';
@@ -9,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { z } from 'zod';
 import * as appsRoute from '../../app/api/v1/apps/route';
 import * as webhookRoute from '../../app/api/v1/github/webhook/route';
+import { rateLimits } from '../../lib/server/abuse-limits';
 import {
   connectInstallation,
   finishSetup,
@@ -169,5 +171,59 @@ describe('the GitHub App webhook', () => {
     expect(app?.githubInstallationId).toBe(5);
     const response = await deliver('push', pushEvent('refs/heads/master', 5));
     expect(gitHubWebhookResponse.parse(await response.json()).deploymentIds).toHaveLength(1);
+  });
+
+  test('deliveries are limited per installation, counted only once the signature is right', async () => {
+    const rule = rateLimits.gitHubWebhookPerInstallation;
+    expect(rule).toMatchObject({ limit: 600, windowSeconds: 60 });
+    // As if installation 77 had sent its whole minute's share already.
+    await world.context.redis.set(
+      rateLimitKey(world.context.instance, rule, '77'),
+      String(rule.limit),
+      'EX',
+      60,
+    );
+    const forged = await deliver('push', pushEvent('refs/heads/master', 77), {
+      secret: 'not-the-secret-at-all',
+    });
+    expect(forged.status).toBe(401);
+    const refused = await deliver('push', pushEvent('refs/heads/master', 77));
+    expect(refused.status).toBe(429);
+    expect(errorResponse.parse(await refused.json()).error.message).toMatch(
+      /^Too many webhook deliveries for this GitHub App installation\. Try again in \d+ seconds?\.$/,
+    );
+    expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect((await deliver('push', pushEvent('refs/heads/master', 78))).status).toBe(202);
+  });
+
+  test('a push that would start an app beyond the running-apps limit is refused, and nothing is queued', async () => {
+    const before = await deploymentsOfApp();
+    const [app] = await world.context.db.select().from(schema.apps).where(eq(schema.apps.id, appId));
+    if (!app) throw new Error('app missing');
+    await world.context.db.update(schema.apps).set({ status: 'stopped' }).where(eq(schema.apps.id, appId));
+    await world.context.db
+      .update(schema.workspaces)
+      .set({ maxRunningApps: 1 })
+      .where(eq(schema.workspaces.id, app.workspaceId));
+    await world.context.db.insert(schema.apps).values({
+      workspaceId: app.workspaceId,
+      name: `busy-${randomUUID().slice(0, 8)}`,
+      repoUrl: 'http://127.0.0.1:9/repo.git',
+      branch: 'main',
+      mainFile: 'streamlit_app.py',
+      webhookSecretCiphertext: 'unused',
+      status: 'running',
+    });
+    const refused = await deliver('push', pushEvent('refs/heads/master', 5));
+    expect(refused.status).toBe(403);
+    expect(errorResponse.parse(await refused.json()).error).toEqual({
+      code: 'limit_reached',
+      message: `Cove cannot start ${app.name} for this push: this workspace already runs 1 of its 1 apps at once. Put an app to sleep or delete one, or ask the operator to raise the limit.`,
+    });
+    expect(await deploymentsOfApp()).toHaveLength(before.length);
+    // Running, the same app redeploys on a push: that starts nothing new.
+    await world.context.db.update(schema.apps).set({ status: 'running' }).where(eq(schema.apps.id, appId));
+    const redeploy = await deliver('push', pushEvent('refs/heads/master', 5));
+    expect(gitHubWebhookResponse.parse(await redeploy.json()).deploymentIds).toHaveLength(1);
   });
 });

@@ -1,16 +1,20 @@
 // Workspace limits: the operator sets them with `npm run workspace:limits` (run here for real), the
 // API refuses what goes beyond them with a clear message, and the workspace page's API shows usage.
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { createAppResponse } from '@cove/shared/contracts/api';
 import { schema } from '@cove/shared/db/client';
 import type { TestContext } from '@cove/shared/testing/context';
+import { signGitHubPayload } from '@cove/shared/webhooks/github';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import * as deploymentsRoute from '../../app/api/v1/apps/[name]/deployments/route';
 import * as appRoute from '../../app/api/v1/apps/[name]/route';
 import * as wakeRoute from '../../app/api/v1/apps/[name]/wake/route';
 import * as appsRoute from '../../app/api/v1/apps/route';
+import * as pushRoute from '../../app/api/v1/webhooks/[name]/route';
 import * as workspaceRoute from '../../app/api/v1/workspace/route';
 import { call, createTestApp, signUpWithToken, startDashboardContext, stopDashboardContext } from './harness';
 
@@ -120,6 +124,67 @@ test('the operator sets limits; creating, memory, deploying and waking beyond th
   // "default" gives the platform's default back; then the wake goes through.
   await setLimits(owner.workspaceId, '--max-running-apps', 'default');
   expect((await act(wakeRoute.POST, 'wake', second.name)).status).toBe(202);
+});
+
+test('a push that would start an app beyond the running-apps limit is refused; a push to a running app redeploys', async () => {
+  const owner = await signUpWithToken();
+  const created = [];
+  for (let index = 0; index < 2; index++) {
+    const response = await call(appsRoute.POST, {
+      method: 'POST',
+      path: '/apps',
+      params: {},
+      token: owner.token,
+      body: { name: `push-${randomUUID().slice(0, 8)}`, repoUrl: 'http://127.0.0.1:9/repo.git' },
+    });
+    created.push(createAppResponse.parse(await response.json()));
+  }
+  const [running, stopped] = created;
+  if (!running || !stopped) throw new Error('apps missing');
+  await context.db.update(apps).set({ status: 'running' }).where(eq(apps.id, running.id));
+  await context.db.update(apps).set({ status: 'stopped' }).where(eq(apps.id, stopped.id));
+  await setLimits(owner.workspaceId, '--max-running-apps', '1');
+  const push = (app: typeof running) => {
+    const body = JSON.stringify({
+      ref: `refs/heads/${app.branch}`,
+      after: 'a'.repeat(40),
+      head_commit: null,
+    });
+    return call(pushRoute.POST, {
+      method: 'POST',
+      path: `/webhooks/${app.name}`,
+      params: { name: app.name },
+      rawBody: body,
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'push',
+        'x-github-delivery': randomUUID(),
+        'x-hub-signature-256': signGitHubPayload(app.webhook.secret, body),
+      },
+    });
+  };
+  const pushDeployments = async (appId: string) =>
+    (await context.db.select().from(deployments).where(eq(deployments.appId, appId))).filter(
+      (deployment) => deployment.trigger === 'push',
+    );
+
+  const refused = await errorOf(await push(stopped));
+  expect(refused).toEqual({
+    status: 403,
+    body: {
+      error: {
+        code: 'limit_reached',
+        message: `Cove cannot start ${stopped.name} for this push: this workspace already runs 1 of its 1 apps at once. Put an app to sleep or delete one, or ask the operator to raise the limit.`,
+      },
+    },
+  });
+  expect(await pushDeployments(stopped.id)).toEqual([]);
+  expect((await push(running)).status).toBe(202);
+  expect(await pushDeployments(running.id)).toHaveLength(1);
+  // With room again, the stopped app deploys on its next push.
+  await setLimits(owner.workspaceId, '--max-running-apps', '2');
+  expect((await push(stopped)).status).toBe(202);
+  expect(await pushDeployments(stopped.id)).toHaveLength(1);
 });
 
 test('a workspace without its own limits has the platform defaults, and the CLI explains mistakes', async () => {

@@ -1,6 +1,7 @@
 // What the proxy keeps in memory about access: the set of private app ids (so a public app costs
-// one Set lookup per request), kept fresh over pub/sub, and the app sessions that ended (sign-out),
-// so open WebSockets made with them can be closed. After a reconnect the set is reloaded whole.
+// one Set lookup per request), kept fresh over pub/sub, the apps that just became private and the
+// app sessions that ended (sign-out, access taken away), so open WebSockets that no longer pass the
+// gate can be closed. After a reconnect the set is reloaded whole.
 import { accessKeys, parseEndedMessage } from '@cove/shared/access/app-sessions';
 import { privateAppKeys, readPrivateAppIds } from '@cove/shared/access/private-apps';
 import type { Logger } from '@cove/shared/logs/logger';
@@ -10,6 +11,8 @@ export interface AccessState {
   isPrivate(appId: string): boolean;
   /** Called with the hashes of app sessions that were ended. */
   onSessionsEnded(listener: (sessionHashes: string[]) => void): void;
+  /** Called with the id of an app that was public and is now private (confirmed in Redis). */
+  onBecamePrivate(listener: (appId: string) => void): void;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -27,16 +30,27 @@ export function createAccessState(options: { redis: Redis; instance: string; log
   let hasLoaded = false;
   let isStopped = false;
   const endedListeners: Array<(sessionHashes: string[]) => void> = [];
+  const madePrivateListeners: Array<(appId: string) => void> = [];
+
+  function announcePrivate(appId: string): void {
+    for (const listener of madePrivateListeners) listener(appId);
+  }
 
   async function refresh(appId: string): Promise<void> {
     const isPrivate = (await redis.sismember(privateKeys.set, appId)) === 1;
-    if (isPrivate) privateAppIds.add(appId);
-    else privateAppIds.delete(appId);
+    if (isPrivate) {
+      privateAppIds.add(appId);
+      // Announced even if it was private already: only sockets let in as public are closed, and
+      // an app private all along has none (or one that slipped in just before the change).
+      announcePrivate(appId);
+    } else privateAppIds.delete(appId);
   }
 
   async function reloadAll(): Promise<void> {
+    const before = privateAppIds;
     privateAppIds = await readPrivateAppIds(redis, instance);
     logger.info({ privateApps: privateAppIds.size }, 'private apps loaded');
+    for (const appId of privateAppIds) if (!before.has(appId)) announcePrivate(appId);
   }
 
   subscriber.on('message', (channel: string, message: string) => {
@@ -65,6 +79,9 @@ export function createAccessState(options: { redis: Redis; instance: string; log
     isPrivate: (appId) => privateAppIds.has(appId),
     onSessionsEnded(listener) {
       endedListeners.push(listener);
+    },
+    onBecamePrivate(listener) {
+      madePrivateListeners.push(listener);
     },
     async start() {
       // Subscribe before loading, so a change published in between is not missed.

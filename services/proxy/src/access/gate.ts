@@ -1,6 +1,7 @@
 // The gate in front of private apps: every request and WebSocket upgrade to a private app's host
 // needs a live app session cookie for that app. /__cove/auth trades the dashboard's one-minute
-// token for that cookie. Public apps never reach past isPrivate().
+// token for that cookie. Public apps' requests never reach past isPrivate(); their WebSockets are
+// followed, so those opened without a session close when the app is made private.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { appSessionHash, exchangeAccessToken, readAppSession } from '@cove/shared/access/app-sessions';
@@ -26,7 +27,10 @@ export interface AccessGate {
   isPrivate(appId: string): boolean;
   /** null: let the request through (the platform's cookie removed); else the answer to send. */
   checkRequest(request: IncomingMessage, target: GateTarget): Promise<ProblemResponse | null>;
-  /** The same for an upgrade; an admitted socket is closed when its session ends. */
+  /**
+   * The same for an upgrade, for every app (public ones pass): an admitted socket is closed when
+   * its session ends, or, let in without one to a public app, when the app is made private.
+   */
   checkUpgrade(request: IncomingMessage, target: GateTarget, socket: Duplex): Promise<ProblemResponse | null>;
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -37,6 +41,28 @@ export function createAccessGate(options: { config: ProxyConfig; redis: Redis; l
   const instance = config.COVE_INSTANCE;
   const state = createAccessState({ redis, instance, logger });
   const socketsBySession = new Map<string, Set<Duplex>>();
+  const socketsWithoutSession = new Map<string, Set<Duplex>>();
+
+  function follow(sockets: Map<string, Set<Duplex>>, key: string, socket: Duplex): void {
+    const followed = sockets.get(key) ?? new Set();
+    sockets.set(key, followed);
+    followed.add(socket);
+    socket.once('close', () => {
+      followed.delete(socket);
+      if (followed.size === 0 && sockets.get(key) === followed) sockets.delete(key);
+    });
+  }
+
+  state.onBecamePrivate((appId) => {
+    const sockets = socketsWithoutSession.get(appId);
+    socketsWithoutSession.delete(appId);
+    for (const socket of sockets ?? []) socket.destroy();
+    if (sockets?.size)
+      logger.info(
+        { appId, webSockets: sockets.size },
+        'closed WebSockets without a session of an app made private',
+      );
+  });
 
   state.onSessionsEnded((hashes) => {
     for (const hash of hashes) {
@@ -98,15 +124,19 @@ export function createAccessGate(options: { config: ProxyConfig; redis: Redis; l
       return (await admittedSession(request, target)) === null ? refusal(request, target) : null;
     },
     async checkUpgrade(request, target, socket) {
-      const hash = await admittedSession(request, target);
-      if (hash === null) return refusal(request, target);
-      const sockets = socketsBySession.get(hash) ?? new Set();
-      socketsBySession.set(hash, sockets);
-      sockets.add(socket);
-      socket.once('close', () => {
-        sockets.delete(socket);
-        if (sockets.size === 0 && socketsBySession.get(hash) === sockets) socketsBySession.delete(hash);
-      });
+      const isPublic = !state.isPrivate(target.appId);
+      // A public app's visitor without a cookie costs no Redis read.
+      const hash =
+        isPublic && readAppSessionCookie(request.headers) === null
+          ? null
+          : await admittedSession(request, target);
+      if (hash !== null) {
+        follow(socketsBySession, hash, socket);
+        return null;
+      }
+      // Checked again: the app may have been made private while the session was read.
+      if (!isPublic || state.isPrivate(target.appId)) return refusal(request, target);
+      follow(socketsWithoutSession, target.appId, socket);
       return null;
     },
     start: () => state.start(),

@@ -1,5 +1,6 @@
 // A forge's push webhook becomes a queued deployment of that commit. Nothing changes unless the
-// signature over the raw body is right, the delivery is new, and the push is for the app's branch.
+// signature over the raw body is right, the delivery is new, the push is for the app's branch, and
+// an app that is not running may start within the workspace's running-apps limit.
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { webhookAcceptedResponse } from '../contracts/api';
@@ -8,6 +9,7 @@ import { apps, webhookDeliveries } from '../db/schema/apps';
 import { deployments } from '../db/schema/deployments';
 import { CoveError } from '../errors';
 import { type PushEvent, parsePushEvent, verifyGitHubSignature } from '../webhooks/github';
+import { runningLimitMessage, runningStatuses } from '../workspaces/limits';
 import { readWebhookSecret } from './create';
 import type { AppsDeps } from './deps';
 import type { AppRow } from './views';
@@ -26,6 +28,24 @@ function formatAuthor(author: { name: string; email?: string } | null): string |
 }
 
 type Transaction = Parameters<Parameters<AppsDeps['db']['transaction']>[0]>[0];
+
+function wouldDeploy(app: Pick<AppRow, 'branch'>, push: PushEvent): boolean {
+  return push.branch === app.branch && !push.isBranchDeletion;
+}
+
+/**
+ * Why this push may not deploy the app, or null. A push to an app that runs (or is starting) is a
+ * redeploy and always may; one that would start a stopped or sleeping app counts against the
+ * workspace's running-apps limit.
+ */
+export async function pushRefusal(
+  deps: Pick<AppsDeps, 'db' | 'config'>,
+  app: Pick<AppRow, 'id' | 'name' | 'workspaceId' | 'branch' | 'status'>,
+  push: PushEvent,
+): Promise<string | null> {
+  if (!wouldDeploy(app, push) || runningStatuses.includes(app.status)) return null;
+  return runningLimitMessage(deps, app.workspaceId, app.id, `start ${app.name} for this push`);
+}
 
 /**
  * A push for the app: a queued deployment row of that commit when it is for the app's branch, or
@@ -98,6 +118,8 @@ export async function handlePushWebhook(
     );
   }
   const push = parsePushEvent(rawBody);
+  const refusal = await pushRefusal(deps, app, push);
+  if (refusal !== null) throw new CoveError('limit_reached', refusal);
 
   let result: WebhookResult;
   try {

@@ -5,6 +5,7 @@
 // proxy at once.
 import { and, eq } from 'drizzle-orm';
 import { writeAppVisibility } from '../access/private-apps';
+import { recordAuditEntry } from '../audit/audit-log';
 import type { UpdateAppRequest, UpdateAppResponse } from '../contracts/api';
 import { updateAppRequest } from '../contracts/api';
 import { parseInput } from '../contracts/validation';
@@ -104,11 +105,13 @@ function describeNext(
   return parts.length > 0 ? parts.join(' ') : 'Nothing changed.';
 }
 
+/** actorUserId: who asked (for the audit log; null for the platform itself). */
 export async function updateApp(
   deps: AppsDeps,
   workspaceId: string,
   name: string,
   input: unknown,
+  actorUserId: string | null = null,
 ): Promise<UpdateAppResponse> {
   const request = parseInput(updateAppRequest, input);
   const app = await findApp(deps.db, workspaceId, name);
@@ -134,6 +137,16 @@ export async function updateApp(
         .update(apps)
         .set({ ...changes, updatedAt: new Date() })
         .where(and(eq(apps.workspaceId, workspaceId), eq(apps.id, app.id)));
+      if (changes.visibility !== undefined) {
+        await recordAuditEntry(tx, {
+          workspaceId,
+          appId: app.id,
+          appName: newName ?? app.name,
+          actorUserId,
+          action: 'access.visibility',
+          keyNames: [`${app.visibility} to ${changes.visibility}`],
+        });
+      }
       if (!needsBuild) return null;
       const [deployment] = await tx
         .insert(deployments)

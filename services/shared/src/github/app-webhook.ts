@@ -4,7 +4,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { AppsDeps } from '../apps/deps';
-import { deliveryId, queuePushDeployment } from '../apps/push-webhook';
+import { deliveryId, pushRefusal, queuePushDeployment } from '../apps/push-webhook';
 import type { GitHubWebhookResponse } from '../contracts/github';
 import { isUniqueViolation } from '../db/errors';
 import { apps, webhookDeliveries } from '../db/schema/apps';
@@ -42,10 +42,27 @@ function parseJson(rawBody: Buffer): unknown {
   }
 }
 
+/** The installation a signed delivery comes from, or null when it names none. */
+function deliveryInstallationId(rawBody: Buffer): number | null {
+  try {
+    const parsed = z
+      .object({ installation: z.object({ id: z.number().int() }) })
+      .safeParse(JSON.parse(rawBody.toString('utf8')));
+    return parsed.success ? parsed.data.installation.id : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * limitInstallation: called once the signature is checked, with the installation the delivery
+ * comes from (the caller's rate limit; it throws to refuse the delivery).
+ */
 export async function handleGitHubAppWebhook(
   deps: AppsDeps,
   headers: Headers,
   rawBody: Buffer,
+  limitInstallation?: (installationId: number) => Promise<void>,
 ): Promise<GitHubWebhookResult> {
   const settings = requireGitHubApp(deps.config);
   if (!verifyGitHubSignature(settings.webhookSecret, rawBody, headers.get('x-hub-signature-256'))) {
@@ -54,6 +71,8 @@ export async function handleGitHubAppWebhook(
       "The X-Hub-Signature-256 header is missing or does not match the body. The GitHub App's webhook secret must be COVE_GITHUB_WEBHOOK_SECRET.",
     );
   }
+  const installationId = deliveryInstallationId(rawBody);
+  if (installationId !== null && limitInstallation) await limitInstallation(installationId);
   const event = headers.get('x-github-event');
   if (event === 'ping') return { status: 200, body: { deploymentIds: [], message: 'pong' } };
   if (event === 'installation') {
@@ -103,11 +122,21 @@ async function deployLinkedApps(
       ),
     );
   if (linked.length === 0) return ignored(`no app deploys ${target.repository.full_name}`);
+  // Apps the running-apps limit keeps from starting are left out (their delivery is not recorded,
+  // so it can be redelivered later); when that leaves nothing to deploy, the push is refused.
+  const refusals: string[] = [];
+  const allowed: typeof linked = [];
+  for (const app of linked) {
+    const refusal = await pushRefusal(deps, app, push);
+    if (refusal === null) allowed.push(app);
+    else refusals.push(refusal);
+  }
+  if (allowed.length === 0) throw new CoveError('limit_reached', refusals.join(' '));
   let results: Awaited<ReturnType<typeof queuePushDeployment>>[];
   try {
     results = await deps.db.transaction(async (tx) => {
       const done = [];
-      for (const app of linked) {
+      for (const app of allowed) {
         // One delivery reaches several apps; each records it, so a replay is refused as a whole.
         await tx.insert(webhookDeliveries).values({ deliveryId: `${delivery}/${app.id}`, appId: app.id });
         done.push(await queuePushDeployment(tx, app, push));
@@ -129,11 +158,9 @@ async function deployLinkedApps(
   for (const deploymentId of deploymentIds) await deps.queues.enqueueBuild({ deploymentId });
   if (deploymentIds.length === 0)
     return ignored(`no app follows ${push.branch} of ${target.repository.full_name}`);
+  const queued = `queued: ${push.commitSha.slice(0, 7)} of ${push.branch} for ${deploymentIds.length} app(s)`;
   return {
     status: 202,
-    body: {
-      deploymentIds,
-      message: `queued: ${push.commitSha.slice(0, 7)} of ${push.branch} for ${deploymentIds.length} app(s)`,
-    },
+    body: { deploymentIds, message: refusals.length > 0 ? `${queued}. ${refusals.join(' ')}` : queued },
   };
 }

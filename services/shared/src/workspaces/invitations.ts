@@ -2,6 +2,7 @@
 // until it expires, for a signed-in person with that email. Re-inviting an email replaces its pending
 // invitation. Only the token's SHA-256 is stored.
 import { and, desc, eq, gt, isNull } from 'drizzle-orm';
+import { recordAuditEntry } from '../audit/audit-log';
 import type { Principal } from '../auth/accounts';
 import { requireRole } from '../auth/request';
 import { generateToken, hashToken } from '../auth/tokens';
@@ -94,6 +95,14 @@ export async function createInvitation(
       })
       .returning();
     if (!inserted) throw new Error('insert returned no row');
+    await recordAuditEntry(tx, {
+      workspaceId: principal.workspaceId,
+      appId: null,
+      appName: null,
+      actorUserId: principal.userId,
+      action: 'invitations.create',
+      keyNames: [email, role],
+    });
     return inserted;
   });
   const [inviter] = await deps.db
@@ -154,14 +163,25 @@ export async function revokeInvitation(
   now: Date = new Date(),
 ): Promise<{ message: string }> {
   requireRole(principal, 'owner');
-  const [revoked] = await db
-    .update(invitations)
-    .set({ revokedAt: now })
-    .where(
-      and(eq(invitations.workspaceId, principal.workspaceId), eq(invitations.id, invitationId), isPending),
-    )
-    .returning({ email: invitations.email });
-  if (!revoked) throw new CoveError('not_found', 'No pending invitation has this id in the workspace.');
+  const revoked = await db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(invitations)
+      .set({ revokedAt: now })
+      .where(
+        and(eq(invitations.workspaceId, principal.workspaceId), eq(invitations.id, invitationId), isPending),
+      )
+      .returning({ email: invitations.email });
+    if (!row) throw new CoveError('not_found', 'No pending invitation has this id in the workspace.');
+    await recordAuditEntry(tx, {
+      workspaceId: principal.workspaceId,
+      appId: null,
+      appName: null,
+      actorUserId: principal.userId,
+      action: 'invitations.withdraw',
+      keyNames: [row.email],
+    });
+    return row;
+  });
   return { message: `The invitation of ${revoked.email} no longer works.` };
 }
 
@@ -233,6 +253,14 @@ export async function acceptInvitation(
       .update(invitations)
       .set({ acceptedAt: now, acceptedBy: input.userId })
       .where(eq(invitations.id, row.id));
+    await recordAuditEntry(tx, {
+      workspaceId: row.workspaceId,
+      appId: null,
+      appName: null,
+      actorUserId: input.userId,
+      action: 'invitations.accept',
+      keyNames: [row.email, row.role],
+    });
     const [membership] = await tx
       .select({ id: workspaces.id, name: workspaces.name, role: memberships.role })
       .from(memberships)

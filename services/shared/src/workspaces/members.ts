@@ -2,6 +2,8 @@
 // A workspace always keeps an owner: the last one can be neither demoted nor removed, and the
 // owners' rows are locked while that is checked, so two owners cannot demote each other at once.
 import { and, asc, eq } from 'drizzle-orm';
+import { endAccessOfFormerMember, type RevokeDeps } from '../access/revoke';
+import { recordAuditEntry } from '../audit/audit-log';
 import type { Principal } from '../auth/accounts';
 import { requireRole } from '../auth/request';
 import type { MemberView } from '../contracts/workspaces';
@@ -26,12 +28,12 @@ export async function listMembers(db: Database, workspaceId: string): Promise<Me
   return rows.map((row) => ({ ...row, joinedAt: row.joinedAt.toISOString() }));
 }
 
-/** The member's role, with the workspace's owner rows locked until the transaction ends. */
+/** The member's role and email, with the workspace's owner rows locked until the transaction ends. */
 async function lockMembership(
   tx: Transaction,
   workspaceId: string,
   userId: string,
-): Promise<{ role: MemberRole; ownerCount: number }> {
+): Promise<{ role: MemberRole; email: string; ownerCount: number }> {
   const owners = await tx
     .select({ userId: memberships.userId })
     .from(memberships)
@@ -39,12 +41,13 @@ async function lockMembership(
     .orderBy(asc(memberships.userId))
     .for('update');
   const [member] = await tx
-    .select({ role: memberships.role })
+    .select({ role: memberships.role, email: users.email })
     .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
     .where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.userId, userId)))
-    .for('update');
+    .for('update', { of: memberships });
   if (!member) throw new CoveError('not_found', 'This person is not a member of the workspace.');
-  return { role: member.role, ownerCount: owners.length };
+  return { role: member.role, email: member.email, ownerCount: owners.length };
 }
 
 const lastOwnerMessage =
@@ -66,6 +69,16 @@ export async function changeMemberRole(
       .update(memberships)
       .set({ role })
       .where(and(eq(memberships.workspaceId, principal.workspaceId), eq(memberships.userId, userId)));
+    if (member.role !== role) {
+      await recordAuditEntry(tx, {
+        workspaceId: principal.workspaceId,
+        appId: null,
+        appName: null,
+        actorUserId: principal.userId,
+        action: 'members.change_role',
+        keyNames: [member.email, `${member.role} to ${role}`],
+      });
+    }
   });
   const changed = (await listMembers(db, principal.workspaceId)).find((member) => member.userId === userId);
   if (!changed) throw new CoveError('not_found', 'This person is not a member of the workspace.');
@@ -81,15 +94,18 @@ async function deleteMembership(tx: Transaction, workspaceId: string, userId: st
   await tx.delete(sessions).where(and(eq(sessions.workspaceId, workspaceId), eq(sessions.userId, userId)));
 }
 
-/** An owner removes a member; a member removing themself leaves (any role may). */
+/**
+ * An owner removes a member; a member removing themself leaves (any role may). Their open sessions
+ * on the workspace's private apps end too.
+ */
 export async function removeMember(
-  db: Database,
+  deps: RevokeDeps,
   principal: Principal,
   userId: string,
 ): Promise<{ message: string }> {
   const isLeaving = userId === principal.userId;
   if (!isLeaving) requireRole(principal, 'owner');
-  await db.transaction(async (tx) => {
+  const email = await deps.db.transaction(async (tx) => {
     const member = await lockMembership(tx, principal.workspaceId, userId);
     if (member.role === 'owner' && member.ownerCount <= 1) {
       throw new CoveError(
@@ -100,6 +116,16 @@ export async function removeMember(
       );
     }
     await deleteMembership(tx, principal.workspaceId, userId);
+    await recordAuditEntry(tx, {
+      workspaceId: principal.workspaceId,
+      appId: null,
+      appName: null,
+      actorUserId: principal.userId,
+      action: isLeaving ? 'members.leave' : 'members.remove',
+      keyNames: [member.email],
+    });
+    return member.email;
   });
+  await endAccessOfFormerMember(deps, principal.workspaceId, { userId, email });
   return { message: isLeaving ? 'You left the workspace.' : 'Removed from the workspace.' };
 }

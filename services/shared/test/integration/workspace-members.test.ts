@@ -24,6 +24,10 @@ afterAll(async () => {
 
 const password = 'a long enough password';
 
+function deps() {
+  return { db: context.db, redis: context.redis, config: { COVE_INSTANCE: context.instance } };
+}
+
 async function account(prefix: string) {
   const email = `${prefix}-${randomUUID()}@example.com`;
   const { user, workspace } = await signUp(context.db, { email, password });
@@ -96,10 +100,10 @@ test('an owner removes a member, whose sessions and tokens in the workspace stop
   const { workspaceId, owner, developer, viewer, as } = await team();
   const session = await createSession(context.db, { userId: developer.userId, workspaceId });
   const token = await createApiToken(context.db, { workspaceId, userId: developer.userId, name: 't' });
-  await expect(removeMember(context.db, as(viewer, 'viewer'), developer.userId)).rejects.toThrow(
+  await expect(removeMember(deps(), as(viewer, 'viewer'), developer.userId)).rejects.toThrow(
     /needs the owner role/,
   );
-  expect(await removeMember(context.db, as(owner, 'owner'), developer.userId)).toEqual({
+  expect(await removeMember(deps(), as(owner, 'owner'), developer.userId)).toEqual({
     message: 'Removed from the workspace.',
   });
   expect(await resolveSession(context.db, session.token)).toBeNull();
@@ -109,14 +113,14 @@ test('an owner removes a member, whose sessions and tokens in the workspace stop
     .insert(schema.memberships)
     .values({ workspaceId, userId: developer.userId, role: 'viewer' });
   expect(await resolveApiToken(context.db, token.token)).toBeNull();
-  await expect(removeMember(context.db, as(owner, 'owner'), owner.userId)).rejects.toThrow(
+  await expect(removeMember(deps(), as(owner, 'owner'), owner.userId)).rejects.toThrow(
     'You are the last owner of this workspace: make another member an owner before you leave.',
   );
 });
 
 test('a member leaves; their own workspace is untouched', async () => {
   const { workspaceId, viewer, as } = await team();
-  expect(await removeMember(context.db, as(viewer, 'viewer'), viewer.userId)).toEqual({
+  expect(await removeMember(deps(), as(viewer, 'viewer'), viewer.userId)).toEqual({
     message: 'You left the workspace.',
   });
   const left = await listWorkspacesOf(context.db, as(viewer, 'viewer'));

@@ -24,7 +24,19 @@ export const appSecrets = pgTable('app_secrets', {
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
-export const auditActions = ['secrets.replace', 'secrets.delete', 'secrets.reveal'] as const;
+export const auditActions = [
+  'secrets.replace',
+  'secrets.delete',
+  'secrets.reveal',
+  'members.change_role',
+  'members.remove',
+  'members.leave',
+  'invitations.create',
+  'invitations.withdraw',
+  'invitations.accept',
+  'access.visibility',
+  'access.list',
+] as const;
 export type AuditAction = (typeof auditActions)[number];
 
 /** Who changed what, when: names only (keys of secrets, never their values). */

@@ -15,5 +15,8 @@ export const DELETE = route<{ name: string }>(async ({ request, params, context 
 export const PATCH = route<{ name: string }>(async ({ request, params, context }) => {
   const principal = await authenticate(request, context, 'developer');
   const body = await readJson(request);
-  return reply(updateAppResponse, await updateApp(context, principal.workspaceId, params.name, body));
+  return reply(
+    updateAppResponse,
+    await updateApp(context, principal.workspaceId, params.name, body, principal.userId),
+  );
 });

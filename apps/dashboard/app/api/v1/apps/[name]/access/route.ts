@@ -12,6 +12,6 @@ export const PUT = route<{ name: string }>(async ({ request, params, context }) 
   const body = await readJson(request);
   return reply(
     replaceAppAccessResponse,
-    await replaceAppAccess(context.db, principal.workspaceId, params.name, principal.userId, body),
+    await replaceAppAccess(context, principal.workspaceId, params.name, principal.userId, body),
   );
 });

@@ -23,7 +23,7 @@ export const PATCH = route<{ userId: string }>(async ({ request, params, context
 export const DELETE = route<{ userId: string }>(async ({ request, params, context }) => {
   const principal = await authenticate(request, context);
   const userId = memberId(params.userId);
-  const result = await removeMember(context.db, principal, userId);
+  const result = await removeMember(context, principal, userId);
   if (userId !== principal.userId) return reply(messageResponse, result);
   const next = await sessionAfterLeaving(context, request, principal);
   const message = next?.workspace
