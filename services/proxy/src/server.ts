@@ -1,7 +1,8 @@
 // The proxy as a Fastify app: every request to <name>.<apps domain> is handed to that app's
-// container with http-proxy-3 (HTTP through a hijacked reply, WebSockets from the 'upgrade' event).
+// container, HTTP with undici through a hijacked reply, WebSockets with http-proxy-3 from the
+// 'upgrade' event.
 // Routes come from Redis only; the proxy never talks to Docker or Postgres.
-import { Agent, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ProxyConfig } from '@cove/shared/config/schemas';
 import { openJobQueues } from '@cove/shared/jobs/queues';
@@ -11,6 +12,7 @@ import { createProxyServer } from 'http-proxy-3';
 import type { Redis } from 'ioredis';
 import { createAccessGate } from './access/gate';
 import { createActivityRecorder } from './activity/activity-recorder';
+import { createHttpForwarder, type Upstream } from './forwarding/http-forwarder';
 import { writeResponseToSocket } from './forwarding/socket-response';
 import { WebSocketTunnels } from './forwarding/websocket-tunnels';
 import { appPageUrl, type ProxyProblem, problemResponse, wantsHtml } from './pages/problems';
@@ -20,8 +22,6 @@ import { resolveRequest } from './routing/resolve';
 import { createRouteCache } from './routing/route-cache';
 import { createWakeRequests } from './wake/wake-requests';
 import { awaitWakeStatus } from './wake/wake-status';
-
-type Upstream = { host: string; port: number };
 
 export interface BuildProxyOptions {
   config: ProxyConfig;
@@ -66,8 +66,8 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
   const wakes = createWakeRequests({ queues, logger });
   const wakeWaitMs = config.COVE_WAKE_WAIT_SECONDS * 1000;
 
-  const upstreamAgent = new Agent({ keepAlive: true });
-  const proxy = createProxyServer({ xfwd: true, agent: upstreamAgent });
+  const httpForwarder = createHttpForwarder();
+  const proxy = createProxyServer({ xfwd: true });
   const tunnels = new WebSocketTunnels();
   let isStopping = false;
   let forceCloseTimer: NodeJS.Timeout | undefined;
@@ -77,19 +77,6 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
     proxyRequest.once('upgrade', (_response, upstreamSocket) =>
       tunnels.attachUpstream(clientSocket, upstreamSocket),
     );
-  });
-  // http-proxy-3 pipes the app's answer to the browser, but an answer cut short (the container
-  // died mid-response) would leave the browser waiting forever: cut the browser's side too.
-  const appNameByRequest = new WeakMap<IncomingMessage, string>();
-  proxy.on('proxyRes', (proxyResponse, request, response) => {
-    proxyResponse.once('close', () => {
-      if (proxyResponse.complete) return;
-      logger.warn(
-        { app: appNameByRequest.get(request), method: request.method, path: pathOf(request) },
-        'app dropped the connection mid-response',
-      );
-      response.destroy();
-    });
   });
   // Without a callback these would be thrown; every call below passes one, this is a safety net.
   proxy.on('error', (error) => logger.error({ error: errorDetails(error) }, 'proxy error'));
@@ -115,14 +102,15 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
   function forward(request: FastifyRequest, reply: FastifyReply, appName: string, upstream: Upstream): void {
     for (const header of platformOnlyHeaders) delete request.raw.headers[header];
     reply.hijack();
-    appNameByRequest.set(request.raw, appName);
     const response = reply.raw;
-    proxy.web(request.raw, response, { target: { protocol: 'http:', ...upstream } }, (error) => {
+    httpForwarder.forward(request.raw, response, upstream, (error) => {
+      const isMidResponse = response.headersSent;
       logger.warn(
         { app: appName, error: errorDetails(error), method: request.method, path: pathOf(request.raw) },
-        'request to app failed',
+        isMidResponse ? 'app dropped the connection mid-response' : 'request to app failed',
       );
-      if (response.headersSent) {
+      // An answer cut short (the container died mid-response) must not leave the browser waiting.
+      if (isMidResponse) {
         response.destroy();
         return;
       }
@@ -205,12 +193,12 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
       writeResponseToSocket(socket, problemFor(request, resolution.problem));
       return;
     }
-    if (access.isPrivate(resolution.appId)) {
-      const refusal = await access.checkUpgrade(request, resolution, socket);
-      if (refusal) {
-        writeResponseToSocket(socket, refusal);
-        return;
-      }
+    // Every upgrade goes through the gate: it refuses private apps' visitors without a session and
+    // keeps a public app's sockets, so making the app private closes them (no Redis read for those).
+    const refusal = await access.checkUpgrade(request, resolution, socket);
+    if (refusal) {
+      writeResponseToSocket(socket, refusal);
+      return;
     }
     let { appName } = resolution;
     let upstream: Upstream;
@@ -259,7 +247,7 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
   app.addHook('onClose', async () => {
     clearTimeout(forceCloseTimer);
     tunnels.destroyAll();
-    upstreamAgent.destroy();
+    await httpForwarder.destroy();
     await routes.stop();
     await access.stop();
     await activity.stop();

@@ -117,6 +117,18 @@ describe('HTTP', () => {
     expect(crashed.body).toContain(`href="${config.COVE_DASHBOARD_URL}/apps/pending"`);
   });
 
+  it('streams a chunked upload and keeps headers meant for one hop away from the app', async () => {
+    const response = await send(proxy.port, 'hello.localhost', '/_stcore/upload_file', {
+      method: 'PUT',
+      body: 'an upload without a length',
+      headers: { 'transfer-encoding': 'chunked', connection: 'keep-alive, x-hop-only', 'x-hop-only': '1' },
+    });
+    expect(response.status).toBe(200);
+    const seen = JSON.parse(response.body);
+    expect(seen).toMatchObject({ method: 'PUT', body: 'an upload without a length' });
+    expect(seen.headers['x-hop-only']).toBeUndefined();
+  });
+
   it('answers 502 when the upstream refuses connections, and keeps serving', async () => {
     await route('down', { status: 'running', upstream: { host: '127.0.0.1', port: await closedPort() } });
     const page = await waitForStatus('down.localhost', 502, { accept: browserAccept });
