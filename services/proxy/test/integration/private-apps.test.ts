@@ -214,6 +214,31 @@ describe('a visibility change', () => {
     });
   });
 
+  it("closes a public app's WebSockets opened without a session when it becomes private", async () => {
+    const turning = { appName: 'turning', appId: randomUUID() };
+    await writeRoute(context.redis, context.instance, {
+      ...turning,
+      status: 'running',
+      upstream: { host: '127.0.0.1', port: upstream.port },
+    });
+    await waitFor(async () => (await send(proxy.port, 'turning.localhost', '/')).status === 200, {
+      timeoutMs: 5_000,
+      intervalMs: 25,
+      description: 'the route to arrive',
+    });
+    const socket = new WebSocket(`ws://127.0.0.1:${proxy.port}/_stcore/stream`, {
+      headers: { host: 'turning.localhost' },
+    });
+    await waitForOpen(socket);
+    const closed = closeEvent(socket);
+    await writeAppVisibility(context.redis, context.instance, turning.appId, 'private');
+    await closed;
+    const again = new WebSocket(`ws://127.0.0.1:${proxy.port}/_stcore/stream`, {
+      headers: { host: 'turning.localhost' },
+    });
+    expect(await refusedUpgradeStatus(again)).toBe(401);
+  });
+
   it('is picked up after the subscriber reconnects to Redis, even when its message was missed', async () => {
     const quiet = { appName: 'quiet', appId: randomUUID() };
     await writeRoute(context.redis, context.instance, {
