@@ -6,6 +6,7 @@ import { accessKeys, parseEndedMessage } from '@cove/shared/access/app-sessions'
 import { privateAppKeys, readPrivateAppIds } from '@cove/shared/access/private-apps';
 import type { Logger } from '@cove/shared/logs/logger';
 import type { Redis } from 'ioredis';
+import { mirrorFromRedis } from '../redis-mirror';
 
 export interface AccessState {
   isPrivate(appId: string): boolean;
@@ -25,10 +26,7 @@ export function createAccessState(options: { redis: Redis; instance: string; log
   const { redis, instance, logger } = options;
   const privateKeys = privateAppKeys(instance);
   const endedChannel = accessKeys(instance).endedChannel;
-  const subscriber = redis.duplicate({ connectionName: accessSubscriberName(instance) });
   let privateAppIds = new Set<string>();
-  let hasLoaded = false;
-  let isStopped = false;
   const endedListeners: Array<(sessionHashes: string[]) => void> = [];
   const madePrivateListeners: Array<(appId: string) => void> = [];
 
@@ -53,26 +51,25 @@ export function createAccessState(options: { redis: Redis; instance: string; log
     for (const appId of privateAppIds) if (!before.has(appId)) announcePrivate(appId);
   }
 
-  subscriber.on('message', (channel: string, message: string) => {
-    if (channel === privateKeys.channel) {
-      // Until the answer, a newly private app would pass: count it private right away.
-      privateAppIds.add(message);
-      refresh(message).catch((error: unknown) => {
-        logger.error({ err: error, appId: message }, "could not refresh an app's visibility");
-      });
-    } else if (channel === endedChannel) {
-      const hashes = parseEndedMessage(message);
-      for (const listener of endedListeners) listener(hashes);
-    }
-  });
-  subscriber.on('ready', () => {
-    if (!hasLoaded || isStopped) return;
-    reloadAll().catch((error: unknown) => {
-      logger.error({ err: error }, 'could not reload private apps after reconnecting to Redis');
-    });
-  });
-  subscriber.on('error', (error: Error) => {
-    logger.warn({ err: error }, 'access subscriber connection error');
+  const mirror = mirrorFromRedis({
+    redis,
+    connectionName: accessSubscriberName(instance),
+    channels: [privateKeys.channel, endedChannel],
+    what: 'private apps',
+    logger,
+    onMessage(channel, message) {
+      if (channel === privateKeys.channel) {
+        // Until the answer, a newly private app would pass: count it private right away.
+        privateAppIds.add(message);
+        refresh(message).catch((error: unknown) => {
+          logger.error({ err: error, appId: message }, "could not refresh an app's visibility");
+        });
+      } else if (channel === endedChannel) {
+        const hashes = parseEndedMessage(message);
+        for (const listener of endedListeners) listener(hashes);
+      }
+    },
+    reloadAll,
   });
 
   return {
@@ -83,16 +80,7 @@ export function createAccessState(options: { redis: Redis; instance: string; log
     onBecamePrivate(listener) {
       madePrivateListeners.push(listener);
     },
-    async start() {
-      // Subscribe before loading, so a change published in between is not missed.
-      await subscriber.subscribe(privateKeys.channel, endedChannel);
-      await reloadAll();
-      hasLoaded = true;
-    },
-    async stop() {
-      isStopped = true;
-      if (subscriber.status === 'end') return;
-      await subscriber.quit().catch(() => subscriber.disconnect());
-    },
+    start: () => mirror.start(),
+    stop: () => mirror.stop(),
   };
 }

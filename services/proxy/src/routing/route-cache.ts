@@ -5,6 +5,7 @@
 import type { Logger } from '@cove/shared/logs/logger';
 import { type RouteEntry, readAllRoutes, readRoute, routeKeys } from '@cove/shared/routing/route-table';
 import type { Redis } from 'ioredis';
+import { mirrorFromRedis } from '../redis-mirror';
 
 export interface RouteCache {
   get(appName: string): RouteEntry | undefined;
@@ -23,11 +24,7 @@ export function routeSubscriberName(instance: string): string {
 export function createRouteCache(options: { redis: Redis; instance: string; logger: Logger }): RouteCache {
   const { redis, instance, logger } = options;
   const keys = routeKeys(instance);
-  // Named so an operator (or a test) can tell it apart in CLIENT LIST.
-  const subscriber = redis.duplicate({ connectionName: routeSubscriberName(instance) });
   let routes = new Map<string, RouteEntry>();
-  let hasLoaded = false;
-  let isStopped = false;
   /** Callers waiting for an app to get an upstream (a wake), by app name. */
   const waiters = new Map<string, Set<(entry: RouteEntry) => void>>();
 
@@ -54,21 +51,19 @@ export function createRouteCache(options: { redis: Redis; instance: string; logg
     logger.info({ routes: routes.size }, 'routes loaded');
   }
 
-  subscriber.on('message', (channel: string, appName: string) => {
-    if (channel !== keys.channel) return;
-    refresh(appName).catch((error: unknown) => {
-      logger.error({ err: error, app: appName }, 'could not refresh a route');
-    });
-  });
-  subscriber.on('ready', () => {
-    // The first 'ready' is handled by start(); later ones follow a reconnect.
-    if (!hasLoaded || isStopped) return;
-    reloadAll().catch((error: unknown) => {
-      logger.error({ err: error }, 'could not reload routes after reconnecting to Redis');
-    });
-  });
-  subscriber.on('error', (error: Error) => {
-    logger.warn({ err: error }, 'route subscriber connection error');
+  const mirror = mirrorFromRedis({
+    redis,
+    connectionName: routeSubscriberName(instance),
+    channels: [keys.channel],
+    what: 'routes',
+    logger,
+    onMessage(channel, appName) {
+      if (channel !== keys.channel) return;
+      refresh(appName).catch((error: unknown) => {
+        logger.error({ err: error, app: appName }, 'could not refresh a route');
+      });
+    },
+    reloadAll,
   });
 
   return {
@@ -89,16 +84,7 @@ export function createRouteCache(options: { redis: Redis; instance: string; logg
         waiting.add(done);
       });
     },
-    async start() {
-      // Subscribe before loading, so a change published in between is not missed.
-      await subscriber.subscribe(keys.channel);
-      await reloadAll();
-      hasLoaded = true;
-    },
-    async stop() {
-      isStopped = true;
-      if (subscriber.status === 'end') return;
-      await subscriber.quit().catch(() => subscriber.disconnect());
-    },
+    start: () => mirror.start(),
+    stop: () => mirror.stop(),
   };
 }
