@@ -1,8 +1,10 @@
 // Wires the builder together: database, Redis, the container runtime, the reconciler loop and the
 // job workers, with one stop() that drains them within a bound.
+
 import { mkdir } from 'node:fs/promises';
 import type { BuilderConfig } from '@cove/shared/config/schemas';
 import { connectDatabase } from '@cove/shared/db/client';
+import { openJobQueues } from '@cove/shared/jobs/queues';
 import type { Logger } from '@cove/shared/logs/logger';
 import { Redis } from 'ioredis';
 import type { BuilderContext } from './context';
@@ -37,7 +39,9 @@ export async function startBuilder(
   const runtimeLogs = new RuntimeLogFollowers(runtime, database.db, redis, config.COVE_INSTANCE, logger);
   const context: BuilderContext = { config, db: database.db, redis, runtime, logger, runtimeLogs };
 
-  const reconciler = startReconciler(context);
+  // The reconciler puts back build jobs Redis lost (reconciler/requeue-lost-builds.ts).
+  const queues = openJobQueues(redis, config.COVE_INSTANCE);
+  const reconciler = startReconciler(context, queues);
   const oomWatch = startOomWatch(context);
   const workers = startWorkers(context, workerConnection, reconciler);
   await workers.ready();
@@ -50,6 +54,7 @@ export async function startBuilder(
     async stop() {
       await workers.close(options.drainMs ?? 30_000);
       await reconciler.stop();
+      await queues.close();
       await oomWatch.stop();
       await runtimeLogs.stopAll();
       firewall.stop();

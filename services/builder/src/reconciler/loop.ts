@@ -1,6 +1,7 @@
 // The reconciler's loop: read desired state, observe the engine, decide, apply. Runs once at start,
 // then every interval; passes never overlap, and runNow() asks for one straight away.
 import { syncPrivateApps } from '@cove/shared/access/private-apps-sync';
+import type { JobQueues } from '@cove/shared/jobs/queues';
 import { readAllRoutes } from '@cove/shared/routing/route-table';
 import { syncNameRedirects } from '@cove/shared/routing/sync-name-redirects';
 import type { BuilderContext } from '../context';
@@ -10,6 +11,7 @@ import { applyActions } from './apply';
 import { decide } from './decide';
 import { observeContainers, readDesiredApps, readUnfinishedDeployments } from './observe';
 import { pruneDeletedApps } from './prune-deleted-apps';
+import { requeueLostBuilds } from './requeue-lost-builds';
 
 export interface Reconciler {
   runNow(): Promise<void>;
@@ -21,7 +23,7 @@ export interface Reconciler {
 const crashBackoffSeconds = 5;
 const crashBackoffMaxSeconds = 300;
 
-export async function reconcileOnce(context: BuilderContext): Promise<void> {
+export async function reconcileOnce(context: BuilderContext, queues: JobQueues): Promise<void> {
   const { config, db, redis, runtime } = context;
   // Postgres first: a container that appears after this read belongs to a build already recorded.
   const apps = await readDesiredApps(db);
@@ -41,6 +43,7 @@ export async function reconcileOnce(context: BuilderContext): Promise<void> {
     },
   });
   await applyActions(context, actions);
+  await requeueLostBuilds(context, queues);
   // Old names of renamed apps: rewritten from Postgres if Redis lost them, dropped once expired.
   const redirects = await syncNameRedirects(db, redis, config.COVE_INSTANCE);
   if (redirects.write.length + redirects.remove.length > 0) {
@@ -78,14 +81,14 @@ export async function reconcileOnce(context: BuilderContext): Promise<void> {
   }
 }
 
-export function startReconciler(context: BuilderContext): Reconciler {
+export function startReconciler(context: BuilderContext, queues: JobQueues): Reconciler {
   let current: Promise<void> = Promise.resolve();
   let isStopped = false;
   let timer: NodeJS.Timeout | undefined;
 
   const pass = (): Promise<void> => {
     current = current
-      .then(() => (isStopped ? undefined : reconcileOnce(context)))
+      .then(() => (isStopped ? undefined : reconcileOnce(context, queues)))
       .catch((error: unknown) => context.logger.error({ err: error }, 'reconcile pass failed'));
     return current;
   };

@@ -5,6 +5,8 @@ import { type AppOperationPayload, type BuildJobPayload, jobs, queuePrefix } fro
 
 export interface JobQueues {
   enqueueBuild(payload: BuildJobPayload): Promise<void>;
+  /** Adds the build's job unless Redis still holds it; true when it had to be added. */
+  ensureBuildQueued(payload: BuildJobPayload): Promise<boolean>;
   enqueueAppOperation(payload: AppOperationPayload): Promise<void>;
   close(): Promise<void>;
 }
@@ -17,6 +19,12 @@ export function openJobQueues(connection: Redis, instance: string): JobQueues {
     async enqueueBuild(payload) {
       const data = jobs.build.payload.parse(payload);
       await builds.add(jobs.build.name, data, { ...jobs.build.options, jobId: jobs.build.jobId(data) });
+    },
+    async ensureBuildQueued(payload) {
+      const data = jobs.build.payload.parse(payload);
+      if (await builds.getJob(jobs.build.jobId(data))) return false;
+      await builds.add(jobs.build.name, data, { ...jobs.build.options, jobId: jobs.build.jobId(data) });
+      return true;
     },
     async enqueueAppOperation(payload) {
       const data = jobs.appOperation.payload.parse(payload);
