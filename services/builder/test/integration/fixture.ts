@@ -1,8 +1,10 @@
 // Rows and helpers the builder's integration tests share: a workspace with one app, deployments
 // queued the way the dashboard queues them, a builder started in-process, and cleanup of every
 // container, network and image carrying the test's instance label.
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { webhookSecretPurpose } from '@cove/shared/apps/create';
 import { parseConfig } from '@cove/shared/config/load';
 import { builderConfigSchema } from '@cove/shared/config/schemas';
@@ -16,9 +18,12 @@ import { type GitServer, startGitServer } from '@cove/shared/testing/git-server'
 import { waitFor } from '@cove/shared/testing/wait';
 import { eq } from 'drizzle-orm';
 import { type RunningBuilder, startBuilder } from '../../src/builder';
+import { appUserId } from '../../src/deploy/container';
 import { removeAppFirewall } from '../../src/network/firewall';
 import { createDockerRuntime } from '../../src/runtime/docker';
 import { type ContainerInfo, labelKeys } from '../../src/runtime/types';
+
+const runCommand = promisify(execFile);
 
 const { apps, deployments, workspaces } = schema;
 
@@ -111,6 +116,22 @@ export async function readLiveBuildLog(context: TestContext, deploymentId: strin
     },
     { timeoutMs: 15_000, intervalMs: 100, description: `the complete build log of ${deploymentId}` },
   );
+}
+
+/** Runs a Python script inside an app's container as the app's user, in /app; answers what it printed. */
+export async function runPythonAsApp(containerId: string, script: string): Promise<string> {
+  const { stdout } = await runCommand('docker', [
+    'exec',
+    '--user',
+    String(appUserId),
+    '--workdir',
+    '/app',
+    containerId,
+    'python',
+    '-c',
+    script,
+  ]);
+  return stdout;
 }
 
 export function builderConfig(context: TestContext) {

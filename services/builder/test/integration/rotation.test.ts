@@ -2,9 +2,7 @@
 // keys; the running container keeps serving its secret throughout; afterwards a builder holding only
 // the new key restarts the app with its secret; and a builder given a wrong key says so plainly
 // instead of starting the app with garbage, leaving the running version serving.
-import { execFile } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { promisify } from 'node:util';
 import { replaceSecrets } from '@cove/shared/apps/secrets';
 import { parseConfig } from '@cove/shared/config/load';
 import { builderConfigSchema } from '@cove/shared/config/schemas';
@@ -25,12 +23,12 @@ import {
   insertDeployment,
   readApp,
   readDeployment,
+  runPythonAsApp,
   startBuilderWorld,
   stopBuilderWorld,
   waitForFinished,
 } from './fixture';
 
-const run = promisify(execFile);
 let world: BuilderWorld | undefined;
 let context: TestContext;
 let queues: BuilderWorld['queues'];
@@ -61,24 +59,13 @@ async function restartBuilderWith(keys: { current: string; previous?: string }):
 async function secretSeenBy(containerId: string): Promise<string> {
   const probe =
     'import hashlib, streamlit as st; print(hashlib.sha256(st.secrets["TOKEN"].encode()).hexdigest())';
-  const { stdout } = await run('docker', [
-    'exec',
-    '--user',
-    '10001',
-    '--workdir',
-    '/app',
-    containerId,
-    'python',
-    '-c',
-    probe,
-  ]);
-  return stdout.trim();
+  return (await runPythonAsApp(containerId, probe)).trim();
 }
 
 /** The app printing `text` and its secret to its own log, as an app might by mistake. */
 async function printInApp(containerId: string, text: string): Promise<void> {
   const script = `import streamlit as st; open("/proc/1/fd/1", "w").write("${text} " + st.secrets["TOKEN"] + "\\n")`;
-  await run('docker', ['exec', '--user', '10001', '--workdir', '/app', containerId, 'python', '-c', script]);
+  await runPythonAsApp(containerId, script);
 }
 
 /** Asks the app's health every 100 ms until stopped; counts every answer that is not "ok". */

@@ -26,6 +26,7 @@ import {
   insertApp,
   insertDeployment,
   readDeployment,
+  runPythonAsApp,
   waitForFinished,
 } from './fixture';
 
@@ -69,18 +70,8 @@ const probe = [
 ].join('\n');
 
 async function seenByApp(containerId: string) {
-  const { stdout } = await run('docker', [
-    'exec',
-    '--user',
-    '10001',
-    '--workdir',
-    '/app',
-    containerId,
-    'python',
-    '-c',
-    probe,
-  ]);
-  const [greeting, environment, password] = stdout.trim().split(' ');
+  const printed = await runPythonAsApp(containerId, probe);
+  const [greeting, environment, password] = printed.trim().split(' ');
   const { stdout: stat } = await run('docker', [
     'exec',
     containerId,

@@ -5,49 +5,41 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { deleteApp, updateApp } from '@cove/shared/apps/service';
 import { schema } from '@cove/shared/db/client';
-import { openJobQueues } from '@cove/shared/jobs/queues';
-import { createTestContext, type TestContext } from '@cove/shared/testing/context';
-import { type GitServer, startGitServer } from '@cove/shared/testing/git-server';
+import type { JobQueues } from '@cove/shared/jobs/queues';
+import type { TestContext } from '@cove/shared/testing/context';
+import type { GitServer } from '@cove/shared/testing/git-server';
 import { waitFor } from '@cove/shared/testing/wait';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { RunningBuilder } from '../../src/builder';
 import { runtimePythonVersions } from '../../src/builds/runtime-python';
 import { appNetworkName } from '../../src/deploy/container';
 import { labelKeys } from '../../src/runtime/types';
 import {
+  type BuilderWorld,
   builderConfig,
-  cleanUpMachine,
   containersOf,
   health,
   insertApp,
   insertDeployment,
   readDeployment,
   runtime,
-  startTestBuilder,
+  startBuilderWorld,
+  stopBuilderWorld,
   waitForFinished,
 } from './fixture';
 
 const run = promisify(execFile);
 let context: TestContext;
 let git: GitServer;
-let builder: RunningBuilder;
-let queues: ReturnType<typeof openJobQueues>;
+let queues: JobQueues;
+let world: BuilderWorld | undefined;
 
 beforeAll(async () => {
-  context = await createTestContext({ COVE_APP_MAX_MEMORY_MB: '1024', COVE_APP_MAX_CPUS: '2' });
-  git = await startGitServer();
-  builder = await startTestBuilder(context);
-  queues = openJobQueues(context.redis, context.instance);
+  world = await startBuilderWorld({ COVE_APP_MAX_MEMORY_MB: '1024', COVE_APP_MAX_CPUS: '2' });
+  ({ context, git, queues } = world);
 });
 
-afterAll(async () => {
-  await queues?.close();
-  await builder?.stop();
-  await cleanUpMachine(context);
-  await git?.close();
-  await context?.close();
-});
+afterAll(() => stopBuilderWorld(world));
 
 async function limitsOf(containerId: string): Promise<{ memoryBytes: number; nanoCpus: number }> {
   const { stdout } = await run('docker', [
