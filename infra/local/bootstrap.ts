@@ -86,21 +86,23 @@ async function ensureSampleApp(token: string): Promise<void> {
     if (app.status === 'sleeping') {
       const wake = await api(token, 'POST', `/apps/${sampleName}/wake`);
       if (!wake.ok) throw new Error(`Waking the sample app failed: ${await wake.text()}`);
-    } else if (app.status === 'failed' || app.status === 'crashed') {
-      // Left broken by an earlier run (e.g. its image was removed): deploy it afresh once.
-      const redeploy = await api(token, 'POST', `/apps/${sampleName}/deployments`);
-      if (!redeploy.ok) throw new Error(`Redeploying the sample app failed: ${await redeploy.text()}`);
     }
   }
+  // An app left broken by an earlier run (e.g. its image was removed from the engine, which the
+  // builder may only find while this waits) is deployed afresh, once.
+  let hasRedeployed = false;
   const deadline = Date.now() + 300_000;
   for (;;) {
     const app = appView.parse(await (await api(token, 'GET', `/apps/${sampleName}`)).json());
     const isBuilding = ['queued', 'building', 'deploying'].includes(app.latestDeployment?.status ?? '');
     if (app.status === 'running' && !isBuilding) return;
     if ((app.status === 'failed' || app.status === 'crashed') && !isBuilding) {
-      throw new Error(
-        `The sample app did not start: ${app.latestDeployment?.errorMessage ?? app.statusMessage}`,
-      );
+      const reason = app.latestDeployment?.errorMessage ?? app.statusMessage;
+      if (hasRedeployed) throw new Error(`The sample app did not start: ${reason}`);
+      console.log(`the sample app is ${app.status} (${reason}); deploying it afresh`);
+      const redeploy = await api(token, 'POST', `/apps/${sampleName}/deployments`);
+      if (!redeploy.ok) throw new Error(`Redeploying the sample app failed: ${await redeploy.text()}`);
+      hasRedeployed = true;
     }
     if (Date.now() > deadline) throw new Error(`The sample app is still ${app.status} after 5 minutes.`);
     await new Promise((resolve) => setTimeout(resolve, 500));
