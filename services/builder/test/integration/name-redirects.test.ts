@@ -95,4 +95,7 @@ test('entries Postgres does not back (expired, a deleted app, unreadable) are dr
   );
   // The renames of the first test are still backed by Postgres: they stay.
   expect(await redirectNames()).toEqual(['first-name', 'second-name']);
+  // Rows whose grace period ended are gone from Postgres as well (the first test's 'ancient-name').
+  const rows = await context.db.select().from(schema.appNameRedirects);
+  expect(rows.map((row) => row.oldName).sort()).toEqual(['first-name', 'second-name']);
 });

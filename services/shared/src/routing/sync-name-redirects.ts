@@ -1,7 +1,8 @@
 // Rebuilds the old-name redirects in Redis from Postgres, the source of truth: after Redis lost
 // them (a flush, a restart without persistence) and as each grace period ends. The reconciler runs
-// it on every pass; it is cheap, one query and one HGETALL.
-import { eq, gt } from 'drizzle-orm';
+// it on every pass; it is cheap, one query and one HGETALL. Rows whose grace period ended are
+// deleted here too: they reserve nothing and redirect nothing.
+import { eq, gt, lte } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 import type { Database } from '../db/client';
 import { appNameRedirects, apps } from '../db/schema/apps';
@@ -43,5 +44,6 @@ export async function syncNameRedirects(
   const changes = planNameRedirects(desired, observed, now);
   for (const entry of changes.write) await writeNameRedirect(redis, instance, entry);
   await removeNameRedirects(redis, instance, changes.remove);
+  await db.delete(appNameRedirects).where(lte(appNameRedirects.expiresAt, now));
   return changes;
 }
