@@ -5,6 +5,7 @@ import { and, asc, eq, gt } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Database } from '../db/client';
+import { isForeignKeyViolation } from '../db/errors';
 import { deploymentLogs, type LogStream, logStreams } from '../db/schema/deployments';
 
 export const logLineMessage = z.object({
@@ -31,10 +32,17 @@ export async function appendLogLines(
   lines: string[],
 ): Promise<void> {
   if (lines.length === 0) return;
-  const rows = await db
-    .insert(deploymentLogs)
-    .values(lines.map((line) => ({ deploymentId, stream, line })))
-    .returning({ id: deploymentLogs.id, line: deploymentLogs.line, createdAt: deploymentLogs.createdAt });
+  let rows: { id: number; line: string; createdAt: Date }[];
+  try {
+    rows = await db
+      .insert(deploymentLogs)
+      .values(lines.map((line) => ({ deploymentId, stream, line })))
+      .returning({ id: deploymentLogs.id, line: deploymentLogs.line, createdAt: deploymentLogs.createdAt });
+  } catch (error) {
+    // The deployment was deleted with its app while its container still wrote: its log went too.
+    if (isForeignKeyViolation(error)) return;
+    throw error;
+  }
   const channel = logChannel(instance, deploymentId);
   const pipeline = redis.pipeline();
   for (const row of rows) {
