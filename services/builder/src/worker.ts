@@ -65,8 +65,9 @@ export function startWorkers(
     async (job) => {
       const { appId, operation, depth } = jobs.appOperation.payload.parse(job.data);
       switch (operation) {
+        // Between reconcile passes, so a pass never restarts the container a reboot is replacing.
         case 'reboot':
-          return restartLiveDeployment(context, appId, 'reboot');
+          return reconciler.exclusive(() => restartLiveDeployment(context, appId, 'reboot'));
         case 'reconcile':
           await reconciler.runNow();
           return 'reconciled';
@@ -74,7 +75,7 @@ export function startWorkers(
           return reconciler.exclusive(() => applySecretsToLiveDeployment(context, appId));
         case 'apply-resources':
           return reconciler.exclusive(() => applySecretsToLiveDeployment(context, appId, 'resources'));
-        // Between reconcile passes, so a pass never sees an app half asleep or half awake.
+        // Likewise: a pass never sees an app half asleep or half awake.
         case 'sleep':
           return reconciler.exclusive(() => putAppToSleep(context, appId, depth ?? 'stopped'));
         case 'wake':
