@@ -9,7 +9,7 @@ import { candidatePaths, detectDependencies, searchedFolders } from './dependenc
 import { readRepositoryFiles } from './dependencies/repository-files';
 import { collectIncludedFiles } from './dependencies/requirements-includes';
 import type { DependencyPlan, PythonInstall } from './dependencies/types';
-import { contextLayout, dependencyContextFiles, generateDockerfile } from './dockerfile';
+import { contextLayout, dependencyContextFiles, generateDockerfile, uvCacheId } from './dockerfile';
 import { choosePythonVersion } from './python-version';
 import { runtimePythonVersions } from './runtime-python';
 import { describeStreamlitConfig, streamlitConfigFile } from './streamlit-config';
@@ -45,6 +45,8 @@ export async function prepareBuildContext(
   request: {
     contextDir: string;
     mainFile: string;
+    /** The app's workspace: its apps share one uv cache. */
+    workspaceId: string;
     /** The app's setting, used when the repository has no .python-version. */
     pythonVersion: string | null;
     log: (line: string) => void;
@@ -87,6 +89,7 @@ export async function prepareBuildContext(
     mainFile,
     aptPackages: plan.aptPackages,
     python,
+    uvCacheId: uvCacheId(config.COVE_INSTANCE, request.workspaceId),
   });
   await writeFile(path.join(contextDir, contextLayout.dockerfile), dockerfile);
   return { plan: { ...plan, python }, pythonVersion: version.version };

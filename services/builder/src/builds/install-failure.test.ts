@@ -1,13 +1,19 @@
 import { describe, expect, test } from 'vitest';
 import type { PythonInstall } from './dependencies/types';
-import { explainAptFailure, explainInstallFailure, parseRequirementLines } from './install-failure';
+import {
+  explainAptFailure,
+  explainInstallFailure,
+  isCommandFailure,
+  parseRequirementLines,
+} from './install-failure';
 
 function requirementsTxt(text: string): PythonInstall {
   return { kind: 'requirements', sourceFile: 'requirements.txt', requirementsTxt: text, entries: null };
 }
 
+// BuildKit's failure line, as the build log ends with it.
 const dockerFailure =
-  "The command '/bin/sh -c uv pip install -r requirements.txt' returned a non-zero code: 1";
+  'executor failed running [/bin/sh -c NO_COLOR=1 uv pip install -r /tmp/cove/requirements.txt]: exit code: 1';
 
 describe('explainInstallFailure', () => {
   test.each([
@@ -15,6 +21,7 @@ describe('explainInstallFailure', () => {
       case: 'a package that does not exist',
       requirements: 'numpy\n# plots\nThis_Package-Does-Not-Exist-Cove==1.0\n',
       output: [
+        "Step 3/4 : RUN --mount=type=cache,id=cove-uv-local-ws1,target=/var/cache/cove-uv NO_COLOR=1 uv pip install --no-progress --python /opt/venv/bin/python -r '/tmp/cove/requirements.txt'",
         'Using Python 3.11.2 environment at: /opt/venv',
         'error: No solution found when resolving dependencies',
         '  cause: Because this-package-does-not-exist-cove was not found in the package registry and you require this-package-does-not-exist-cove==1.0, we can conclude that your requirements are unsatisfiable.',
@@ -52,6 +59,16 @@ describe('explainInstallFailure', () => {
     },
   ])('$case', ({ requirements, output, expected }) => {
     expect(explainInstallFailure(requirementsTxt(requirements), output)?.message).toBe(expected);
+  });
+
+  test('uv’s reason ends where the next step of the build log starts', () => {
+    expect(
+      explainInstallFailure(requirementsTxt('numpy\n'), [
+        'error: Failed to fetch: network unreachable',
+        'Step 4/4 : COPY --chown=app:app repo/ /app/',
+        'no space left on device',
+      ])?.message,
+    ).toBe('Installing requirements.txt failed. uv says: Failed to fetch: network unreachable');
   });
 
   test('says nothing when the output is not uv’s', () => {
@@ -118,4 +135,13 @@ test('parseRequirementLines skips comments, options and blank lines and normalis
   expect(parseRequirementLines('-r base.txt\n\nScikit_Learn>=1.0 # ml\n# note\n')).toEqual([
     { lineNumber: 3, text: 'Scikit_Learn>=1.0', packageName: 'scikit-learn' },
   ]);
+});
+
+test('isCommandFailure tells a step that exited non-zero from a failure of the engine', () => {
+  expect(isCommandFailure(dockerFailure)).toBe(true);
+  expect(
+    isCommandFailure('process "/bin/sh -c apt-get update" did not complete successfully: exit code: 100'),
+  ).toBe(true);
+  expect(isCommandFailure('failed to compute cache key: "/repo" not found: not found')).toBe(false);
+  expect(isCommandFailure('no space left on device')).toBe(false);
 });

@@ -27,17 +27,26 @@ export function parseRequirementLines(requirementsTxt: string): RequirementLine[
 }
 
 const uvMarker = /^\s*(error:|×)/;
-const dockerStepFailure =
-  /^(The command '.*' returned a non-zero code|Removing intermediate container|Step \d+\/\d+ :| ---> )/;
+/** BuildKit's word for a RUN that exited non-zero (20.10 engines, then newer ones). */
+const commandFailure =
+  /^(executor failed running \[.*\]|process ".*" did not complete successfully): exit code: \d+/s;
+/** The build log's own lines around a step's output: its header, a cached step's mark. */
+const stepLine = /^(Step \d+\/\d+ : | ---> )/;
+
+/** True when the build failed because a step's command exited non-zero (not the engine itself). */
+export function isCommandFailure(errorMessage: string): boolean {
+  return commandFailure.test(errorMessage);
+}
+
 const decorations = /^\s*(error:|warning:|cause:|caused by:|×|╰─▶|├─▶|│)\s*/;
 
-/** uv's explanation: from its first `error:` line up to Docker's own failure line, tidied. */
+/** uv's explanation: from its first `error:` line up to the engine's own failure line, tidied. */
 export function extractUvReason(buildLines: readonly string[]): string | null {
   const start = buildLines.findIndex((line) => uvMarker.test(line));
   if (start === -1) return null;
   const reason: string[] = [];
   for (const line of buildLines.slice(start)) {
-    if (dockerStepFailure.test(line)) break;
+    if (commandFailure.test(line) || stepLine.test(line)) break;
     let cleaned = line;
     while (decorations.test(cleaned)) cleaned = cleaned.replace(decorations, '');
     cleaned = cleaned.trim();

@@ -8,6 +8,7 @@ import type { BuilderContext } from '../context';
 import { imageTag } from '../deploy/container';
 import type { BuildImageResult } from '../runtime/types';
 import { type AppBuildLock, takeAppBuildLock } from './app-lock';
+import { trimBuildCache } from './build-cache';
 import { type PreparedContext, prepareBuildContext } from './build-context';
 import { stopReasonOf, supersededMessage, watchBuild } from './build-watch';
 import { cloneCommit } from './clone';
@@ -28,7 +29,7 @@ import { contextLayout, excludedContextPaths } from './dockerfile';
 import { DeployFailure, permanentFailure, shortSha, transientFailure } from './failure';
 import { cloneSourceOf } from './github-source';
 import { type BuildOutcome, type BuildStep, deployExistingImage, startAndActivate } from './go-live';
-import { explainAptFailure, explainInstallFailure } from './install-failure';
+import { explainAptFailure, explainInstallFailure, isCommandFailure } from './install-failure';
 import { PhaseClock } from './phase-clock';
 import { checkMainFile } from './repository-checks';
 
@@ -49,8 +50,10 @@ function explainBuildFailure(
       : transientFailure(explained.message);
   }
   const lastLines = result.lines.slice(-15).join('\n');
-  const isCommandFailure = /returned a non-zero code/.test(result.errorMessage);
-  return new DeployFailure(`The image build failed: ${result.errorMessage}\n${lastLines}`, isCommandFailure);
+  return new DeployFailure(
+    `The image build failed: ${result.errorMessage}\n${lastLines}`,
+    isCommandFailure(result.errorMessage),
+  );
 }
 
 async function buildAndDeploy(
@@ -81,6 +84,7 @@ async function buildAndDeploy(
   const prepared = await prepareBuildContext(context, {
     contextDir: workDir,
     mainFile: app.mainFile,
+    workspaceId: app.workspaceId,
     pythonVersion: app.pythonVersion,
     log,
   });
@@ -203,5 +207,6 @@ async function runLockedBuild(
     if (willRetry) await writer.flush();
     else await endLog();
     await rm(workDir, { recursive: true, force: true });
+    await trimBuildCache(context);
   }
 }

@@ -1,19 +1,25 @@
-// Image builds through Docker's classic builder: the context goes up as a tar (tar-fs), the
-// builder's JSON progress comes back and is handed on line by line as it arrives.
+// Image builds through BuildKit (the engine's own, API version 2): the context goes up as a tar
+// (tar-fs), BuildKit's progress comes back as protobuf status messages and is handed on as a build
+// log, line by line as it arrives. BuildKit is what lets the dependency install keep uv's cache in
+// a cache mount between builds; its own build cache is trimmed with pruneBuildCache.
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import tar from 'tar-fs';
 import { z } from 'zod';
+import { BuildLogRenderer, decodeBuildStatus } from './buildkit-status';
 import { LineSplitter, stripAnsi } from './log-lines';
 import type { BuildImageRequest, BuildImageResult } from './types';
 
 const buildEvent = z.object({
+  id: z.string().optional(),
   stream: z.string().optional(),
   error: z.string().optional(),
   errorDetail: z.object({ message: z.string().optional() }).optional(),
-  aux: z.object({ ID: z.string().optional() }).optional(),
+  aux: z.unknown().optional(),
 });
+
+const builtImage = z.object({ ID: z.string() });
 
 function isExcluded(contextDir: string, excludedPaths: readonly string[], name: string): boolean {
   const relative = path.relative(contextDir, name);
@@ -35,19 +41,20 @@ export async function buildImageWithDocker(
     t: request.tag,
     dockerfile: request.dockerfile,
     labels: request.labels,
-    rm: true,
-    forcerm: true,
+    version: '2',
     ...(request.signal ? { abortSignal: request.signal } : {}),
   });
 
   const lines: string[] = [];
-  const splitter = new LineSplitter();
   let imageId: string | undefined;
   let errorMessage: string | undefined;
   const emit = (line: string) => {
     lines.push(line);
     request.onLine(line);
   };
+  const renderer = new BuildLogRenderer(emit);
+  // The engine's own words outside BuildKit's messages (e.g. "Successfully tagged ...").
+  const engineOutput = new LineSplitter();
 
   await new Promise<void>((resolve, reject) => {
     docker.modem.followProgress(
@@ -56,25 +63,55 @@ export async function buildImageWithDocker(
       (raw: unknown) => {
         const event = buildEvent.safeParse(raw);
         if (!event.success) return;
-        if (event.data.stream !== undefined) {
-          for (const line of splitter.push(stripAnsi(event.data.stream))) emit(line);
+        const { id, aux, stream: text } = event.data;
+        if (id === 'moby.buildkit.trace' && typeof aux === 'string') {
+          try {
+            renderer.push(decodeBuildStatus(aux));
+          } catch (error) {
+            emit(`(a progress message of the engine could not be read: ${String(error)})`);
+          }
         }
-        if (event.data.aux?.ID) imageId = event.data.aux.ID;
+        if (id === 'moby.image.id') imageId = builtImage.safeParse(aux).data?.ID ?? imageId;
+        if (text !== undefined) {
+          for (const line of engineOutput.push(stripAnsi(text))) emit(line);
+        }
         const error = event.data.errorDetail?.message ?? event.data.error;
         if (error !== undefined) {
-          for (const line of splitter.end()) emit(line);
+          renderer.end();
           errorMessage = stripAnsi(error).trim();
           emit(errorMessage);
         }
       },
     );
   });
-  for (const line of splitter.end()) emit(line);
+  renderer.end();
+  for (const line of engineOutput.end()) emit(line);
 
   if (errorMessage !== undefined) return { isSuccess: false, errorMessage, lines };
-  if (imageId === undefined) {
-    const built = lines.map((line) => /^Successfully built ([0-9a-f]+)/.exec(line)?.[1]).find(Boolean);
-    imageId = built ?? request.tag;
-  }
-  return { isSuccess: true, imageId };
+  return { isSuccess: true, imageId: imageId ?? request.tag };
+}
+
+const pruneAnswer = z.object({ SpaceReclaimed: z.number() });
+
+/**
+ * Removes BuildKit's least recently used cache (step results, cache mounts) until the engine holds
+ * at most `keepStorageBytes`; what a running build uses stays. dockerode's pruneBuilder sends no
+ * options, hence the request by hand.
+ */
+export async function pruneBuildCache(
+  docker: Docker,
+  keepStorageBytes: number,
+): Promise<{ reclaimedBytes: number }> {
+  const answer = await new Promise<unknown>((resolve, reject) => {
+    docker.modem.dial(
+      {
+        path: '/build/prune?',
+        method: 'POST',
+        options: { 'keep-storage': keepStorageBytes },
+        statusCodes: { 200: true, 500: 'server error' },
+      },
+      (error: Error | null, data: unknown) => (error ? reject(error) : resolve(data)),
+    );
+  });
+  return { reclaimedBytes: pruneAnswer.parse(answer).SpaceReclaimed };
 }

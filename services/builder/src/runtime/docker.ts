@@ -3,7 +3,7 @@
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 import { z } from 'zod';
-import { buildImageWithDocker } from './docker-build';
+import { buildImageWithDocker, pruneBuildCache } from './docker-build';
 import { demultiplexLines, LineSplitter } from './log-lines';
 import {
   type ContainerInfo,
@@ -136,6 +136,8 @@ export function createDockerRuntime(socketPath: string): ContainerRuntime {
 
   return {
     buildImage: (request) => buildImageWithDocker(docker, request),
+
+    pruneBuildCache: (keepStorageBytes) => pruneBuildCache(docker, keepStorageBytes),
 
     async removeImage(tag) {
       await ignoreMissing(() => docker.getImage(tag).remove({ force: true }));

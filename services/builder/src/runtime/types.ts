@@ -88,6 +88,11 @@ export interface LogFollower {
 
 export interface ContainerRuntime {
   buildImage(request: BuildImageRequest): Promise<BuildImageResult>;
+  /**
+   * Trims the engine's build cache (step results, cache mounts) to at most `keepStorageBytes`, the
+   * least recently used first; returns what it freed.
+   */
+  pruneBuildCache(keepStorageBytes: number): Promise<{ reclaimedBytes: number }>;
   removeImage(tag: string): Promise<void>;
   /** The image's id (its content digest), or null when there is no such image. */
   imageId(reference: string): Promise<string | null>;

@@ -37,12 +37,14 @@ export interface AppFixture {
 
 export async function insertApp(
   context: TestContext,
-  options: { name: string; repoUrl: string; branch?: string; mainFile?: string },
+  options: { name: string; repoUrl: string; branch?: string; mainFile?: string; workspaceId?: string },
 ): Promise<AppFixture> {
-  const [workspace] = await context.db
-    .insert(workspaces)
-    .values({ name: `ws-${options.name}` })
-    .returning();
+  const [workspace] = options.workspaceId
+    ? [{ id: options.workspaceId }]
+    : await context.db
+        .insert(workspaces)
+        .values({ name: `ws-${options.name}` })
+        .returning();
   if (!workspace) throw new Error('no workspace inserted');
   const appId = crypto.randomUUID();
   const webhookSecretCiphertext = encryptValue(

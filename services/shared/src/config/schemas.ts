@@ -83,6 +83,12 @@ export const builderConfigSchema = commonConfigSchema.extend({
   COVE_BUILD_STALE_SECONDS: z.coerce.number().positive().default(30),
   /** Images kept per app (the newest successful ones); the live and the previous are always kept. */
   COVE_IMAGE_RETENTION: z.coerce.number().int().min(1).default(5),
+  /**
+   * MB the engine's build cache (BuildKit's step results and the workspaces' uv caches) may hold;
+   * after each build the least recently used goes past it. The engine's whole cache: on an engine
+   * several instances share, the smallest setting wins.
+   */
+  COVE_BUILD_CACHE_MAX_MB: z.coerce.number().int().min(1).default(10240),
   /** Idle seconds (no request, no open WebSocket) before an app is frozen, memory kept; 0 never. */
   COVE_FREEZE_AFTER_SECONDS: z.coerce.number().min(0).default(600),
   /** Idle seconds before an app is stopped and holds no memory; 0 never. */
