@@ -45,13 +45,18 @@ function forwardedRequestHeaders(request: IncomingMessage): IncomingHttpHeaders 
     if (!hopByHopHeaders.has(name) && !named?.has(name)) headers[name] = source[name];
   }
   // The same X-Forwarded-* as http-proxy-3's `xfwd` (appended to a client's own for/port/proto).
-  const remoteAddress = request.socket.remoteAddress ?? '';
-  const port = /:(\d+)/.exec(source.host ?? '')?.[1] ?? '80';
-  appendForwarded(headers, 'x-forwarded-for', remoteAddress);
-  appendForwarded(headers, 'x-forwarded-port', port);
+  const host = source.host ?? '';
+  appendForwarded(headers, 'x-forwarded-for', request.socket.remoteAddress ?? '');
+  appendForwarded(headers, 'x-forwarded-port', portOf(host));
   appendForwarded(headers, 'x-forwarded-proto', 'http');
-  headers['x-forwarded-host'] = source['x-forwarded-host'] || source.host || '';
+  headers['x-forwarded-host'] = source['x-forwarded-host'] || host;
   return headers;
+}
+
+/** The port a Host header names ("[::1]:8080" included), 80 when it names none. */
+function portOf(host: string): string {
+  const colon = host.lastIndexOf(':');
+  return colon > host.lastIndexOf(']') && colon < host.length - 1 ? host.slice(colon + 1) : '80';
 }
 
 function appendForwarded(headers: IncomingHttpHeaders, name: string, value: string): void {
@@ -70,6 +75,75 @@ function hasBody(request: IncomingMessage): boolean {
   return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
+function headerText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(',') : value;
+}
+
+const clientGone = () => new Error('the client closed the connection');
+
+/**
+ * One forwarded request: undici's handler for the app's answer, written into the browser's
+ * response. A class rather than closures, since one is made for every request.
+ */
+class ForwardedExchange implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | undefined;
+  private isClientGone = false;
+  private isWaitingForDrain = false;
+
+  constructor(
+    private readonly response: ServerResponse,
+    private readonly reportUpstreamError: (error: Error) => void,
+  ) {
+    // The browser went away before the answer was complete: stop the app's work on it too.
+    response.once('close', () => {
+      if (response.writableFinished) return;
+      this.isClientGone = true;
+      this.controller?.abort(clientGone());
+    });
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.isClientGone) controller.abort(clientGone());
+  }
+
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: IncomingHttpHeaders,
+    statusMessage?: string,
+  ): void {
+    if (statusCode < 200) return; // 1xx informational answers stay on this hop
+    const connectionNamed = connectionTokens(headerText(headers.connection));
+    const forwarded: IncomingHttpHeaders = {};
+    for (const name in headers) {
+      if (!hopByHopHeaders.has(name) && !connectionNamed?.has(name)) forwarded[name] = headers[name];
+    }
+    if (statusMessage) this.response.writeHead(statusCode, statusMessage, forwarded);
+    else this.response.writeHead(statusCode, forwarded);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.response.write(chunk)) return;
+    controller.pause();
+    if (this.isWaitingForDrain) return;
+    this.isWaitingForDrain = true;
+    this.response.once('drain', () => {
+      this.isWaitingForDrain = false;
+      controller.resume();
+    });
+  }
+
+  onResponseEnd(): void {
+    this.response.end();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    if (this.isClientGone) return;
+    this.reportUpstreamError(error);
+  }
+}
+
 export function createHttpForwarder(): HttpForwarder {
   // No headers or body timeout, as with http.request before: a slow app answer is the app's business.
   // Idle connections to an app close after 4 s: a burst of requests leaves no descriptors behind.
@@ -82,53 +156,17 @@ export function createHttpForwarder(): HttpForwarder {
     upstream: Upstream,
     onError: (error: Error) => void,
   ): void {
-    let controller: Dispatcher.DispatchController | undefined;
-    let isClientGone = false;
-    // The browser went away before the answer was complete: stop the app's work on it too.
-    response.once('close', () => {
-      if (response.writableFinished) return;
-      isClientGone = true;
-      controller?.abort(new Error('the client closed the connection'));
-    });
-    response.on('drain', () => controller?.resume());
-    const options: Dispatcher.DispatchOptions = {
-      origin: originOf(upstream),
-      method: request.method ?? 'GET',
-      path: request.url ?? '/',
-      headers: forwardedRequestHeaders(request),
-      body: hasBody(request) ? request : null,
-    };
-    agent.dispatch(options, {
-      onRequestStart(started) {
-        controller = started;
-        if (isClientGone) started.abort(new Error('the client closed the connection'));
+    agent.dispatch(
+      {
+        origin: originOf(upstream),
+        method: request.method ?? 'GET',
+        path: request.url ?? '/',
+        headers: forwardedRequestHeaders(request),
+        body: hasBody(request) ? request : null,
       },
-      onResponseStart(_controller, statusCode, headers, statusMessage) {
-        if (statusCode < 200) return; // 1xx informational answers stay on this hop
-        const connectionNamed = connectionTokens(headerText(headers.connection));
-        const forwarded: IncomingHttpHeaders = {};
-        for (const name in headers) {
-          if (!hopByHopHeaders.has(name) && !connectionNamed?.has(name)) forwarded[name] = headers[name];
-        }
-        if (statusMessage) response.writeHead(statusCode, statusMessage, forwarded);
-        else response.writeHead(statusCode, forwarded);
-      },
-      onResponseData(current, chunk) {
-        if (!response.write(chunk)) current.pause();
-      },
-      onResponseEnd() {
-        response.end();
-      },
-      onResponseError(_controller, error) {
-        if (isClientGone) return;
-        onError(error);
-      },
-    });
+      new ForwardedExchange(response, onError),
+    );
   }
 
   return { forward, destroy: () => agent.destroy() };
-}
-
-function headerText(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value.join(',') : value;
 }

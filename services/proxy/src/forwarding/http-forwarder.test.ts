@@ -1,0 +1,281 @@
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  Agent,
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { waitFor } from '@cove/shared/testing/wait';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHttpForwarder, type HttpForwarder } from './http-forwarder';
+
+// A real app server and a real front server on 127.0.0.1, with the forwarder between them.
+const pageBody = randomBytes(100_000);
+const bigChunk = randomBytes(1024 * 1024);
+const bigChunkCount = 96;
+
+/** What the app did with the large answer: how far it got, and whether it waits for the proxy. */
+const bigAnswer = { bytesSent: 0, isWaitingForDrain: false };
+const heldRequests = new Set<IncomingMessage>();
+
+function writeBigAnswer(response: ServerResponse): void {
+  response.writeHead(200, { 'content-type': 'application/octet-stream' });
+  let sentChunks = 0;
+  const writeMore = () => {
+    bigAnswer.isWaitingForDrain = false;
+    while (sentChunks < bigChunkCount) {
+      sentChunks += 1;
+      bigAnswer.bytesSent += bigChunk.length;
+      if (!response.write(bigChunk)) {
+        bigAnswer.isWaitingForDrain = true;
+        response.once('drain', writeMore);
+        return;
+      }
+    }
+    response.end();
+  };
+  writeMore();
+}
+
+function answer(request: IncomingMessage, response: ServerResponse): void {
+  switch (request.url) {
+    case '/page':
+      response.writeHead(201, 'Made Here', {
+        'content-type': 'application/octet-stream',
+        'content-length': String(pageBody.length),
+        'x-app': 'kept',
+        'set-cookie': ['a=1; Path=/', 'b=2; Path=/'],
+        connection: 'keep-alive, x-app-hop',
+        'x-app-hop': 'dropped',
+      });
+      response.end(request.method === 'HEAD' ? undefined : pageBody);
+      return;
+    case '/no-content':
+      response.writeHead(204, { 'x-app': 'kept' }).end();
+      return;
+    case '/not-modified':
+      response.writeHead(304, { etag: '"v1"' }).end();
+      return;
+    case '/streamed':
+      // No content-length: the answer is sent as it is produced, and forwarded the same way.
+      response.writeHead(200, { 'content-type': 'text/plain' });
+      response.write('first part, ');
+      setImmediate(() => response.end('second part'));
+      return;
+    case '/big':
+      writeBigAnswer(response);
+      return;
+    case '/forwarded':
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(request.headers));
+      return;
+    case '/hold':
+      heldRequests.add(request);
+      response.once('close', () => heldRequests.delete(request));
+      return;
+    default:
+      response.writeHead(404).end();
+  }
+}
+
+let app: Server;
+let front: Server;
+let forwarder: HttpForwarder;
+let frontPort: number;
+const forwardErrors: Error[] = [];
+
+async function listen(server: Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+beforeAll(async () => {
+  app = createServer(answer);
+  const appPort = await listen(app);
+  forwarder = createHttpForwarder();
+  front = createServer((request, response) =>
+    forwarder.forward(request, response, { host: '127.0.0.1', port: appPort }, (error) => {
+      forwardErrors.push(error);
+      response.destroy();
+    }),
+  );
+  frontPort = await listen(front);
+});
+
+afterAll(async () => {
+  await forwarder?.destroy();
+  for (const server of [front, app]) {
+    server?.closeAllConnections();
+    await new Promise<void>((resolve) => server?.close(() => resolve()));
+  }
+});
+
+interface Answer {
+  response: IncomingMessage;
+  body: Buffer;
+  isReusedSocket: boolean;
+}
+
+function ask(
+  path: string,
+  options: { method?: string; agent?: Agent; headers?: Record<string, string> } = {},
+): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      {
+        host: '127.0.0.1',
+        port: frontPort,
+        path,
+        method: options.method ?? 'GET',
+        agent: options.agent,
+        headers: options.headers,
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({ response, body: Buffer.concat(chunks), isReusedSocket: request.reusedSocket }),
+        );
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    request.setTimeout(10_000, () => request.destroy(new Error('no answer through the forwarder')));
+    request.end();
+  });
+}
+
+describe('createHttpForwarder', () => {
+  it('passes status, message, headers and body through unchanged, with content-length kept', async () => {
+    const { response, body } = await ask('/page');
+    expect(response.statusCode).toBe(201);
+    expect(response.statusMessage).toBe('Made Here');
+    expect(body.equals(pageBody)).toBe(true);
+    expect(response.headers['content-length']).toBe(String(pageBody.length));
+    expect(response.headers['transfer-encoding']).toBeUndefined();
+    expect(response.headers['x-app']).toBe('kept');
+    expect(response.headers['set-cookie']).toEqual(['a=1; Path=/', 'b=2; Path=/']);
+    // Hop-by-hop headers, and those the app's Connection header names, stay on the app's hop.
+    expect(response.headers['x-app-hop']).toBeUndefined();
+  });
+
+  it.each([
+    ['app.example:8443', '8443'],
+    ['[::1]:8080', '8080'],
+    ['[::1]', '80'],
+    ['app.example', '80'],
+  ])('tells the app the port of Host %s (%s) beside the other X-Forwarded headers', async (host, port) => {
+    const { body } = await ask('/forwarded', { headers: { host } });
+    const seen = JSON.parse(body.toString());
+    expect(seen['x-forwarded-port']).toBe(port);
+    expect(seen['x-forwarded-host']).toBe(host);
+    expect(seen['x-forwarded-proto']).toBe('http');
+    expect(seen['x-forwarded-for']).toBe('127.0.0.1');
+  });
+
+  it('keeps the connection to the browser open from one answer to the next', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const first = await ask('/page', { agent });
+      const second = await ask('/page', { agent });
+      expect(first.response.headers.connection).toBe('keep-alive');
+      expect(second.isReusedSocket).toBe(true);
+      expect(second.body.equals(pageBody)).toBe(true);
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('answers HEAD, 204 and 304 without a body and keeps the connection usable', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const head = await ask('/page', { method: 'HEAD', agent });
+      expect(head.response.statusCode).toBe(201);
+      expect(head.response.headers['content-length']).toBe(String(pageBody.length));
+      expect(head.body.length).toBe(0);
+
+      const noContent = await ask('/no-content', { agent });
+      expect(noContent.response.statusCode).toBe(204);
+      expect(noContent.response.headers['x-app']).toBe('kept');
+      expect(noContent.body.length).toBe(0);
+
+      const notModified = await ask('/not-modified', { agent });
+      expect(notModified.response.statusCode).toBe(304);
+      expect(notModified.response.headers.etag).toBe('"v1"');
+      expect(notModified.body.length).toBe(0);
+
+      // Had any of them carried stray bytes, this answer on the same socket would be garbled.
+      const after = await ask('/page', { agent });
+      expect(after.isReusedSocket).toBe(true);
+      expect(after.body.equals(pageBody)).toBe(true);
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('streams an answer without a length as it comes', async () => {
+    const { response, body } = await ask('/streamed');
+    expect(response.headers['transfer-encoding']).toBe('chunked');
+    expect(body.toString()).toBe('first part, second part');
+  });
+
+  it('holds the app back while the browser does not read, then delivers every byte', async () => {
+    const total = bigChunk.length * bigChunkCount;
+    const response = await new Promise<IncomingMessage>((resolve, reject) => {
+      const request = httpRequest({ host: '127.0.0.1', port: frontPort, path: '/big' }, resolve);
+      request.on('error', reject);
+      request.end();
+    });
+    response.pause();
+    // Held back: the app waits for the forwarder to take more, and no more bytes leave it.
+    let lastBytesSent = -1;
+    let stalledPolls = 0;
+    await waitFor(
+      () => {
+        const isStalled = bigAnswer.isWaitingForDrain && bigAnswer.bytesSent === lastBytesSent;
+        stalledPolls = isStalled ? stalledPolls + 1 : 0;
+        lastBytesSent = bigAnswer.bytesSent;
+        return stalledPolls >= 5;
+      },
+      { timeoutMs: 20_000, intervalMs: 50, description: 'the app to be held back by the forwarder' },
+    );
+    expect(bigAnswer.bytesSent).toBeLessThan(total);
+
+    const digest = createHash('sha256');
+    let received = 0;
+    response.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      digest.update(chunk);
+    });
+    await new Promise((resolve, reject) => {
+      response.once('end', resolve);
+      response.once('error', reject);
+      response.resume();
+    });
+    expect(received).toBe(total);
+    const expected = createHash('sha256');
+    for (let index = 0; index < bigChunkCount; index += 1) expected.update(bigChunk);
+    expect(digest.digest('hex')).toBe(expected.digest('hex'));
+  }, 30_000);
+
+  it('cancels the request to the app when the browser goes away', async () => {
+    const request = httpRequest({ host: '127.0.0.1', port: frontPort, path: '/hold' });
+    request.on('error', () => {});
+    request.end();
+    await waitFor(() => heldRequests.size === 1, {
+      timeoutMs: 5_000,
+      intervalMs: 10,
+      description: 'the app to receive the request',
+    });
+    request.destroy();
+    await waitFor(() => heldRequests.size === 0, {
+      timeoutMs: 5_000,
+      intervalMs: 10,
+      description: 'the request to the app to be closed',
+    });
+    expect(forwardErrors).toEqual([]);
+  });
+});
