@@ -1,9 +1,11 @@
 // Wake of a sleeping app, Cove against the plain engine call on the same machine: for each app
-// (small, pandas) and depth (frozen, stopped), the first byte of the app's page and its first render
-// in Chromium, Cove woken by the visit through its proxy, the reference by a bare unpause / start of
-// a container with the same image and config. Cove and reference alternate within every repeat so
-// both see the same load. Prints the table and writes bench/results/wake-<time>.json.
-// Run it with `npm run bench:wake` (`-- --quick`: the small app only, two repeats; `-- --runs N`).
+// (small, pandas) and depth (frozen, stopped), the first byte of the app's page, its first render
+// (Streamlit's WebSocket delivering the script's text) and its render in Chromium, Cove woken by the
+// visit through its proxy, the reference by a bare unpause / start of a container with the same image
+// and config. Cove and reference go back to back (who goes first alternates) within every repeat, and
+// what Cove adds is read from those pairs. Prints the table and writes bench/results/wake-<time>.json.
+// Run it with `npm run bench:wake` (`-- --quick`: the small app only, two repeats; `-- --runs N`;
+// `-- --browser-runs N`: the browser render in the first N repeats only, it is the slow one).
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -14,6 +16,7 @@ import type { SleepDepth } from '@cove/shared/sleep/wake-state';
 import { type Browser, chromium } from 'playwright-core';
 import { type AppKind, appFiles, appKinds, markers } from './apps';
 import { startCoveSide } from './cove';
+import { detectCriu } from './criu';
 import { connectEngine } from './engine';
 import { pollPage, renderPage, retryOnNetworkChange, withFreshPage } from './probes';
 import { createReference, type ReferenceContainer } from './reference';
@@ -21,11 +24,17 @@ import { evaluateGoals, formatReport, type Measurement, type Metric, summarizeRo
 import { measureCove, measureReference } from './rounds';
 
 const isQuick = process.argv.includes('--quick');
-const runsArgument = process.argv.indexOf('--runs');
-const runs = runsArgument > 0 ? Number(process.argv[runsArgument + 1]) : isQuick ? 2 : 5;
+function numberArgument(name: string, fallback: number): number {
+  const index = process.argv.indexOf(name);
+  const value = index > 0 ? Number(process.argv[index + 1]) : fallback;
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} takes a whole number`);
+  return value;
+}
+const runs = numberArgument('--runs', isQuick ? 2 : 10);
+const browserRuns = Math.min(runs, numberArgument('--browser-runs', isQuick ? 1 : 3));
 const apps: readonly AppKind[] = isQuick ? ['small'] : appKinds;
 const depths: readonly SleepDepth[] = ['frozen', 'stopped'];
-const metrics: readonly Metric[] = ['first-byte', 'first-render'];
+const metrics: readonly Metric[] = ['first-byte', 'first-render', 'browser-render'];
 const runId = randomBytes(3).toString('hex');
 const resultsDirectory = fileURLToPath(new URL('../results/', import.meta.url));
 
@@ -61,11 +70,17 @@ async function warmUp(browser: Browser, url: string, marker: string, directPort:
 }
 
 async function main(): Promise<void> {
-  if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs takes a whole number of at least 1');
+  if (runs < 1) throw new Error('--runs takes a whole number of at least 1');
   const startedAt = new Date();
   const loadAverageAtStart = loadavg();
   const engine = connectEngine(process.env.COVE_DOCKER_SOCKET ?? '/var/run/docker.sock');
-  step(`wake bench ${runId}: ${apps.join(', ')}; ${runs} repeats; image ${process.env.COVE_RUNTIME_IMAGE}`);
+  step(
+    `wake bench ${runId}: ${apps.join(', ')}; ${runs} repeats (the browser render in ${browserRuns}); image ${process.env.COVE_RUNTIME_IMAGE}; load average ${loadAverageAtStart.map((load) => load.toFixed(2)).join(' ')}`,
+  );
+  // A restore from a CRIU checkpoint would keep a stopped app's loaded state; measured only where
+  // the host can do it, and never set up by the bench (it needs the engine's experimental mode).
+  const criu = await detectCriu(engine);
+  step(`CRIU checkpoint/restore: ${criu.isUsable ? 'usable' : 'not usable here'} (${criu.reason})`);
   const cove = await startCoveSide(engine, {
     COVE_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
     // Production's pace, not the tests' one-second passes; sleep only when the bench asks.
@@ -115,6 +130,7 @@ async function main(): Promise<void> {
         const target = { name: `wake-${app}-${runId}`, marker: markers[app] };
         for (const depth of depths) {
           for (const metric of metrics) {
+            if (metric === 'browser-render' && run > browserRuns) continue;
             // Who goes first alternates, so neither always follows the other's wake.
             const sides = run % 2 === 1 ? (['cove', 'reference'] as const) : (['reference', 'cove'] as const);
             for (const side of sides) {
@@ -146,6 +162,11 @@ async function main(): Promise<void> {
   const rows = summarizeRows(measurements);
   const goals = evaluateGoals(rows);
   process.stdout.write(`\n${formatReport(rows, goals)}\n`);
+  step(
+    criu.isUsable
+      ? 'CRIU checkpoint/restore: usable on this host, but the bench has no checkpoint row yet'
+      : `CRIU checkpoint/restore row skipped: ${criu.reason}`,
+  );
   step(`${voidedByNetworkChange} measurements taken again after Chromium saw the network change`);
   const git = (args: string[]) => spawnSync('git', args, { encoding: 'utf8' }).stdout?.trim() ?? '';
   const results = {
@@ -156,7 +177,15 @@ async function main(): Promise<void> {
       commit: git(['rev-parse', 'HEAD']),
       hasUncommittedChanges: git(['status', '--porcelain']) !== '',
     },
-    settings: { runs, apps, depths, metrics, runtimeImage: process.env.COVE_RUNTIME_IMAGE ?? null },
+    settings: {
+      runs,
+      browserRuns,
+      apps,
+      depths,
+      metrics,
+      runtimeImage: process.env.COVE_RUNTIME_IMAGE ?? null,
+    },
+    criu,
     voidedByNetworkChange,
     rows,
     goals,

@@ -1,11 +1,17 @@
 // The wake benchmark's numbers: measurements grouped by app, depth and what was measured, Cove beside
-// the plain engine call, and the issue's targets judged on the medians. Plain functions, no I/O.
+// the plain engine call. Each repeat measures both sides back to back, so what Cove adds is read from
+// the per-repeat differences (their median and range), which the host's drifting load cancels out of.
+// Plain functions, no I/O.
 import type { SleepDepth } from '@cove/shared/sleep/wake-state';
 import { percentile, ratio } from '../lib/stats';
 import { formatNumber, formatRatio, formatSigned, formatTable } from '../lib/table';
 import type { AppKind } from './apps';
 
-export type Metric = 'first-byte' | 'first-render';
+/**
+ * first-byte: the app's page by an HTTP client. first-render: the page, then Streamlit's WebSocket
+ * delivering the script's text (the issue's definition). browser-render: Chromium showing that text.
+ */
+export type Metric = 'first-byte' | 'first-render' | 'browser-render';
 export type Side = 'cove' | 'reference';
 
 export interface Measurement {
@@ -17,12 +23,21 @@ export interface Measurement {
   milliseconds: number;
 }
 
+export interface Spread {
+  p50: number;
+  min: number;
+  max: number;
+  count: number;
+}
+
 export interface Row {
   app: AppKind;
   depth: SleepDepth;
   metric: Metric;
-  cove: { p50: number; min: number; max: number; count: number };
-  reference: { p50: number; min: number; max: number; count: number };
+  cove: Spread;
+  reference: Spread;
+  /** Cove minus plain within each repeat that measured both: what Cove adds. */
+  added: Spread;
 }
 
 export interface GoalResult {
@@ -32,7 +47,9 @@ export interface GoalResult {
   isMet: boolean | null;
 }
 
-function spread(values: readonly number[]) {
+const range = (side: Spread) => `${formatNumber(side.min)}-${formatNumber(side.max)}`;
+
+function spread(values: readonly number[]): Spread {
   return {
     p50: percentile(values, 50),
     min: values.length === 0 ? Number.NaN : Math.min(...values),
@@ -50,41 +67,51 @@ export function summarizeRows(measurements: readonly Measurement[]): Row[] {
     const first = group[0];
     if (!first) continue;
     const of = (side: Side) => group.filter((m) => m.side === side).map((m) => m.milliseconds);
+    const differences = group
+      .filter((m) => m.side === 'cove')
+      .flatMap((cove) => {
+        const reference = group.find((m) => m.side === 'reference' && m.run === cove.run);
+        return reference ? [cove.milliseconds - reference.milliseconds] : [];
+      });
     rows.set(key, {
       app: first.app,
       depth: first.depth,
       metric: first.metric,
       cove: spread(of('cove')),
       reference: spread(of('reference')),
+      added: spread(differences),
     });
   }
   return [...rows.values()];
 }
 
-/** Frozen: first render within 100 ms of the plain unpause's. Stopped: first byte under 1 s. */
+const signedRange = (side: Spread) => `${formatSigned(side.min, 0)} to ${formatSigned(side.max, 0)}`;
+
+/**
+ * Frozen: first render (the WebSocket's) within 100 ms of the plain unpause's, on the median of the
+ * paired differences. Stopped: first byte under 1 s, on Cove's median.
+ */
 export function evaluateGoals(rows: readonly Row[]): GoalResult[] {
   const goals: GoalResult[] = [];
   for (const row of rows) {
     if (row.depth === 'frozen' && row.metric === 'first-render') {
-      const added = row.cove.p50 - row.reference.p50;
+      const { added } = row;
       goals.push({
         goal: `${row.app}, from frozen: first render within 100 ms of a plain unpause`,
-        measured: `${formatSigned(added, 0)} ms (p50 ${formatNumber(row.cove.p50)} vs ${formatNumber(row.reference.p50)} ms)`,
-        isMet: Number.isFinite(added) ? added <= 100 : null,
+        measured: `${formatSigned(added.p50, 0)} ms, median of ${added.count} paired differences (${signedRange(added)}; p50 ${formatNumber(row.cove.p50)} vs ${formatNumber(row.reference.p50)} ms)`,
+        isMet: Number.isFinite(added.p50) ? added.p50 <= 100 : null,
       });
     }
     if (row.depth === 'stopped' && row.metric === 'first-byte') {
       goals.push({
         goal: `${row.app}, from stopped: first byte under 1 s`,
-        measured: `p50 ${formatNumber(row.cove.p50)} ms (a plain start: ${formatNumber(row.reference.p50)} ms)`,
+        measured: `p50 ${formatNumber(row.cove.p50)} ms, range ${range(row.cove)} (a plain start: ${formatNumber(row.reference.p50)} ms; paired difference ${formatSigned(row.added.p50, 0)} ms)`,
         isMet: Number.isFinite(row.cove.p50) ? row.cove.p50 < 1000 : null,
       });
     }
   }
   return goals;
 }
-
-const range = (side: Row['cove']) => `${formatNumber(side.min)}-${formatNumber(side.max)}`;
 
 export function formatReport(rows: readonly Row[], goals: readonly GoalResult[]): string {
   const table = formatTable(
@@ -96,7 +123,8 @@ export function formatReport(rows: readonly Row[], goals: readonly GoalResult[])
       { header: 'cove range', align: 'right' },
       { header: 'plain p50 ms', align: 'right' },
       { header: 'plain range', align: 'right' },
-      { header: 'added ms', align: 'right' },
+      { header: 'added p50 ms', align: 'right' },
+      { header: 'added range', align: 'right' },
       { header: 'ratio', align: 'right' },
     ],
     rows.map((row) => [
@@ -107,11 +135,13 @@ export function formatReport(rows: readonly Row[], goals: readonly GoalResult[])
       range(row.cove),
       formatNumber(row.reference.p50),
       range(row.reference),
-      formatSigned(row.cove.p50 - row.reference.p50, 0),
+      formatSigned(row.added.p50, 0),
+      Number.isFinite(row.added.p50) ? signedRange(row.added) : '-',
       formatRatio(ratio(row.cove.p50, row.reference.p50)),
     ]),
   );
   const verdict = (isMet: boolean | null) => (isMet === null ? 'not measured' : isMet ? 'met' : 'MISSED');
   const goalLines = goals.map((goal) => `  ${verdict(goal.isMet).padEnd(12)} ${goal.goal}: ${goal.measured}`);
-  return `${table}\n\nTargets (issue 4):\n${goalLines.join('\n')}`;
+  const note = 'added: Cove minus plain within each repeat (both measured back to back), median and range';
+  return `${table}\n${note}\n\nTargets (issue 4):\n${goalLines.join('\n')}`;
 }

@@ -64,6 +64,8 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
   activity.start();
   const queues = openJobQueues(redis, config.COVE_INSTANCE);
   const wakes = createWakeRequests({ queues, logger });
+  // A held request for an app that woke and fell asleep again must not wait on the answered ask.
+  routes.onUpstream((entry) => wakes.answered(entry.appId));
   const wakeWaitMs = config.COVE_WAKE_WAIT_SECONDS * 1000;
 
   const httpForwarder = createHttpForwarder();

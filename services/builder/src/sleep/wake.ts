@@ -1,5 +1,6 @@
-// Wakes a sleeping app: unpause a frozen container or start a stopped one, wait for Streamlit's
-// health, then point the route at it (a started container may have a new port) and read running.
+// Wakes a sleeping app: unpause a frozen container or start a stopped one, then point the route at
+// it (a started container may have a new port) and read running. A frozen app is routed the moment
+// it runs again, its health checked after; a started one only once Streamlit answers its health.
 // A wake that fails says why: on the app (crashed, with the reason) and to the proxy's waking page.
 import { schema } from '@cove/shared/db/client';
 import { writeRoute } from '@cove/shared/routing/route-table';
@@ -8,9 +9,10 @@ import { clearWakeFailure, recordWakeFailure } from '@cove/shared/sleep/wake-sta
 import { runningLimitMessage } from '@cove/shared/workspaces/limits';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { BuilderContext } from '../context';
-import { waitForHealth } from '../deploy/health';
+import { type HealthResult, waitForHealth } from '../deploy/health';
 import { restartLiveDeployment } from '../deploy/restart';
 import { secretsMasker } from '../deploy/secrets-file';
+import type { ContainerInfo } from '../runtime/types';
 
 const { apps, deployments } = schema;
 
@@ -19,6 +21,71 @@ export type WakeOutcome = 'woken' | 'already-awake' | 'failed' | 'nothing-live';
 const printedLineCount = 20;
 /** A visitor waits on this wake: ask for health more often than a deploy does. */
 const wakeHealthIntervalMs = 50;
+
+interface Waking {
+  app: typeof apps.$inferSelect;
+  live: typeof deployments.$inferSelect;
+}
+
+/** Points the route at the app first (the visitor waits on it), then records it running. */
+async function markAwake(
+  context: BuilderContext,
+  { app, live }: Waking,
+  container: ContainerInfo,
+  hostPort: number,
+) {
+  const { db, redis, config } = context;
+  await writeRoute(redis, config.COVE_INSTANCE, {
+    appId: app.id,
+    appName: app.name,
+    status: 'running',
+    upstream: { host: '127.0.0.1', port: hostPort },
+  });
+  if (live.containerId !== container.id || live.hostPort !== hostPort) {
+    await db
+      .update(deployments)
+      .set({ containerId: container.id, hostPort })
+      .where(eq(deployments.id, live.id));
+  }
+  await db
+    .update(apps)
+    .set({ status: 'running', statusMessage: null, updatedAt: sql`now()` })
+    .where(and(eq(apps.id, app.id), eq(apps.liveDeploymentId, live.id)));
+  await clearWakeFailure(redis, config.COVE_INSTANCE, app.id);
+}
+
+/** The app did not come back: crashed, with what Streamlit printed, on the app and the waking page. */
+async function markFailed(
+  context: BuilderContext,
+  { app, live }: Waking,
+  containerId: string,
+  health: HealthResult,
+): Promise<'failed'> {
+  const { db, redis, runtime, config, logger } = context;
+  const mask = await secretsMasker(context, app.id);
+  const printed = (await runtime.tailLogs(containerId, printedLineCount)).map(mask).join('\n').trim();
+  const reason = health.isHealthy
+    ? 'it stopped right after answering'
+    : health.isOomKilled
+      ? `it ran out of memory (the limit is ${config.COVE_APP_MEMORY_MB} MB)`
+      : health.reason === 'timeout'
+        ? `it did not answer within ${config.COVE_HEALTH_TIMEOUT_SECONDS} seconds`
+        : `it stopped while starting (exit code ${health.exitCode ?? 'unknown'})`;
+  const message = `Cove could not wake ${app.name}: ${reason}. Streamlit printed:\n${printed || '(nothing)'}`;
+  await db
+    .update(apps)
+    .set({
+      status: 'crashed',
+      statusMessage: message,
+      crashCount: sql`${apps.crashCount} + 1`,
+      updatedAt: sql`now()`,
+    })
+    .where(and(eq(apps.id, app.id), eq(apps.liveDeploymentId, live.id)));
+  await recordWakeFailure(redis, config.COVE_INSTANCE, app.id, message);
+  await writeRoute(redis, config.COVE_INSTANCE, { appId: app.id, appName: app.name, status: 'crashed' });
+  logger.info({ appId: app.id, app: app.name }, 'app did not wake');
+  return 'failed';
+}
 
 export async function wakeApp(context: BuilderContext, appId: string): Promise<WakeOutcome> {
   const { db, redis, runtime, config, logger } = context;
@@ -31,8 +98,12 @@ export async function wakeApp(context: BuilderContext, appId: string): Promise<W
   if (!row) return 'nothing-live';
   const { app, live } = row;
   // The operator's limit of running apps holds for wakes by a visit too; the proxy's waking page
-  // shows the refusal. statusMessage stays: it records how deep the app sleeps.
-  const refusal = await runningLimitMessage(context, app.workspaceId, app.id, `wake ${app.name}`);
+  // shows the refusal. statusMessage stays: it records how deep the app sleeps. The container is
+  // looked at meanwhile: the wake runs between reconcile passes, so nothing changes it until then.
+  const [refusal, container] = await Promise.all([
+    runningLimitMessage(context, app.workspaceId, app.id, `wake ${app.name}`),
+    live.containerId ? runtime.inspect(live.containerId) : null,
+  ]);
   if (refusal !== null && app.status === 'sleeping') {
     await recordWakeFailure(redis, instance, app.id, refusal);
     logger.info({ appId, app: app.name }, 'wake refused: running apps limit');
@@ -52,11 +123,12 @@ export async function wakeApp(context: BuilderContext, appId: string): Promise<W
   if (!claimed) return 'already-awake';
   const startedAtMs = performance.now();
   const elapsedMs = () => Math.round(performance.now() - startedAtMs);
-  await writeRoute(redis, instance, { appId: app.id, appName: app.name, status: 'waking' });
-  // A wake is a visit: the idle clock starts again, so the next pass does not put it back to sleep.
-  await recordActivity(redis, instance, new Map([[app.id, Date.now()]]));
+  await Promise.all([
+    writeRoute(redis, instance, { appId: app.id, appName: app.name, status: 'waking' }),
+    // A wake is a visit: the idle clock starts again, so the next pass does not put it back to sleep.
+    recordActivity(redis, instance, new Map([[app.id, Date.now()]])),
+  ]);
 
-  const container = live.containerId ? await runtime.inspect(live.containerId) : null;
   if (container === null || container.state === 'dead' || container.state === 'removing') {
     // The container is gone: start a fresh one from the image, as the reconciler would.
     const outcome = await restartLiveDeployment(context, app.id, 'recover');
@@ -73,6 +145,22 @@ export async function wakeApp(context: BuilderContext, appId: string): Promise<W
     );
     return 'failed';
   }
+  const healthTimeoutMs = config.COVE_HEALTH_TIMEOUT_SECONDS * 1000;
+  if (container.state === 'paused' && live.hostPort !== null) {
+    // Streamlit was alive and listening when it was paused, on the port it keeps: the visitor needs
+    // nothing more than the unpause. Its health is asked after, and a failure reads as any other.
+    await runtime.unpause(container.id);
+    const resumedMs = elapsedMs();
+    await markAwake(context, row, container, live.hostPort);
+    const routedMs = elapsedMs();
+    const health = await waitForHealth(runtime, container.id, healthTimeoutMs, wakeHealthIntervalMs);
+    if (!health.isHealthy) return markFailed(context, row, container.id, health);
+    logger.info(
+      { appId, app: app.name, from: 'paused', resumedMs, routedMs, healthyMs: elapsedMs() },
+      'app woken',
+    );
+    return 'woken';
+  }
   if (container.state === 'paused') {
     await runtime.unpause(container.id);
   } else if (container.state !== 'running') {
@@ -82,58 +170,16 @@ export async function wakeApp(context: BuilderContext, appId: string): Promise<W
     context.runtimeLogs.follow(container.id, live.id, startedAtSeconds, mask);
   }
   const resumedMs = elapsedMs();
-  const health = await waitForHealth(
-    runtime,
-    container.id,
-    config.COVE_HEALTH_TIMEOUT_SECONDS * 1000,
-    wakeHealthIntervalMs,
-  );
+  const health = await waitForHealth(runtime, container.id, healthTimeoutMs, wakeHealthIntervalMs);
   const healthyMs = elapsedMs();
   const running = health.isHealthy ? await runtime.inspect(container.id) : null;
-  if (running?.state === 'running' && running.hostPort !== null) {
-    await db
-      .update(deployments)
-      .set({ containerId: running.id, hostPort: running.hostPort })
-      .where(eq(deployments.id, live.id));
-    await db
-      .update(apps)
-      .set({ status: 'running', statusMessage: null, updatedAt: sql`now()` })
-      .where(and(eq(apps.id, app.id), eq(apps.liveDeploymentId, live.id)));
-    await writeRoute(redis, instance, {
-      appId: app.id,
-      appName: app.name,
-      status: 'running',
-      upstream: { host: '127.0.0.1', port: running.hostPort },
-    });
-    await clearWakeFailure(redis, instance, app.id);
-    logger.info(
-      { appId, app: app.name, from: container.state, resumedMs, healthyMs, routedMs: elapsedMs() },
-      'app woken',
-    );
-    return 'woken';
+  if (running?.state !== 'running' || running.hostPort === null) {
+    return markFailed(context, row, container.id, health);
   }
-
-  const mask = await secretsMasker(context, app.id);
-  const printed = (await runtime.tailLogs(container.id, printedLineCount)).map(mask).join('\n').trim();
-  const reason = health.isHealthy
-    ? 'it stopped right after answering'
-    : health.isOomKilled
-      ? `it ran out of memory (the limit is ${config.COVE_APP_MEMORY_MB} MB)`
-      : health.reason === 'timeout'
-        ? `it did not answer within ${config.COVE_HEALTH_TIMEOUT_SECONDS} seconds`
-        : `it stopped while starting (exit code ${health.exitCode ?? 'unknown'})`;
-  const message = `Cove could not wake ${app.name}: ${reason}. Streamlit printed:\n${printed || '(nothing)'}`;
-  await db
-    .update(apps)
-    .set({
-      status: 'crashed',
-      statusMessage: message,
-      crashCount: sql`${apps.crashCount} + 1`,
-      updatedAt: sql`now()`,
-    })
-    .where(and(eq(apps.id, app.id), eq(apps.liveDeploymentId, live.id)));
-  await recordWakeFailure(redis, instance, app.id, message);
-  await writeRoute(redis, instance, { appId: app.id, appName: app.name, status: 'crashed' });
-  logger.info({ appId, app: app.name }, 'app did not wake');
-  return 'failed';
+  await markAwake(context, row, running, running.hostPort);
+  logger.info(
+    { appId, app: app.name, from: container.state, resumedMs, healthyMs, routedMs: elapsedMs() },
+    'app woken',
+  );
+  return 'woken';
 }

@@ -11,6 +11,8 @@ export interface RouteCache {
   get(appName: string): RouteEntry | undefined;
   /** Resolves with the app's route once it has an upstream (at once if it has), or null after timeoutMs. */
   waitForUpstream(appName: string, timeoutMs: number): Promise<RouteEntry | null>;
+  /** Calls listener whenever a route is learned with an upstream (an app deployed or woken). */
+  onUpstream(listener: (entry: RouteEntry) => void): void;
   /** Subscribes, then loads every route; resolves once the cache is complete. */
   start(): Promise<void>;
   /** Closes the subscriber connection (the command connection belongs to the caller). */
@@ -27,10 +29,12 @@ export function createRouteCache(options: { redis: Redis; instance: string; logg
   let routes = new Map<string, RouteEntry>();
   /** Callers waiting for an app to get an upstream (a wake), by app name. */
   const waiters = new Map<string, Set<(entry: RouteEntry) => void>>();
+  const upstreamListeners: ((entry: RouteEntry) => void)[] = [];
 
   function setRoute(appName: string, entry: RouteEntry): void {
     routes.set(appName, entry);
     if (!entry.upstream) return;
+    for (const listener of upstreamListeners) listener(entry);
     const waiting = waiters.get(appName);
     if (!waiting) return;
     waiters.delete(appName);
@@ -83,6 +87,9 @@ export function createRouteCache(options: { redis: Redis; instance: string; logg
         const timer = setTimeout(() => done(null), timeoutMs);
         waiting.add(done);
       });
+    },
+    onUpstream(listener) {
+      upstreamListeners.push(listener);
     },
     start: () => mirror.start(),
     stop: () => mirror.stop(),

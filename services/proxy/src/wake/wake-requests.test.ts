@@ -36,6 +36,24 @@ describe('wake requests', () => {
     expect(asked.map((payload) => payload.appId)).toEqual([appId, otherId]);
   });
 
+  it('asks again at once for an app that woke and fell asleep again', () => {
+    const { wakes, asked, advance } = setUp();
+    wakes.request(appId);
+    advance(100);
+    wakes.answered(appId);
+    wakes.request(appId);
+    expect(asked).toHaveLength(2);
+  });
+
+  it('an answer for one app leaves the ask for another standing', () => {
+    const { wakes, asked } = setUp();
+    wakes.request(appId);
+    wakes.request(otherId);
+    wakes.answered(otherId);
+    wakes.request(appId);
+    expect(asked.map((payload) => payload.appId)).toEqual([appId, otherId]);
+  });
+
   it('asks again once the interval has passed', () => {
     const { wakes, asked, advance } = setUp();
     wakes.request(appId);

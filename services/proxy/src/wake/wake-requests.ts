@@ -1,12 +1,15 @@
 // Asks the builder to wake an app, through the queue (the proxy never touches Docker). Every
 // replica may ask: the wake job has a fixed id per app, so concurrent asks share one job; this
-// replica also asks at most once per interval so a burst of requests costs one Redis call.
+// replica also asks at most once per interval so a burst of requests costs one Redis call. An ask
+// is answered once the app is awake: a visit after it fell asleep again asks at once.
 import type { JobQueues } from '@cove/shared/jobs/queues';
 import type { Logger } from '@cove/shared/logs/logger';
 
 export interface WakeRequests {
   /** Asks for a wake unless this replica asked within the interval. Never throws. */
   request(appId: string): void;
+  /** The app is awake (its route has an upstream): the next request for it asks again at once. */
+  answered(appId: string): void;
 }
 
 export function createWakeRequests(options: {
@@ -17,8 +20,8 @@ export function createWakeRequests(options: {
   now?: () => number;
 }): WakeRequests {
   const { queues, logger } = options;
-  // Short: an app put back to sleep right after a wake must be woken again by the next visit, and
-  // a burst still costs a few Redis calls a second (the fixed job id dedups across replicas).
+  // Short: an ask lost on the way is sent again by the next request, and a burst still costs a few
+  // Redis calls a second (the fixed job id dedups across replicas).
   const reaskAfterMs = options.reaskAfterMs ?? 250;
   const now = options.now ?? Date.now;
   const askedAt = new Map<string, number>();
@@ -33,6 +36,9 @@ export function createWakeRequests(options: {
         askedAt.delete(appId);
         logger.error({ err: error, appId }, 'could not ask for a wake');
       });
+    },
+    answered(appId) {
+      askedAt.delete(appId);
     },
   };
 }
