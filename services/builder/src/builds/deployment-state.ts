@@ -56,7 +56,11 @@ export async function recordCommit(
     .where(eq(deployments.id, deploymentId));
 }
 
-export async function markDeploying(db: Database, deploymentId: string, imageTag: string): Promise<void> {
+export async function markDeploying(
+  db: Pick<Database, 'update'>,
+  deploymentId: string,
+  imageTag: string,
+): Promise<void> {
   await db
     .update(deployments)
     .set({ status: 'deploying', imageTag, heartbeatAt: sql`now()` })

@@ -1,5 +1,6 @@
 // The end of every build job, and all of a rollback's: start the image's container, wait until it
 // is healthy, swap it in, then remove images past the retention setting.
+import { claimRunningSlot } from '@cove/shared/workspaces/limits';
 import type { BuilderContext } from '../context';
 import { activateDeployment } from '../deploy/activate';
 import { startHealthyContainer } from '../deploy/container';
@@ -42,7 +43,12 @@ export async function startAndActivate(
   const { db } = context;
   const { app, deployment, log, signal, clock } = step;
   signal.throwIfAborted();
-  await markDeploying(db, deployment.id, tag);
+  // The workspace's limit of running apps, checked when the push or click was taken, is held here
+  // under its lock: two apps starting at once never both take the last slot.
+  const slot = await claimRunningSlot(context, app.workspaceId, app.id, `start ${app.name}`, (tx) =>
+    markDeploying(tx, deployment.id, tag),
+  );
+  if (slot.refusal !== null) throw permanentFailure(slot.refusal);
   await showProgressOnApp(db, app, 'deploying', 'Starting the new version.');
   const target = { appId: app.id, appName: app.name, deploymentId: deployment.id, imageTag: tag };
   const container = await startHealthyContainer(context, target, log);

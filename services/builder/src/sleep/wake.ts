@@ -6,7 +6,7 @@ import { schema } from '@cove/shared/db/client';
 import { writeRoute } from '@cove/shared/routing/route-table';
 import { recordActivity } from '@cove/shared/sleep/activity';
 import { clearWakeFailure, recordWakeFailure } from '@cove/shared/sleep/wake-state';
-import { runningLimitMessage } from '@cove/shared/workspaces/limits';
+import { claimRunningSlot } from '@cove/shared/workspaces/limits';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { BuilderContext } from '../context';
 import { type HealthResult, waitForHealth } from '../deploy/health';
@@ -97,29 +97,33 @@ export async function wakeApp(context: BuilderContext, appId: string): Promise<W
     .where(eq(apps.id, appId));
   if (!row) return 'nothing-live';
   const { app, live } = row;
-  // The operator's limit of running apps holds for wakes by a visit too; the proxy's waking page
-  // shows the refusal. statusMessage stays: it records how deep the app sleeps. The container is
-  // looked at meanwhile: the wake runs between reconcile passes, so nothing changes it until then.
-  const [refusal, container] = await Promise.all([
-    runningLimitMessage(context, app.workspaceId, app.id, `wake ${app.name}`),
+  // The operator's limit of running apps holds for wakes by a visit too (read under the workspace's
+  // lock, with the claim); the proxy's waking page shows the refusal. statusMessage stays: it
+  // records how deep the app sleeps. The container is looked at meanwhile: the wake runs between
+  // reconcile passes, so nothing changes it until then.
+  const [slot, container] = await Promise.all([
+    claimRunningSlot(context, app.workspaceId, app.id, `wake ${app.name}`, async (tx) => {
+      const [claimed] = await tx
+        .update(apps)
+        .set({ status: 'waking', statusMessage: 'Waking up.', updatedAt: sql`now()` })
+        .where(
+          and(
+            eq(apps.id, app.id),
+            eq(apps.liveDeploymentId, live.id),
+            inArray(apps.status, ['sleeping', 'waking']),
+          ),
+        )
+        .returning({ id: apps.id });
+      return claimed !== undefined;
+    }),
     live.containerId ? runtime.inspect(live.containerId) : null,
   ]);
-  if (refusal !== null && app.status === 'sleeping') {
-    await recordWakeFailure(redis, instance, app.id, refusal);
+  if (slot.refusal !== null) {
+    await recordWakeFailure(redis, instance, app.id, slot.refusal);
     logger.info({ appId, app: app.name }, 'wake refused: running apps limit');
     return 'failed';
   }
-  const [claimed] = await db
-    .update(apps)
-    .set({ status: 'waking', statusMessage: 'Waking up.', updatedAt: sql`now()` })
-    .where(
-      and(
-        eq(apps.id, app.id),
-        eq(apps.liveDeploymentId, live.id),
-        inArray(apps.status, ['sleeping', 'waking']),
-      ),
-    )
-    .returning({ id: apps.id });
+  const claimed = slot.claimed;
   if (!claimed) return 'already-awake';
   const startedAtMs = performance.now();
   const elapsedMs = () => Math.round(performance.now() - startedAtMs);

@@ -4,12 +4,14 @@ import { schema } from '@cove/shared/db/client';
 import { createLogger } from '@cove/shared/logs/logger';
 import { readWakeFailure, sleepMessages } from '@cove/shared/sleep/wake-state';
 import { createTestContext, type TestContext } from '@cove/shared/testing/context';
-import { eq } from 'drizzle-orm';
+import { claimRunningSlot } from '@cove/shared/workspaces/limits';
+import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { markDeploying } from '../../src/builds/deployment-state';
 import type { BuilderContext } from '../../src/context';
 import { RuntimeLogFollowers } from '../../src/deploy/runtime-logs';
 import { wakeApp } from '../../src/sleep/wake';
-import { builderConfig, insertApp, insertDeployment, runtime } from './fixture';
+import { builderConfig, insertApp, insertDeployment, readDeployment, runtime } from './fixture';
 
 const { apps } = schema;
 let context: TestContext;
@@ -66,4 +68,72 @@ test('a sleeping app does not wake while its workspace runs its maximum of apps'
   await wakeApp(builder, sleeper.appId);
   const failure = await readWakeFailure(context.redis, context.instance, sleeper.appId);
   expect(failure ?? '').not.toMatch(/already runs/);
+});
+
+test('two apps starting at once never both take the last slot', async () => {
+  const first = await insertApp(context, { name: 'race-first', repoUrl: 'http://127.0.0.1:9/c.git' });
+  const second = await insertApp(context, {
+    name: 'race-second',
+    repoUrl: 'http://127.0.0.1:9/d.git',
+    workspaceId: first.workspaceId,
+  });
+  await context.db
+    .update(apps)
+    .set({ status: 'sleeping' })
+    .where(inArray(apps.id, [first.appId, second.appId]));
+  // Each claim holds its transaction a while before marking the app: without the workspace's lock
+  // both would count the other as asleep and both would start.
+  const claimSlowly = (appId: string) =>
+    claimRunningSlot(builder, first.workspaceId, appId, 'start it', async (tx) => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await tx.update(apps).set({ status: 'waking' }).where(eq(apps.id, appId));
+      return appId;
+    });
+  const outcomes = await Promise.all([claimSlowly(first.appId), claimSlowly(second.appId)]);
+  expect(outcomes.filter((outcome) => outcome.refusal === null)).toHaveLength(1);
+  expect(outcomes.filter((outcome) => outcome.refusal !== null)).toEqual([
+    { refusal: expect.stringMatching(/already runs 1 of its 1 apps at once/) },
+  ]);
+});
+
+test('an app whose new version is being started counts as running, and its own redeploy is never refused', async () => {
+  const starting = await insertApp(context, { name: 'slot-starting', repoUrl: 'http://127.0.0.1:9/e.git' });
+  const other = await insertApp(context, {
+    name: 'slot-other',
+    repoUrl: 'http://127.0.0.1:9/f.git',
+    workspaceId: starting.workspaceId,
+  });
+  await context.db
+    .update(apps)
+    .set({ status: 'sleeping' })
+    .where(inArray(apps.id, [starting.appId, other.appId]));
+  const deploymentId = await insertDeployment(context, starting);
+  // The build of a sleeping app reaches its start: the deployment, not the app, says so.
+  const started = await claimRunningSlot(builder, starting.workspaceId, starting.appId, 'start it', (tx) =>
+    markDeploying(tx, deploymentId, 'cove-test/slot-starting:1'),
+  );
+  expect(started.refusal).toBeNull();
+  expect((await readDeployment(context, deploymentId)).status).toBe('deploying');
+
+  const refused = await claimRunningSlot(
+    builder,
+    starting.workspaceId,
+    other.appId,
+    'start slot-other',
+    async () => {
+      throw new Error('must not be claimed');
+    },
+  );
+  expect(refused.refusal).toMatch(/Cove cannot start slot-other: this workspace already runs 1 of its 1/);
+
+  // A running app is redeployed whatever the others do.
+  await context.db.update(apps).set({ status: 'running' }).where(eq(apps.id, other.appId));
+  const redeploy = await claimRunningSlot(
+    builder,
+    starting.workspaceId,
+    other.appId,
+    'redeploy',
+    async () => 'ok',
+  );
+  expect(redeploy).toEqual({ refusal: null, claimed: 'ok' });
 });

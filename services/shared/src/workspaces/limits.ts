@@ -1,10 +1,11 @@
 // Workspace limits the operator sets: how many apps, how many running at once, and how much memory
 // all apps may ask for together. The platform's defaults apply where the workspace has none of its
 // own. Every check that refuses an action for a limit lives here.
-import { and, count, eq, inArray, ne, sql } from 'drizzle-orm';
+import { and, count, eq, exists, inArray, ne, or, sql } from 'drizzle-orm';
 import type { CommonConfig } from '../config/schemas';
 import type { Database } from '../db/client';
 import { type AppStatus, apps } from '../db/schema/apps';
+import { deployments } from '../db/schema/deployments';
 import { workspaces } from '../db/schema/identity';
 import { CoveError } from '../errors';
 
@@ -16,8 +17,12 @@ type LimitsConfig = Pick<
   | 'COVE_APP_MEMORY_MB'
 >;
 
+/** A transaction of the platform's database (the running-slot claim runs in one). */
+export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
+
 export interface LimitsDeps {
-  db: Database;
+  /** Reads only: the database, or a transaction holding the workspace's running-slot lock. */
+  db: Pick<Database, 'select'>;
   config: LimitsConfig;
 }
 
@@ -34,7 +39,10 @@ export interface WorkspaceUsage {
   memoryMb: number;
 }
 
-/** An app in one of these holds (or is about to hold) a container with memory. */
+/**
+ * An app in one of these holds (or is about to hold) a container with memory. So does an app with a
+ * deployment being started (a sleeping or crashed app's new version counts from then on).
+ */
 export const runningStatuses: readonly AppStatus[] = ['running', 'deploying', 'waking'];
 
 export async function workspaceLimits(deps: LimitsDeps, workspaceId: string): Promise<WorkspaceLimits> {
@@ -70,10 +78,16 @@ export async function workspaceUsage(
     })
     .from(apps)
     .where(scope);
+  const isStarting = exists(
+    deps.db
+      .select({ id: deployments.id })
+      .from(deployments)
+      .where(and(eq(deployments.appId, apps.id), eq(deployments.status, 'deploying'))),
+  );
   const [running] = await deps.db
     .select({ count: count() })
     .from(apps)
-    .where(and(scope, inArray(apps.status, [...runningStatuses])));
+    .where(and(scope, or(inArray(apps.status, [...runningStatuses]), isStarting)));
   return {
     apps: totals?.apps ?? 0,
     runningApps: running?.count ?? 0,
@@ -152,4 +166,31 @@ export async function checkCanRun(
 ): Promise<void> {
   const message = await runningLimitMessage(deps, workspaceId, appId, action);
   if (message !== null) throw limitReached(message);
+}
+
+/**
+ * Takes a running slot for the app: `claim` (which marks the app or its deployment as starting, in
+ * the transaction) runs only when the workspace may run one more app, or the app already runs or is
+ * starting (a redeploy is never refused). The count is read under a lock per workspace (a Postgres
+ * advisory lock held to the commit), so two apps starting at once on any builder never both take
+ * the last slot.
+ */
+export async function claimRunningSlot<T>(
+  deps: { db: Database; config: LimitsConfig },
+  workspaceId: string,
+  appId: string,
+  action: string,
+  claim: (tx: Transaction) => Promise<T>,
+): Promise<{ refusal: string } | { refusal: null; claimed: T }> {
+  return deps.db.transaction(async (tx) => {
+    await tx.execute(
+      sql`select pg_advisory_xact_lock(hashtextextended(${`cove:running:${workspaceId}`}, 0))`,
+    );
+    const [app] = await tx.select({ status: apps.status }).from(apps).where(eq(apps.id, appId));
+    if (app && !runningStatuses.includes(app.status)) {
+      const refusal = await runningLimitMessage({ db: tx, config: deps.config }, workspaceId, appId, action);
+      if (refusal !== null) return { refusal };
+    }
+    return { refusal: null, claimed: await claim(tx) };
+  });
 }
