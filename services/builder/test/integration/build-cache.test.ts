@@ -1,7 +1,6 @@
 // uv's cache across builds, on the real engine: the apps of a workspace share one, other workspaces
 // never see it; and the engine's build cache is trimmed least recently used first.
 import type { openJobQueues } from '@cove/shared/jobs/queues';
-import { readLogLines } from '@cove/shared/logs/deployment-logs';
 import type { TestContext } from '@cove/shared/testing/context';
 import type { GitServer } from '@cove/shared/testing/git-server';
 import Docker from 'dockerode';
@@ -10,12 +9,11 @@ import { z } from 'zod';
 import {
   type AppFixture,
   type BuilderWorld,
+  buildAndWait,
   insertApp,
-  insertDeployment,
   runtime,
   startBuilderWorld,
   stopBuilderWorld,
-  waitForFinished,
 } from './fixture';
 
 let context: TestContext;
@@ -33,12 +31,10 @@ afterAll(() => stopBuilderWorld(world));
 const mainFile = 'import six\nimport streamlit as st\n\nst.write("six", six.__version__)\n';
 
 async function deploy(app: AppFixture, commitSha?: string) {
-  const deploymentId = await insertDeployment(context, app, commitSha ? { commitSha } : {});
-  await queues.enqueueBuild({ deploymentId });
-  const deployment = await waitForFinished(context, deploymentId);
+  const { deployment, buildLog } = await buildAndWait({ context, queues }, app, commitSha);
   expect(deployment.errorMessage).toBeNull();
   expect(deployment.status).toBe('running');
-  return (await readLogLines(context.db, deploymentId, 'build')).map((line) => line.line);
+  return buildLog;
 }
 
 async function deployRepository(name: string, requirementsTxt: string, workspaceId?: string) {

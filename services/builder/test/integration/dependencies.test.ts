@@ -1,21 +1,20 @@
 // Real repositories with the dependency files people push, built on the real runtime image.
 import { readFile } from 'node:fs/promises';
 import type { openJobQueues } from '@cove/shared/jobs/queues';
-import { readLogLines } from '@cove/shared/logs/deployment-logs';
 import type { TestContext } from '@cove/shared/testing/context';
 import type { GitServer } from '@cove/shared/testing/git-server';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { runtimePythonVersions } from '../../src/builds/runtime-python';
 import { labelKeys } from '../../src/runtime/types';
 import {
+  type AppFixture,
   type BuilderWorld,
+  buildAndWait,
   builderConfig,
   insertApp,
-  insertDeployment,
   runtime,
   startBuilderWorld,
   stopBuilderWorld,
-  waitForFinished,
 } from './fixture';
 
 let context: TestContext;
@@ -33,12 +32,8 @@ afterAll(() => stopBuilderWorld(world));
 
 const importsSix = 'import six\nimport streamlit as st\n\nst.write("six", six.__version__)\n';
 
-async function deploy(app: { appId: string; workspaceId: string; name: string }, commitSha?: string) {
-  const deploymentId = await insertDeployment(context, app, commitSha ? { commitSha } : {});
-  await queues.enqueueBuild({ deploymentId });
-  const deployment = await waitForFinished(context, deploymentId);
-  const buildLog = (await readLogLines(context.db, deploymentId, 'build')).map((line) => line.line);
-  return { deployment, buildLog };
+function deploy(app: AppFixture, commitSha?: string) {
+  return buildAndWait({ context, queues }, app, commitSha);
 }
 
 async function deployRepository(name: string, files: Record<string, string>, mainFile = 'app.py') {

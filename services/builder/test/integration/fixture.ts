@@ -106,6 +106,19 @@ export async function waitForFinished(context: TestContext, deploymentId: string
   );
 }
 
+/** Builds the app (at `commitSha`, else its branch's head) through the world's queue and waits for the end. */
+export async function buildAndWait(
+  world: Pick<BuilderWorld, 'context' | 'queues'>,
+  app: AppFixture,
+  commitSha?: string,
+) {
+  const deploymentId = await insertDeployment(world.context, app, commitSha ? { commitSha } : {});
+  await world.queues.enqueueBuild({ deploymentId });
+  const deployment = await waitForFinished(world.context, deploymentId);
+  const buildLog = (await readLogLines(world.context.db, deploymentId, 'build')).map((line) => line.line);
+  return { deployment, buildLog };
+}
+
 /**
  * The build log of a deployment that went live, once complete: its last lines (the switch and the
  * Timings summary) are written just after the deployment is marked running.
