@@ -98,7 +98,8 @@ export async function restartLiveDeployment(
   }
 }
 
-async function markCrashed(
+/** The live version is down: the app reads crashed, with why, and its crash count goes up. */
+export async function markCrashed(
   context: BuilderContext,
   appId: string,
   liveDeploymentId: string,

@@ -10,7 +10,7 @@ import { claimRunningSlot } from '@cove/shared/workspaces/limits';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { BuilderContext } from '../context';
 import { type HealthResult, waitForHealth } from '../deploy/health';
-import { restartLiveDeployment } from '../deploy/restart';
+import { markCrashed, restartLiveDeployment } from '../deploy/restart';
 import { secretsMasker } from '../deploy/secrets-file';
 import type { ContainerInfo } from '../runtime/types';
 
@@ -61,7 +61,7 @@ async function markFailed(
   containerId: string,
   health: HealthResult,
 ): Promise<'failed'> {
-  const { db, redis, runtime, config, logger } = context;
+  const { redis, runtime, config, logger } = context;
   const mask = await secretsMasker(context, app.id);
   const printed = (await runtime.tailLogs(containerId, printedLineCount)).map(mask).join('\n').trim();
   const reason = health.isHealthy
@@ -72,15 +72,7 @@ async function markFailed(
         ? `it did not answer within ${config.COVE_HEALTH_TIMEOUT_SECONDS} seconds`
         : `it stopped while starting (exit code ${health.exitCode ?? 'unknown'})`;
   const message = `Cove could not wake ${app.name}: ${reason}. Streamlit printed:\n${printed || '(nothing)'}`;
-  await db
-    .update(apps)
-    .set({
-      status: 'crashed',
-      statusMessage: message,
-      crashCount: sql`${apps.crashCount} + 1`,
-      updatedAt: sql`now()`,
-    })
-    .where(and(eq(apps.id, app.id), eq(apps.liveDeploymentId, live.id)));
+  await markCrashed(context, app.id, live.id, message);
   await recordWakeFailure(redis, config.COVE_INSTANCE, app.id, message);
   await writeRoute(redis, config.COVE_INSTANCE, { appId: app.id, appName: app.name, status: 'crashed' });
   logger.info({ appId: app.id, app: app.name }, 'app did not wake');
