@@ -155,3 +155,24 @@ it('tells the waking page why a wake failed', async () => {
   );
   expect(status).toEqual({ state: 'failed', message: reason });
 });
+
+it('asks at once for an app put back to sleep right after a wake, not after the re-ask interval', async () => {
+  const entry = await sleepingApp('nappy');
+  await operations.remove(`wake-${entry.appId}`);
+  await new Promise((resolve) => setTimeout(resolve, 300)); // past the interval of that first ask
+  // A visit asks for a wake and is served once the app is up.
+  const first = send(proxy.port, 'nappy.localhost', '/first', { accept: 'application/json' });
+  await wakeWhenAsked(entry);
+  expect((await first).status).toBe(200);
+  // The builder is done with that wake (a finished job leaves the queue), and the app goes straight
+  // back to sleep, well within the interval in which this proxy would not ask again.
+  await operations.remove(`wake-${entry.appId}`);
+  await writeRoute(context.redis, context.instance, entry);
+  await new Promise((resolve) => setTimeout(resolve, 50)); // the route's change reaching the proxy
+  const again = send(proxy.port, 'nappy.localhost', '/again', { accept: 'application/json' });
+  // A held request does not ask twice: only an ask made now wakes the app in time.
+  await wakeWhenAsked(entry);
+  const response = await again;
+  expect(response.status).toBe(200);
+  expect(JSON.parse(response.body)).toMatchObject({ upstream: 'woken', url: '/again' });
+});
