@@ -70,17 +70,23 @@ test('a sleeping app does not wake while its workspace runs its maximum of apps'
   expect(failure ?? '').not.toMatch(/already runs/);
 });
 
-test('two apps starting at once never both take the last slot', async () => {
-  const first = await insertApp(context, { name: 'race-first', repoUrl: 'http://127.0.0.1:9/c.git' });
+/** Two sleeping apps of one new workspace (nothing else of it runs). */
+async function twoSleepingApps(firstName: string, secondName: string) {
+  const first = await insertApp(context, { name: firstName, repoUrl: `http://127.0.0.1:9/${firstName}.git` });
   const second = await insertApp(context, {
-    name: 'race-second',
-    repoUrl: 'http://127.0.0.1:9/d.git',
+    name: secondName,
+    repoUrl: `http://127.0.0.1:9/${secondName}.git`,
     workspaceId: first.workspaceId,
   });
   await context.db
     .update(apps)
     .set({ status: 'sleeping' })
     .where(inArray(apps.id, [first.appId, second.appId]));
+  return [first, second] as const;
+}
+
+test('two apps starting at once never both take the last slot', async () => {
+  const [first, second] = await twoSleepingApps('race-first', 'race-second');
   // Each claim holds its transaction a while before marking the app: without the workspace's lock
   // both would count the other as asleep and both would start.
   const claimSlowly = (appId: string) =>
@@ -97,16 +103,7 @@ test('two apps starting at once never both take the last slot', async () => {
 });
 
 test('an app whose new version is being started counts as running, and its own redeploy is never refused', async () => {
-  const starting = await insertApp(context, { name: 'slot-starting', repoUrl: 'http://127.0.0.1:9/e.git' });
-  const other = await insertApp(context, {
-    name: 'slot-other',
-    repoUrl: 'http://127.0.0.1:9/f.git',
-    workspaceId: starting.workspaceId,
-  });
-  await context.db
-    .update(apps)
-    .set({ status: 'sleeping' })
-    .where(inArray(apps.id, [starting.appId, other.appId]));
+  const [starting, other] = await twoSleepingApps('slot-starting', 'slot-other');
   const deploymentId = await insertDeployment(context, starting);
   // The build of a sleeping app reaches its start: the deployment, not the app, says so.
   const started = await claimRunningSlot(builder, starting.workspaceId, starting.appId, 'start it', (tx) =>
