@@ -53,6 +53,12 @@ async function runInImage(imageTag: string | null, command: string[]) {
   });
 }
 
+/** The image has six 1.16.0, importable by the app's Python. */
+async function expectSixInstalled(imageTag: string | null) {
+  const imported = await runInImage(imageTag, ['python', '-c', 'import six; print(six.__version__)']);
+  expect(imported).toEqual({ exitCode: 0, lines: ['1.16.0'] });
+}
+
 test('requirements.txt next to the main file wins over the one at the root', async () => {
   const { deployment, buildLog } = await deployRepository(
     'beside-main',
@@ -69,12 +75,7 @@ test('requirements.txt next to the main file wins over the one at the root', asy
   expect(buildLog).toContain(
     'Using requirements.txt from src/ (next to the main file); ignoring requirements.txt.',
   );
-  const imported = await runInImage(deployment.imageTag, [
-    'python',
-    '-c',
-    'import six; print(six.__version__)',
-  ]);
-  expect(imported).toEqual({ exitCode: 0, lines: ['1.16.0'] });
+  await expectSixInstalled(deployment.imageTag);
 });
 
 test('files requirements.txt includes with -r and -c are installed with it; a local path is explained', async () => {
@@ -93,12 +94,7 @@ test('files requirements.txt includes with -r and -c are installed with it; a lo
   expect(buildLog).toContain(
     'src/requirements.txt includes src/requirements/base.txt, constraints.txt; they are installed with it.',
   );
-  const imported = await runInImage(deployment.imageTag, [
-    'python',
-    '-c',
-    'import six; print(six.__version__)',
-  ]);
-  expect(imported).toEqual({ exitCode: 0, lines: ['1.16.0'] });
+  await expectSixInstalled(deployment.imageTag);
 
   const local = await deployRepository('local-path', {
     'app.py': importsSix,
