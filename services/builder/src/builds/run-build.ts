@@ -136,6 +136,8 @@ export async function runBuild(
     return await runLockedBuild(context, { ...loaded, lock }, attempt);
   } finally {
     await lock.release();
+    // Once the app's next build may start: the trim is the engine's, not this app's.
+    await trimBuildCache(context);
   }
 }
 
@@ -207,6 +209,5 @@ async function runLockedBuild(
     if (willRetry) await writer.flush();
     else await endLog();
     await rm(workDir, { recursive: true, force: true });
-    await trimBuildCache(context);
   }
 }
