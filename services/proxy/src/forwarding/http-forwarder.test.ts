@@ -7,7 +7,12 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import {
+  type AddressInfo,
+  createServer as createTcpServer,
+  type Socket,
+  type Server as TcpServer,
+} from 'node:net';
 import { waitFor } from '@cove/shared/testing/wait';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpForwarder, type HttpForwarder } from './http-forwarder';
@@ -71,6 +76,34 @@ function answer(request: IncomingMessage, response: ServerResponse): void {
     case '/forwarded':
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(JSON.stringify(request.headers));
+      return;
+    case '/echo-body': {
+      const digest = createHash('sha256');
+      let bytes = 0;
+      request.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        digest.update(chunk);
+      });
+      request.on('end', () => {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(
+          JSON.stringify({
+            bytes,
+            sha256: digest.digest('hex'),
+            transferEncoding: request.headers['transfer-encoding'] ?? null,
+            contentLength: request.headers['content-length'] ?? null,
+          }),
+        );
+      });
+      return;
+    }
+    case '/closing':
+      response.writeHead(200, { connection: 'close', 'content-length': '6' }).end('closed');
+      return;
+    case '/cut-short':
+      // The container dies mid-answer: a length promised, a part sent, the connection gone.
+      response.writeHead(200, { 'content-length': '1000' });
+      response.write('only a part', () => response.socket?.destroy());
       return;
     case '/hold':
       heldRequests.add(request);
@@ -144,6 +177,32 @@ function ask(
     );
     request.on('error', reject);
     request.setTimeout(10_000, () => request.destroy(new Error('no answer through the forwarder')));
+    request.end();
+  });
+}
+
+/** Sends `body` in `parts` writes, with a content-length or (none given) chunked. */
+function post(path: string, parts: Buffer[], options: { withLength: boolean }): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const total = parts.reduce((sum, part) => sum + part.length, 0);
+    const request = httpRequest(
+      {
+        host: '127.0.0.1',
+        port: frontPort,
+        path,
+        method: 'POST',
+        headers: options.withLength ? { 'content-length': String(total) } : {},
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({ response, body: Buffer.concat(chunks), isReusedSocket: request.reusedSocket }),
+        );
+      },
+    );
+    request.on('error', reject);
+    for (const part of parts) request.write(part);
     request.end();
   });
 }
@@ -277,5 +336,125 @@ describe('createHttpForwarder', () => {
       description: 'the request to the app to be closed',
     });
     expect(forwardErrors).toEqual([]);
+  });
+
+  it.each([
+    ['a content-length', true],
+    ['chunks', false],
+  ])('sends a request body framed with %s to the app whole', async (_framing, withLength) => {
+    const parts = [randomBytes(70_000), randomBytes(1), randomBytes(300_000)];
+    const { response, body } = await post('/echo-body', parts, { withLength });
+    expect(response.statusCode).toBe(200);
+    const seen = JSON.parse(body.toString());
+    const expected = createHash('sha256');
+    for (const part of parts) expected.update(part);
+    expect(seen.bytes).toBe(370_001);
+    expect(seen.sha256).toBe(expected.digest('hex'));
+    expect(seen.transferEncoding).toBe(withLength ? null : 'chunked');
+    expect(seen.contentLength).toBe(withLength ? '370001' : null);
+  });
+
+  it('answers after an app answer that closed its connection (a new one is opened)', async () => {
+    const closing = await ask('/closing');
+    expect(closing.body.toString()).toBe('closed');
+    const after = await ask('/page');
+    expect(after.body.equals(pageBody)).toBe(true);
+  });
+
+  it('cuts the browser off when the app drops the connection mid-answer, and says so', async () => {
+    const errorsBefore = forwardErrors.length;
+    await expect(ask('/cut-short')).rejects.toThrow();
+    expect(forwardErrors.length).toBe(errorsBefore + 1);
+    expect(forwardErrors.at(-1)?.message).toMatch(/closed the connection/);
+  });
+});
+
+describe('createHttpForwarder against apps that misbehave', () => {
+  let forwarder: HttpForwarder;
+  let server: TcpServer;
+  let port: number;
+  /** What each connection the app accepted was asked, in order. */
+  const connections: string[][] = [];
+  let answerWith: (socket: Socket, requestIndex: number) => void = () => {};
+
+  beforeAll(async () => {
+    forwarder = createHttpForwarder();
+    server = createTcpServer((socket) => {
+      const asked: string[] = [];
+      connections.push(asked);
+      socket.on('data', (chunk) => {
+        asked.push(chunk.toString('latin1').split('\r\n')[0] ?? '');
+        answerWith(socket, asked.length - 1);
+      });
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+
+  afterAll(async () => {
+    await forwarder?.destroy();
+    await new Promise<void>((resolve) => server?.close(() => resolve()));
+  });
+
+  /** Forwards one GET through a front server of its own; resolves with the front's answer or the error. */
+  async function forwardOnce(
+    path: string,
+    to = port,
+  ): Promise<{ statusCode?: number; body?: string; error?: Error }> {
+    const front = createServer((request, response) =>
+      forwarder.forward(request, response, { host: '127.0.0.1', port: to }, (error) => {
+        response.writeHead(502).end(error.message);
+      }),
+    );
+    const frontPort = await listen(front);
+    try {
+      return await new Promise((resolve, reject) => {
+        const request = httpRequest(
+          { host: '127.0.0.1', port: frontPort, path, agent: false },
+          (response) => {
+            let body = '';
+            response.on('data', (chunk: Buffer) => {
+              body += chunk.toString();
+            });
+            response.on('end', () => resolve({ statusCode: response.statusCode ?? 0, body }));
+          },
+        );
+        request.on('error', reject);
+        request.end();
+      });
+    } finally {
+      front.closeAllConnections();
+      await new Promise<void>((resolve) => front.close(() => resolve()));
+    }
+  }
+
+  it('gives the reason when the app cannot be reached', async () => {
+    const closed = createTcpServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const closedPort = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const answer = await forwardOnce('/', closedPort);
+    expect(answer.statusCode).toBe(502);
+    expect(answer.body).toMatch(/ECONNREFUSED/);
+  });
+
+  it('gives the reason when the app answers with something that is not HTTP', async () => {
+    answerWith = (socket) => socket.write('SSH-2.0-OpenSSH_9.2\r\n\r\n');
+    const answer = await forwardOnce('/not-http');
+    expect(answer.statusCode).toBe(502);
+    expect(answer.body).toMatch(/status line/);
+  });
+
+  it('asks again on a new connection when a kept-alive one turns out closed before any answer', async () => {
+    connections.length = 0;
+    // The first request on a connection is answered; the second finds the app closing it.
+    answerWith = (socket, requestIndex) => {
+      if (requestIndex === 0) socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+      else socket.destroy();
+    };
+    expect(await forwardOnce('/first')).toMatchObject({ statusCode: 200, body: 'ok' });
+    expect(await forwardOnce('/second')).toMatchObject({ statusCode: 200, body: 'ok' });
+    expect(connections).toEqual([['GET /first HTTP/1.1', 'GET /second HTTP/1.1'], ['GET /second HTTP/1.1']]);
   });
 });

@@ -1,15 +1,24 @@
-// Plain HTTP requests to apps, forwarded with undici: one keep-alive pool per upstream, the answer
-// streamed back as it arrives. About half the CPU per request of http.request through an Agent.
+// Plain HTTP requests to apps: the request written to a keep-alive connection of the app's pool, the
+// answer read by ResponseReader and streamed back as it arrives. It replaced undici's Agent, which
+// spent about a third more JavaScript time per proxied page (bench/README.md).
 // WebSocket upgrades do not come here (http-proxy-3 tunnels them).
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import { Agent, type Dispatcher } from 'undici';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  connectionTokens,
+  hopByHopHeaders,
+  type ResponseEvents,
+  type ResponseHead,
+  ResponseReader,
+} from './response-reader';
+import { type ConnectionUser, type Upstream, type UpstreamConnection, UpstreamPool } from './upstream-pool';
 
-export type Upstream = { host: string; port: number };
+export type { Upstream } from './upstream-pool';
 
 export interface HttpForwarder {
   /**
    * Sends the request to the upstream and streams its answer into `response`. `onError` runs when
-   * the app cannot be reached or drops the connection (not when the browser went away first).
+   * the app cannot be reached, drops the connection or answers with something that is not HTTP/1.1
+   * (not when the browser went away first).
    */
   forward(
     request: IncomingMessage,
@@ -21,37 +30,13 @@ export interface HttpForwarder {
   destroy(): Promise<void>;
 }
 
-/**
- * Headers that describe one hop, not the message (RFC 9110 7.6.1), plus `expect` (the proxy's
- * own server answers 100-continue) and `trailer` (trailers are not forwarded).
- */
-const hopByHopHeaders = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'expect',
+/** Headers the proxy writes itself. */
+const forwardedForHeaders = new Set([
+  'x-forwarded-for',
+  'x-forwarded-port',
+  'x-forwarded-proto',
+  'x-forwarded-host',
 ]);
-
-/** The headers the client sent, less those for this hop: every name `Connection` lists too. */
-function forwardedRequestHeaders(request: IncomingMessage): IncomingHttpHeaders {
-  const source = request.headers;
-  const named = connectionTokens(source.connection);
-  const headers: IncomingHttpHeaders = {};
-  for (const name in source) {
-    if (!hopByHopHeaders.has(name) && !named?.has(name)) headers[name] = source[name];
-  }
-  // The same X-Forwarded-* as http-proxy-3's `xfwd` (appended to a client's own for/port/proto).
-  const host = source.host ?? '';
-  appendForwarded(headers, 'x-forwarded-for', request.socket.remoteAddress ?? '');
-  appendForwarded(headers, 'x-forwarded-port', portOf(host));
-  appendForwarded(headers, 'x-forwarded-proto', 'http');
-  headers['x-forwarded-host'] = source['x-forwarded-host'] || host;
-  return headers;
-}
 
 /** The port a Host header names ("[::1]:8080" included), 80 when it names none. */
 function portOf(host: string): string {
@@ -59,114 +44,191 @@ function portOf(host: string): string {
   return colon > host.lastIndexOf(']') && colon < host.length - 1 ? host.slice(colon + 1) : '80';
 }
 
-function appendForwarded(headers: IncomingHttpHeaders, name: string, value: string): void {
-  const existing = headers[name];
-  headers[name] = existing ? `${existing},${value}` : value;
+function appended(existing: string | string[] | undefined, value: string): string {
+  const text = Array.isArray(existing) ? existing.join(',') : existing;
+  return text ? `${text},${value}` : value;
 }
-
-/** Names listed in a Connection header beyond keep-alive/close; null when there are none. */
-function connectionTokens(connection: string | undefined): Set<string> | null {
-  if (connection === undefined || connection === 'keep-alive' || connection === 'close') return null;
-  return new Set(connection.split(',').map((token) => token.trim().toLowerCase()));
-}
-
-function hasBody(request: IncomingMessage): boolean {
-  const length = request.headers['content-length'];
-  return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
-}
-
-function headerText(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value.join(',') : value;
-}
-
-const clientGone = () => new Error('the client closed the connection');
 
 /**
- * One forwarded request: undici's handler for the app's answer, written into the browser's
- * response. A class rather than closures, since one is made for every request.
+ * The request line and headers for the app: the client's headers less those for this hop (and every
+ * name `Connection` lists), X-Forwarded-For/-Port/-Proto appended and X-Forwarded-Host set, as
+ * http-proxy-3's `xfwd` does. Node's parser has already refused CR and LF in every part.
  */
-class ForwardedExchange implements Dispatcher.DispatchHandler {
-  private controller: Dispatcher.DispatchController | undefined;
+function requestHead(request: IncomingMessage, isChunkedBody: boolean): string {
+  const source = request.headers;
+  const named = connectionTokens(source.connection);
+  let head = `${request.method ?? 'GET'} ${request.url ?? '/'} HTTP/1.1\r\n`;
+  for (const name in source) {
+    if (hopByHopHeaders.has(name) || forwardedForHeaders.has(name) || named?.has(name)) continue;
+    // The body is re-framed as chunks; a length beside them would contradict them.
+    if (isChunkedBody && name === 'content-length') continue;
+    const value = source[name];
+    if (Array.isArray(value)) for (const item of value) head += `${name}: ${item}\r\n`;
+    else if (value !== undefined) head += `${name}: ${value}\r\n`;
+  }
+  const host = source.host ?? '';
+  head += `x-forwarded-for: ${appended(source['x-forwarded-for'], request.socket.remoteAddress ?? '')}\r\n`;
+  head += `x-forwarded-port: ${appended(source['x-forwarded-port'], portOf(host))}\r\n`;
+  head += `x-forwarded-proto: ${appended(source['x-forwarded-proto'], 'http')}\r\n`;
+  head += `x-forwarded-host: ${source['x-forwarded-host'] || host}\r\n`;
+  if (isChunkedBody) head += 'transfer-encoding: chunked\r\n';
+  return `${head}\r\n`;
+}
+
+/** One forwarded request, from writing it to the app until the browser has the whole answer. */
+class ForwardedExchange implements ConnectionUser, ResponseEvents {
+  private connection: UpstreamConnection | null = null;
+  private reader: ResponseReader;
+  private readonly hasBody: boolean;
+  private readonly isChunkedBody: boolean;
+  private isRequestSent = false;
   private isClientGone = false;
+  private isFinished = false;
   private isWaitingForDrain = false;
+  private hasRetried = false;
+  private isOnReusedConnection = false;
 
   constructor(
+    private readonly pool: UpstreamPool,
+    private readonly request: IncomingMessage,
     private readonly response: ServerResponse,
+    private readonly upstream: Upstream,
     private readonly reportUpstreamError: (error: Error) => void,
   ) {
+    const headers = request.headers;
+    this.isChunkedBody = headers['transfer-encoding'] !== undefined;
+    const length = headers['content-length'];
+    this.hasBody = this.isChunkedBody || (length !== undefined && length !== '0');
+    this.reader = new ResponseReader(request.method === 'HEAD', this);
     // The browser went away before the answer was complete: stop the app's work on it too.
     response.once('close', () => {
       if (response.writableFinished) return;
       this.isClientGone = true;
-      this.controller?.abort(clientGone());
+      this.finish(false);
     });
   }
 
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.controller = controller;
-    if (this.isClientGone) controller.abort(clientGone());
+  start(): void {
+    const connection = this.pool.acquire(this.upstream, this);
+    this.connection = connection;
+    this.isOnReusedConnection = connection.isReused;
+    connection.socket.write(requestHead(this.request, this.isChunkedBody));
+    if (this.hasBody) this.sendBody(connection);
+    else this.isRequestSent = true;
   }
 
-  onResponseStart(
-    _controller: Dispatcher.DispatchController,
-    statusCode: number,
-    headers: IncomingHttpHeaders,
-    statusMessage?: string,
-  ): void {
-    if (statusCode < 200) return; // 1xx informational answers stay on this hop
-    const connectionNamed = connectionTokens(headerText(headers.connection));
-    const forwarded: IncomingHttpHeaders = {};
-    for (const name in headers) {
-      if (!hopByHopHeaders.has(name) && !connectionNamed?.has(name)) forwarded[name] = headers[name];
+  onData(chunk: Buffer): void {
+    try {
+      this.reader.push(chunk);
+    } catch (error) {
+      this.connection?.destroy();
+      this.fail(error instanceof Error ? error : new Error(String(error)));
     }
-    if (statusMessage) this.response.writeHead(statusCode, statusMessage, forwarded);
-    else this.response.writeHead(statusCode, forwarded);
   }
 
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.response.write(chunk)) return;
-    controller.pause();
-    if (this.isWaitingForDrain) return;
+  onLost(error: Error): void {
+    if (this.isFinished) return;
+    this.connection = null;
+    // The app closed its side: that ends an answer read until close, or cuts one short.
+    try {
+      this.reader.close();
+      return;
+    } catch {}
+    // A kept-alive connection the app had already closed: the request never reached it. Once more
+    // on another connection, when nothing of the request or answer is lost by that.
+    if (!this.hasRetried && !this.hasBody && !this.reader.hasStarted && this.isOnReusedConnection) {
+      this.hasRetried = true;
+      this.start();
+      return;
+    }
+    this.fail(error);
+  }
+
+  onHead(head: ResponseHead): void {
+    if (head.statusMessage) this.response.writeHead(head.statusCode, head.statusMessage, head.headers);
+    else this.response.writeHead(head.statusCode, head.headers);
+  }
+
+  onBody(chunk: Buffer): void {
+    if (this.response.write(chunk) || this.isWaitingForDrain) return;
+    // The browser reads slower than the app writes: stop reading the app until it catches up.
+    this.connection?.socket.pause();
     this.isWaitingForDrain = true;
-    this.response.once('drain', () => {
-      this.isWaitingForDrain = false;
-      controller.resume();
-    });
+    this.response.once('drain', () => this.onDrain());
   }
 
-  onResponseEnd(): void {
+  private onDrain(): void {
+    if (!this.isWaitingForDrain) return;
+    this.isWaitingForDrain = false;
+    this.connection?.socket.resume();
+  }
+
+  onEnd(isReusable: boolean): void {
     this.response.end();
+    this.finish(isReusable && this.isRequestSent);
   }
 
-  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+  private sendBody(connection: UpstreamConnection): void {
+    const { request } = this;
+    const socket = connection.socket;
+    const onData = (chunk: Buffer) => {
+      if (this.connection !== connection) return;
+      let isWritable: boolean;
+      if (this.isChunkedBody) {
+        socket.cork();
+        socket.write(`${chunk.length.toString(16)}\r\n`);
+        socket.write(chunk);
+        isWritable = socket.write('\r\n');
+        socket.uncork();
+      } else {
+        isWritable = socket.write(chunk);
+      }
+      if (isWritable) return;
+      request.pause();
+      socket.once('drain', () => request.resume());
+    };
+    const onEnd = () => {
+      if (this.connection !== connection) return;
+      if (this.isChunkedBody) socket.write('0\r\n\r\n');
+      this.isRequestSent = true;
+    };
+    request.on('data', onData);
+    request.once('end', onEnd);
+  }
+
+  /** Done with the app's connection: back to the pool when it is in step, else closed. */
+  private finish(isReusable: boolean): void {
+    if (this.isFinished) return;
+    this.isFinished = true;
+    const connection = this.connection;
+    this.connection = null;
+    if (!connection) return;
+    if (this.isWaitingForDrain) {
+      // The answer ended while the browser was still behind: the connection must read again now
+      // (the browser's 'drain' may never come, and the listener then finds nothing to resume).
+      this.isWaitingForDrain = false;
+      connection.socket.resume();
+    }
+    if (isReusable) this.pool.release(connection);
+    else connection.destroy();
+  }
+
+  private fail(error: Error): void {
+    if (this.isFinished) return;
+    this.finish(false);
     if (this.isClientGone) return;
     this.reportUpstreamError(error);
   }
 }
 
 export function createHttpForwarder(): HttpForwarder {
-  // No headers or body timeout, as with http.request before: a slow app answer is the app's business.
-  // Idle connections to an app close after 4 s: a burst of requests leaves no descriptors behind.
-  const agent = new Agent({ keepAliveTimeout: 4_000, headersTimeout: 0, bodyTimeout: 0 });
-  const originOf = (upstream: Upstream) => `http://${upstream.host}:${upstream.port}`;
-
-  function forward(
-    request: IncomingMessage,
-    response: ServerResponse,
-    upstream: Upstream,
-    onError: (error: Error) => void,
-  ): void {
-    agent.dispatch(
-      {
-        origin: originOf(upstream),
-        method: request.method ?? 'GET',
-        path: request.url ?? '/',
-        headers: forwardedRequestHeaders(request),
-        body: hasBody(request) ? request : null,
-      },
-      new ForwardedExchange(response, onError),
-    );
-  }
-
-  return { forward, destroy: () => agent.destroy() };
+  const pool = new UpstreamPool();
+  return {
+    forward(request, response, upstream, onError) {
+      new ForwardedExchange(pool, request, response, upstream, onError).start();
+    },
+    async destroy() {
+      pool.destroyAll();
+    },
+  };
 }
