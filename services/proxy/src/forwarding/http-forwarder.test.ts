@@ -235,6 +235,11 @@ describe('createHttpForwarder', () => {
     expect(seen['x-forwarded-for']).toBe('127.0.0.1');
   });
 
+  it('passes header bytes above 0x7f to the app as the browser sent them', async () => {
+    const { body } = await ask('/forwarded', { headers: { 'x-name': 'caf\u00e9 \u00ff' } });
+    expect(JSON.parse(body.toString())['x-name']).toBe('caf\u00e9 \u00ff');
+  });
+
   it('keeps the connection to the browser open from one answer to the next', async () => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     try {

@@ -112,7 +112,8 @@ class ForwardedExchange implements ConnectionUser, ResponseEvents {
     const connection = this.pool.acquire(this.upstream, this);
     this.connection = connection;
     this.isOnReusedConnection = connection.isReused;
-    connection.socket.write(requestHead(this.request, this.isChunkedBody));
+    // latin1, as Node's parser read it: header bytes above 0x7f reach the app as the browser sent them.
+    connection.socket.write(requestHead(this.request, this.isChunkedBody), 'latin1');
     if (this.hasBody) this.sendBody(connection);
     else this.isRequestSent = true;
   }
