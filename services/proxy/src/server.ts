@@ -106,7 +106,10 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
       const server = createServer((request, response) => {
         if (!forwardToRunningApp(request, response)) fastifyHandler(request, response);
       });
-      server.keepAliveTimeout = 72_000; // Fastify's own default, which it sets only on servers it makes
+      // Fastify's own defaults, which it sets only on servers it makes: no limit on a whole request
+      // (an upload to an app may be slow; the headers still have Node's 60 s), 72 s keep-alive.
+      server.requestTimeout = 0;
+      server.keepAliveTimeout = 72_000;
       return server;
     },
   });
