@@ -19,12 +19,14 @@ const isQuick = process.argv.includes('--quick');
 const settings: Settings = {
   httpConnections: 64,
   httpThreads: 1,
-  httpWarmupSeconds: isQuick ? 1 : 2,
-  httpSeconds: isQuick ? 3 : 8,
+  httpWarmupSeconds: isQuick ? 2 : 3,
+  httpRounds: isQuick ? 3 : 4,
+  httpSecondsPerRound: isQuick ? 1 : 2,
   singleConnectionSeconds: isQuick ? 2 : 3,
   webSocketConnections: 50,
   webSocketWarmupMs: 1_000,
-  webSocketMs: isQuick ? 2_000 : 5_000,
+  webSocketRounds: isQuick ? 2 : 4,
+  webSocketMsPerRound: isQuick ? 1_000 : 1_500,
   webSocketPayloadBytes: 32,
   setupSamples: isQuick ? 100 : 300,
   heldWebSockets: isQuick ? 500 : 2_000,
@@ -89,10 +91,8 @@ async function main(): Promise<void> {
     const { targets, upstream } = running;
     const proxies = targets.filter((target) => target.proxyPids.length > 0);
 
-    const http = await forEachTarget(targets, 'HTTP', (target) => measureHttp(target, settings));
-    const webSocket = await forEachTarget(targets, 'WebSocket', (target) =>
-      measureWebSocket(target, upstream, settings),
-    );
+    const http = await measureHttp(targets, settings, step);
+    const webSocket = await measureWebSocket(targets, upstream, settings, step);
     const memory = await forEachTarget(proxies, 'held WebSockets', (target) =>
       measureMemory(target, upstream, settings),
     );

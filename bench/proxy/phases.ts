@@ -1,11 +1,18 @@
 // The four measurements, each run the same way against every target: HTTP load, WebSocket round
 // trips and set-up, memory per held WebSocket, and what is left after churn.
 import { countOpenFds, readCpuSeconds, readRssKb, sumOver } from '../lib/proc';
+import { percentile } from '../lib/stats';
 import { sleep, waitUntil } from '../lib/wait';
 import { abortRequests, dropWebSockets } from './load/churn';
 import { runWrk } from './load/http';
-import { type Endpoint, holdWebSockets, measureRoundTrips, measureSetup } from './load/websocket';
-import { errorCount, requestsPerSecond } from './load/wrk-report';
+import {
+  type Endpoint,
+  holdWebSockets,
+  measureRoundTrips,
+  measureSetup,
+  type RoundTripResult,
+} from './load/websocket';
+import { errorCount, requestsPerSecond, type WrkReport } from './load/wrk-report';
 import type { Child } from './processes/child';
 import type { UpstreamStats } from './processes/messages';
 import { hostHeader, type Target } from './targets';
@@ -14,12 +21,15 @@ export interface Settings {
   httpConnections: number;
   httpThreads: number;
   httpWarmupSeconds: number;
-  httpSeconds: number;
+  /** The 64-connection load runs in rounds, every target in turn within each round. */
+  httpRounds: number;
+  httpSecondsPerRound: number;
   /** One connection, one request at a time: latency when nothing queues. */
   singleConnectionSeconds: number;
   webSocketConnections: number;
   webSocketWarmupMs: number;
-  webSocketMs: number;
+  webSocketRounds: number;
+  webSocketMsPerRound: number;
   webSocketPayloadBytes: number;
   setupSamples: number;
   heldWebSockets: number;
@@ -102,26 +112,68 @@ async function proxyCpuSeconds(target: Target): Promise<number | null> {
   return target.proxyPids.length === 0 ? null : sumOver(target.proxyPids, readCpuSeconds);
 }
 
-export async function measureHttp(target: Target, settings: Settings): Promise<HttpResult> {
-  const load = {
-    port: target.port,
-    hostHeader,
-    connections: settings.httpConnections,
-    threads: settings.httpThreads,
-  };
-  await runWrk({ ...load, durationSeconds: settings.httpWarmupSeconds });
-  const cpuBefore = await proxyCpuSeconds(target);
-  const report = await runWrk({ ...load, durationSeconds: settings.httpSeconds });
-  const cpuAfter = await proxyCpuSeconds(target);
-  const single = await runWrk({ ...load, connections: 1, durationSeconds: settings.singleConnectionSeconds });
-  const perSecond = requestsPerSecond(report);
-  const cpuSeconds = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
+/** Sums of the measured rounds of one target, and each round's report. */
+interface HttpRounds {
+  reports: WrkReport[];
+  cpuSeconds: number | null;
+}
+
+/**
+ * HTTP load against every target, interleaved: each is warmed up (a fresh Node process runs slower
+ * until its code is compiled), then every round gives each target its turn, so a machine that
+ * speeds up or slows down during the run weighs on every path alike. Then one connection each.
+ */
+export async function measureHttp(
+  targets: readonly Target[],
+  settings: Settings,
+  step: (message: string) => void,
+): Promise<Map<Target['name'], HttpResult>> {
+  const loadOn = (target: Target, durationSeconds: number, connections = settings.httpConnections) =>
+    runWrk({ port: target.port, hostHeader, connections, threads: settings.httpThreads, durationSeconds });
+  for (const target of targets) {
+    step(`HTTP warm-up: ${target.description}`);
+    await loadOn(target, settings.httpWarmupSeconds);
+  }
+  const rounds = new Map<Target['name'], HttpRounds>(
+    targets.map((target) => [
+      target.name,
+      { reports: [], cpuSeconds: target.proxyPids.length === 0 ? null : 0 },
+    ]),
+  );
+  for (let round = 1; round <= settings.httpRounds; round += 1) {
+    step(`HTTP round ${round} of ${settings.httpRounds}: every target for ${settings.httpSecondsPerRound} s`);
+    for (const target of targets) {
+      const sums = rounds.get(target.name);
+      if (!sums) continue;
+      const cpuBefore = await proxyCpuSeconds(target);
+      sums.reports.push(await loadOn(target, settings.httpSecondsPerRound));
+      const cpuAfter = await proxyCpuSeconds(target);
+      if (sums.cpuSeconds !== null && cpuBefore !== null && cpuAfter !== null) {
+        sums.cpuSeconds += cpuAfter - cpuBefore;
+      }
+    }
+  }
+  const results = new Map<Target['name'], HttpResult>();
+  for (const target of targets) {
+    step(`HTTP, one connection: ${target.description}`);
+    const single = await loadOn(target, settings.singleConnectionSeconds, 1);
+    const { reports, cpuSeconds } = rounds.get(target.name) ?? { reports: [], cpuSeconds: null };
+    results.set(target.name, httpResult(reports, cpuSeconds, single));
+  }
+  return results;
+}
+
+/** Requests and CPU summed over the rounds; latency percentiles the median of the rounds'. */
+function httpResult(reports: readonly WrkReport[], cpuSeconds: number | null, single: WrkReport): HttpResult {
+  const requests = reports.reduce((sum, report) => sum + report.requests, 0);
+  const seconds = reports.reduce((sum, report) => sum + report.durationUs / 1_000_000, 0);
+  const medianMs = (pick: (report: WrkReport) => number) => percentile(reports.map(pick), 50) / 1_000;
   return {
-    requestsPerSecond: perSecond,
-    p50Ms: report.p50Us / 1_000,
-    p90Ms: report.p90Us / 1_000,
-    p99Ms: report.p99Us / 1_000,
-    errors: errorCount(report),
+    requestsPerSecond: seconds === 0 ? 0 : requests / seconds,
+    p50Ms: medianMs((report) => report.p50Us),
+    p90Ms: medianMs((report) => report.p90Us),
+    p99Ms: medianMs((report) => report.p99Us),
+    errors: reports.reduce((sum, report) => sum + errorCount(report), 0),
     singleConnection: {
       requestsPerSecond: requestsPerSecond(single),
       p50Ms: single.p50Us / 1_000,
@@ -129,7 +181,7 @@ export async function measureHttp(target: Target, settings: Settings): Promise<H
       errors: errorCount(single),
     },
     proxyCpuSeconds: cpuSeconds,
-    requestsPerProxyCpuSecond: cpuSeconds === null || cpuSeconds === 0 ? null : report.requests / cpuSeconds,
+    requestsPerProxyCpuSecond: cpuSeconds === null || cpuSeconds === 0 ? null : requests / cpuSeconds,
   };
 }
 
@@ -148,35 +200,66 @@ async function upstreamIdle(upstream: Child): Promise<UpstreamStats> {
   ).catch(() => upstreamStats(upstream));
 }
 
+/**
+ * WebSocket round trips against every target, interleaved in rounds like the HTTP load (each
+ * warmed up first), then connection set-up one target after another.
+ */
 export async function measureWebSocket(
-  target: Target,
+  targets: readonly Target[],
   upstream: Child,
   settings: Settings,
-): Promise<WebSocketResult> {
-  const endpoint = endpointOf(target);
+  step: (message: string) => void,
+): Promise<Map<Target['name'], WebSocketResult>> {
   const roundTripOptions = {
     connections: settings.webSocketConnections,
     payloadBytes: settings.webSocketPayloadBytes,
     maxRoundTrips: 5_000_000,
   };
-  await measureRoundTrips(endpoint, { ...roundTripOptions, durationMs: settings.webSocketWarmupMs });
-  await upstreamIdle(upstream);
-  const roundTrips = await measureRoundTrips(endpoint, {
-    ...roundTripOptions,
-    durationMs: settings.webSocketMs,
-  });
-  await upstreamIdle(upstream);
-  const setup = await measureSetup(endpoint, { count: settings.setupSamples, timeLimitMs: 15_000 });
-  await upstreamIdle(upstream);
-  return {
-    roundTripsPerSecond: roundTrips.roundTripsPerSecond,
-    roundTripP50Ms: roundTrips.latencyMs.p50,
-    roundTripP99Ms: roundTrips.latencyMs.p99,
-    roundTripErrors: roundTrips.errors,
-    setupP50Ms: setup.setupMs.p50,
-    setupP99Ms: setup.setupMs.p99,
-    setupFailures: setup.failures,
+  const roundTripsOn = async (target: Target, durationMs: number) => {
+    const result = await measureRoundTrips(endpointOf(target), { ...roundTripOptions, durationMs });
+    await upstreamIdle(upstream);
+    return result;
   };
+  for (const target of targets) {
+    step(`WebSocket warm-up: ${target.description}`);
+    await roundTripsOn(target, settings.webSocketWarmupMs);
+  }
+  const rounds = new Map<Target['name'], RoundTripResult[]>(targets.map((target) => [target.name, []]));
+  for (let round = 1; round <= settings.webSocketRounds; round += 1) {
+    step(
+      `WebSocket round ${round} of ${settings.webSocketRounds}: every target for ${settings.webSocketMsPerRound} ms`,
+    );
+    for (const target of targets)
+      rounds.get(target.name)?.push(await roundTripsOn(target, settings.webSocketMsPerRound));
+  }
+  const results = new Map<Target['name'], WebSocketResult>();
+  for (const target of targets) {
+    step(`WebSocket set-up: ${target.description}`);
+    const setup = await measureSetup(endpointOf(target), {
+      count: settings.setupSamples,
+      timeLimitMs: 15_000,
+    });
+    await upstreamIdle(upstream);
+    const measured = rounds.get(target.name) ?? [];
+    const roundTrips = measured.reduce((sum, result) => sum + result.roundTrips, 0);
+    const seconds = measured.reduce((sum, result) => sum + result.elapsedSeconds, 0);
+    results.set(target.name, {
+      roundTripsPerSecond: seconds === 0 ? 0 : roundTrips / seconds,
+      roundTripP50Ms: percentile(
+        measured.map((result) => result.latencyMs.p50),
+        50,
+      ),
+      roundTripP99Ms: percentile(
+        measured.map((result) => result.latencyMs.p99),
+        50,
+      ),
+      roundTripErrors: measured.reduce((sum, result) => sum + result.errors, 0),
+      setupP50Ms: setup.setupMs.p50,
+      setupP99Ms: setup.setupMs.p99,
+      setupFailures: setup.failures,
+    });
+  }
+  return results;
 }
 
 async function readProcesses(target: Target): Promise<ProcessReading> {
