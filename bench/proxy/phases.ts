@@ -6,11 +6,14 @@ import { sleep, waitUntil } from '../lib/wait';
 import { abortRequests, dropWebSockets } from './load/churn';
 import { runWrk } from './load/http';
 import {
+  closeRoundTripConnections,
   type Endpoint,
   holdWebSockets,
-  measureRoundTrips,
   measureSetup,
+  openRoundTripConnections,
+  type RoundTripConnections,
   type RoundTripResult,
+  runRoundTrips,
 } from './load/websocket';
 import { errorCount, requestsPerSecond, type WrkReport } from './load/wrk-report';
 import type { Child } from './processes/child';
@@ -201,8 +204,9 @@ async function upstreamIdle(upstream: Child): Promise<UpstreamStats> {
 }
 
 /**
- * WebSocket round trips against every target, interleaved in rounds like the HTTP load (each
- * warmed up first), then connection set-up one target after another.
+ * WebSocket round trips against every target, interleaved in rounds like the HTTP load. Each
+ * target's connections are opened once and warmed up, then stay open through the rounds, so a
+ * round measures round trips only (not connection set-up). Then set-up, one target after another.
  */
 export async function measureWebSocket(
   targets: readonly Target[],
@@ -210,27 +214,36 @@ export async function measureWebSocket(
   settings: Settings,
   step: (message: string) => void,
 ): Promise<Map<Target['name'], WebSocketResult>> {
-  const roundTripOptions = {
-    connections: settings.webSocketConnections,
-    payloadBytes: settings.webSocketPayloadBytes,
-    maxRoundTrips: 5_000_000,
-  };
-  const roundTripsOn = async (target: Target, durationMs: number) => {
-    const result = await measureRoundTrips(endpointOf(target), { ...roundTripOptions, durationMs });
-    await upstreamIdle(upstream);
-    return result;
-  };
-  for (const target of targets) {
-    step(`WebSocket warm-up: ${target.description}`);
-    await roundTripsOn(target, settings.webSocketWarmupMs);
-  }
+  const connectionsOf = new Map<Target['name'], RoundTripConnections>();
   const rounds = new Map<Target['name'], RoundTripResult[]>(targets.map((target) => [target.name, []]));
-  for (let round = 1; round <= settings.webSocketRounds; round += 1) {
-    step(
-      `WebSocket round ${round} of ${settings.webSocketRounds}: every target for ${settings.webSocketMsPerRound} ms`,
-    );
-    for (const target of targets)
-      rounds.get(target.name)?.push(await roundTripsOn(target, settings.webSocketMsPerRound));
+  const maxRoundTrips = 5_000_000;
+  try {
+    for (const target of targets) {
+      step(`WebSocket warm-up: ${target.description}`);
+      const connections = await openRoundTripConnections(endpointOf(target), {
+        connections: settings.webSocketConnections,
+        payloadBytes: settings.webSocketPayloadBytes,
+      });
+      connectionsOf.set(target.name, connections);
+      await runRoundTrips(connections, { durationMs: settings.webSocketWarmupMs, maxRoundTrips });
+    }
+    for (let round = 1; round <= settings.webSocketRounds; round += 1) {
+      step(
+        `WebSocket round ${round} of ${settings.webSocketRounds}: every target for ${settings.webSocketMsPerRound} ms`,
+      );
+      for (const target of targets) {
+        const connections = connectionsOf.get(target.name);
+        if (!connections) continue;
+        const result = await runRoundTrips(connections, {
+          durationMs: settings.webSocketMsPerRound,
+          maxRoundTrips,
+        });
+        rounds.get(target.name)?.push(result);
+      }
+    }
+  } finally {
+    for (const connections of connectionsOf.values()) closeRoundTripConnections(connections);
+    await upstreamIdle(upstream);
   }
   const results = new Map<Target['name'], WebSocketResult>();
   for (const target of targets) {

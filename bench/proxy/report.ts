@@ -160,7 +160,7 @@ export function formatReport(results: BenchResults): string {
     `HTTP: wrk, ${settings.httpConnections} connections, ${settings.httpRounds} rounds of ${settings.httpSecondsPerRound} s with every path in turn (after ${settings.httpWarmupSeconds} s of warm-up each; latencies the rounds' median), then 1 connection for ${settings.singleConnectionSeconds} s (1-conn), asking for the page shell (${formatNumber(Buffer.byteLength(pageShellHtml) / 1024, 1)} KB); latencies in ms`,
     httpTable(results),
     '',
-    `WebSocket: ${settings.webSocketConnections} connections echoing ${settings.webSocketPayloadBytes}-byte binary frames, ${settings.webSocketRounds} rounds of ${settings.webSocketMsPerRound / 1000} s with every path in turn (latencies the rounds' median); set-up over ${settings.setupSamples} connections one at a time`,
+    `WebSocket: ${settings.webSocketConnections} connections echoing ${settings.webSocketPayloadBytes}-byte binary frames, kept open through ${settings.webSocketRounds} rounds of ${settings.webSocketMsPerRound / 1000} s with every path in turn (latencies the rounds' median); set-up over ${settings.setupSamples} connections one at a time`,
     webSocketTable(results),
     '',
     `Memory: ${settings.heldWebSockets} idle WebSockets held through each proxy, twice (RSS of its processes; Cove in a fresh process)`,

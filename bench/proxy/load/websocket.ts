@@ -82,16 +82,45 @@ export interface RoundTripResult {
   errors: number;
 }
 
-/** Each connection sends a frame, waits for its echo, and sends the next, until the deadline. */
-export async function measureRoundTrips(
+/** Connections open for round trips; they stay open from one timed window to the next. */
+export interface RoundTripConnections {
+  opened: OpenedWebSocket[];
+  frame: Buffer;
+  echoLength: number;
+}
+
+export async function openRoundTripConnections(
   endpoint: Endpoint,
-  options: { connections: number; durationMs: number; payloadBytes: number; maxRoundTrips: number },
-): Promise<RoundTripResult> {
-  const frame = maskedBinaryFrame(randomBytes(options.payloadBytes));
-  const echoLength = serverFrameLength(options.payloadBytes);
+  options: { connections: number; payloadBytes: number },
+): Promise<RoundTripConnections> {
   const opened = await Promise.all(
     Array.from({ length: options.connections }, () => openWebSocket(endpoint)),
   );
+  for (const { socket } of opened) {
+    socket.on('error', () => {
+      // Counted by the close that follows every socket error.
+    });
+  }
+  return {
+    opened,
+    frame: maskedBinaryFrame(randomBytes(options.payloadBytes)),
+    echoLength: serverFrameLength(options.payloadBytes),
+  };
+}
+
+export function closeRoundTripConnections(connections: RoundTripConnections): void {
+  for (const { socket } of connections.opened) socket.end();
+}
+
+/**
+ * One timed window on open connections: each sends a frame, waits for its echo, and sends the next,
+ * until the deadline. Every connection is idle again when it returns (no frame left in flight).
+ */
+export async function runRoundTrips(
+  connections: RoundTripConnections,
+  options: { durationMs: number; maxRoundTrips: number },
+): Promise<RoundTripResult> {
+  const { opened, frame, echoLength } = connections;
   const latencies: number[] = [];
   let roundTrips = 0;
   let errors = 0;
@@ -100,9 +129,16 @@ export async function measureRoundTrips(
 
   await Promise.all(
     opened.map(
-      ({ socket, leftover }) =>
+      (connection) =>
         new Promise<void>((resolve) => {
-          let pendingBytes = leftover.length;
+          const { socket } = connection;
+          if (socket.destroyed) {
+            errors += 1;
+            return resolve();
+          }
+          // Bytes that came with the 101 answer count once, in the first window.
+          let pendingBytes = connection.leftover.length;
+          connection.leftover = Buffer.alloc(0);
           let sentAt = 0;
           const finish = () => {
             socket.off('data', onData);
@@ -128,17 +164,13 @@ export async function measureRoundTrips(
           };
           socket.on('data', onData);
           socket.once('close', onClose);
-          socket.on('error', () => {
-            // Counted by the close that follows every socket error.
-          });
           send();
         }),
     ),
   );
   const elapsedSeconds = (performance.now() - startedAt) / 1_000;
-  for (const { socket } of opened) socket.end();
   return {
-    connections: options.connections,
+    connections: opened.length,
     roundTrips,
     elapsedSeconds,
     roundTripsPerSecond: roundTrips / elapsedSeconds,
