@@ -1,7 +1,7 @@
 // The proxy: every request to <name>.<apps domain> is handed to that app's container. A request for
 // a running public app goes straight to the forwarder from the server's own handler; everything else
-// (private apps, sleeping apps, problems, the waking page) is a Fastify app. WebSockets go through
-// http-proxy-3 from the 'upgrade' event.
+// (private apps, sleeping apps, problems, the waking page) is a Fastify app. WebSockets are
+// forwarded from the server's 'upgrade' event.
 // Routes come from Redis only; the proxy never talks to Docker or Postgres.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -9,12 +9,12 @@ import type { ProxyConfig } from '@cove/shared/config/schemas';
 import { openJobQueues } from '@cove/shared/jobs/queues';
 import type { Logger } from '@cove/shared/logs/logger';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { createProxyServer } from 'http-proxy-3';
 import type { Redis } from 'ioredis';
 import { createAccessGate } from './access/gate';
 import { createActivityRecorder } from './activity/activity-recorder';
 import { createHttpForwarder, type Upstream } from './forwarding/http-forwarder';
 import { writeResponseToSocket } from './forwarding/socket-response';
+import { forwardWebSocket } from './forwarding/websocket-forwarder';
 import { WebSocketTunnels } from './forwarding/websocket-tunnels';
 import { appPageUrl, type ProxyProblem, problemResponse, wantsHtml } from './pages/problems';
 import { wakeStatusHeader, wakeStatusHoldMs, wakingPage, wakingPageAfterMs } from './pages/waking';
@@ -70,19 +70,9 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
   const wakeWaitMs = config.COVE_WAKE_WAIT_SECONDS * 1000;
 
   const httpForwarder = createHttpForwarder();
-  const proxy = createProxyServer({ xfwd: true });
   const tunnels = new WebSocketTunnels();
   let isStopping = false;
   let forceCloseTimer: NodeJS.Timeout | undefined;
-
-  // The app accepted a WebSocket upgrade: follow its socket so stop() can close it politely.
-  proxy.on('proxyReqWs', (proxyRequest, _request, clientSocket) => {
-    proxyRequest.once('upgrade', (_response, upstreamSocket) =>
-      tunnels.attachUpstream(clientSocket, upstreamSocket),
-    );
-  });
-  // Without a callback these would be thrown; every call below passes one, this is a safety net.
-  proxy.on('error', (error) => logger.error({ error: errorDetails(error) }, 'proxy error'));
 
   /**
    * The hot path, before Fastify: a request for a running public app goes straight to it. Fastify's
@@ -262,15 +252,22 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
     tunnels.track(socket);
     // An open WebSocket is an open tab: it keeps the app awake until it closes.
     socket.once('close', activity.holdOpen(resolution.appId));
-    proxy.ws(request, socket, head, { target: { protocol: 'http:', ...upstream } }, (error) => {
-      logger.warn(
-        { app: appName, error: errorDetails(error), path: pathOf(request), websocket: true },
-        'websocket to app failed',
-      );
-      // Before the upgrade the browser still expects an HTTP answer; after it, http-proxy-3 closes.
-      if (!tunnels.isUpgraded(socket)) {
-        writeResponseToSocket(socket, problemFor(request, { kind: 'upstream_unreachable', appName }));
-      }
+    forwardWebSocket({
+      request,
+      client: socket,
+      head,
+      upstream,
+      tunnels,
+      onError: (error) => {
+        logger.warn(
+          { app: appName, error: errorDetails(error), path: pathOf(request), websocket: true },
+          'websocket to app failed',
+        );
+        // Before the upgrade the browser still expects an HTTP answer.
+        if (!tunnels.isUpgraded(socket)) {
+          writeResponseToSocket(socket, problemFor(request, { kind: 'upstream_unreachable', appName }));
+        }
+      },
     });
   });
 

@@ -1,15 +1,10 @@
 // Plain HTTP requests to apps: the request written to a keep-alive connection of the app's pool, the
 // answer read by ResponseReader and streamed back as it arrives. It replaced undici's Agent, which
 // spent about a third more JavaScript time per proxied page (bench/README.md).
-// WebSocket upgrades do not come here (http-proxy-3 tunnels them).
+// WebSocket upgrades do not come here (websocket-forwarder.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  connectionTokens,
-  hopByHopHeaders,
-  type ResponseEvents,
-  type ResponseHead,
-  ResponseReader,
-} from './response-reader';
+import { requestHead } from './request-head';
+import { type ResponseEvents, type ResponseHead, ResponseReader } from './response-reader';
 import { type ConnectionUser, type Upstream, type UpstreamConnection, UpstreamPool } from './upstream-pool';
 
 export type { Upstream } from './upstream-pool';
@@ -28,51 +23,6 @@ export interface HttpForwarder {
   ): void;
   /** Cuts every connection to the apps (the proxy's drain is over by then). */
   destroy(): Promise<void>;
-}
-
-/** Headers the proxy writes itself. */
-const forwardedForHeaders = new Set([
-  'x-forwarded-for',
-  'x-forwarded-port',
-  'x-forwarded-proto',
-  'x-forwarded-host',
-]);
-
-/** The port a Host header names ("[::1]:8080" included), 80 when it names none. */
-function portOf(host: string): string {
-  const colon = host.lastIndexOf(':');
-  return colon > host.lastIndexOf(']') && colon < host.length - 1 ? host.slice(colon + 1) : '80';
-}
-
-function appended(existing: string | string[] | undefined, value: string): string {
-  const text = Array.isArray(existing) ? existing.join(',') : existing;
-  return text ? `${text},${value}` : value;
-}
-
-/**
- * The request line and headers for the app: the client's headers less those for this hop (and every
- * name `Connection` lists), X-Forwarded-For/-Port/-Proto appended and X-Forwarded-Host set, as
- * http-proxy-3's `xfwd` does. Node's parser has already refused CR and LF in every part.
- */
-function requestHead(request: IncomingMessage, isChunkedBody: boolean): string {
-  const source = request.headers;
-  const named = connectionTokens(source.connection);
-  let head = `${request.method ?? 'GET'} ${request.url ?? '/'} HTTP/1.1\r\n`;
-  for (const name in source) {
-    if (hopByHopHeaders.has(name) || forwardedForHeaders.has(name) || named?.has(name)) continue;
-    // The body is re-framed as chunks; a length beside them would contradict them.
-    if (isChunkedBody && name === 'content-length') continue;
-    const value = source[name];
-    if (Array.isArray(value)) for (const item of value) head += `${name}: ${item}\r\n`;
-    else if (value !== undefined) head += `${name}: ${value}\r\n`;
-  }
-  const host = source.host ?? '';
-  head += `x-forwarded-for: ${appended(source['x-forwarded-for'], request.socket.remoteAddress ?? '')}\r\n`;
-  head += `x-forwarded-port: ${appended(source['x-forwarded-port'], portOf(host))}\r\n`;
-  head += `x-forwarded-proto: ${appended(source['x-forwarded-proto'], 'http')}\r\n`;
-  head += `x-forwarded-host: ${source['x-forwarded-host'] || host}\r\n`;
-  if (isChunkedBody) head += 'transfer-encoding: chunked\r\n';
-  return `${head}\r\n`;
 }
 
 /** One forwarded request, from writing it to the app until the browser has the whole answer. */
@@ -113,7 +63,7 @@ class ForwardedExchange implements ConnectionUser, ResponseEvents {
     this.connection = connection;
     this.isOnReusedConnection = connection.isReused;
     // latin1, as Node's parser read it: header bytes above 0x7f reach the app as the browser sent them.
-    connection.socket.write(requestHead(this.request, this.isChunkedBody), 'latin1');
+    connection.socket.write(requestHead(this.request, { isChunkedBody: this.isChunkedBody }), 'latin1');
     if (this.hasBody) this.sendBody(connection);
     else this.isRequestSent = true;
   }

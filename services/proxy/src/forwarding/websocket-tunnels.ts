@@ -1,14 +1,37 @@
-// The WebSockets open through the proxy, so stop() can close them politely (a close frame with
-// 1001 "going away" to the browser, which then reconnects) and, past the deadline, for good.
+// The WebSockets open through the proxy: each pumps bytes between the browser and the app, and can
+// be closed politely by stop() (a close frame with 1001 "going away" to the browser, which then
+// reconnects) and, past the deadline, for good.
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { FrameBoundaryTracker, serverCloseFrame } from './websocket-frames';
 
-interface Tunnel {
-  client: Duplex;
-  upstream?: Socket;
-  /** Follows the upstream-to-client byte stream, which is what the close frame is spliced into. */
-  frames: FrameBoundaryTracker;
+class Tunnel {
+  upstream: Socket | undefined;
+  /** Follows the app-to-browser byte stream, which is what the close frame is spliced into. */
+  readonly frames = new FrameBoundaryTracker();
+  isClosing = false;
+
+  constructor(readonly client: Duplex) {}
+
+  /** Bytes from the app, read into a shared buffer: copied before they are kept. False: stop reading. */
+  fromUpstream(bytes: Buffer): boolean {
+    if (this.isClosing) return true;
+    const chunk = Buffer.from(bytes);
+    this.frames.push(chunk);
+    if (this.client.write(chunk)) return true;
+    // The browser reads slower than the app writes: read the app again once it caught up.
+    const upstream = this.upstream;
+    this.client.once('drain', () => upstream?.resume());
+    return false;
+  }
+
+  /** Bytes from the browser go to the app as they come, held back while the app is behind. */
+  readonly fromClient = (chunk: Buffer) => {
+    const upstream = this.upstream;
+    if (!upstream || upstream.write(chunk)) return;
+    this.client.pause();
+    upstream.once('drain', () => this.client.resume());
+  };
 }
 
 const goingAway = 1001;
@@ -22,16 +45,23 @@ export class WebSocketTunnels {
 
   /** Starts following a client socket whose upgrade is being proxied. */
   track(client: Duplex): void {
-    this.tunnels.set(client, { client, frames: new FrameBoundaryTracker() });
+    this.tunnels.set(client, new Tunnel(client));
     client.once('close', () => this.tunnels.delete(client));
   }
 
-  /** Called when the app accepted the upgrade: from here on, bytes flow both ways. */
-  attachUpstream(client: Duplex, upstream: Socket): void {
+  /**
+   * The app accepted the upgrade: from here on bytes flow both ways, the browser's into the app
+   * here, the app's through the returned tunnel's fromUpstream(). Either side ending ends the other.
+   */
+  join(client: Duplex, upstream: Socket): Tunnel | undefined {
     const tunnel = this.tunnels.get(client);
-    if (!tunnel) return;
+    if (!tunnel) return undefined;
     tunnel.upstream = upstream;
-    upstream.on('data', (chunk: Buffer) => tunnel.frames.push(chunk));
+    client.on('data', tunnel.fromClient);
+    client.once('end', () => upstream.end());
+    client.once('close', () => upstream.end());
+    upstream.once('close', () => client.end());
+    return tunnel;
   }
 
   isUpgraded(client: Duplex): boolean {
@@ -46,9 +76,8 @@ export class WebSocketTunnels {
         client.destroy();
         continue;
       }
-      upstream.unpipe(client);
-      client.unpipe(upstream);
-      upstream.removeAllListeners('data');
+      tunnel.isClosing = true;
+      client.removeListener('data', tunnel.fromClient);
       if (tunnel.frames.isAtFrameBoundary && client.writable) {
         client.write(serverCloseFrame(goingAway, reason));
       }
@@ -67,3 +96,5 @@ export class WebSocketTunnels {
     this.tunnels.clear();
   }
 }
+
+export type { Tunnel };

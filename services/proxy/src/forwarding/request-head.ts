@@ -1,0 +1,55 @@
+// The request line and headers the proxy writes to an app, for plain requests and WebSocket upgrades.
+import type { IncomingMessage } from 'node:http';
+import { connectionTokens, hopByHopHeaders } from './response-reader';
+
+/** Headers the proxy writes itself. */
+const forwardedForHeaders = new Set([
+  'x-forwarded-for',
+  'x-forwarded-port',
+  'x-forwarded-proto',
+  'x-forwarded-host',
+]);
+
+/** The port a Host header names ("[::1]:8080" included), 80 when it names none. */
+function portOf(host: string): string {
+  const colon = host.lastIndexOf(':');
+  return colon > host.lastIndexOf(']') && colon < host.length - 1 ? host.slice(colon + 1) : '80';
+}
+
+function appended(existing: string | string[] | undefined, value: string): string {
+  const text = Array.isArray(existing) ? existing.join(',') : existing;
+  return text ? `${text},${value}` : value;
+}
+
+/**
+ * The client's headers with X-Forwarded-For/-Port/-Proto appended and X-Forwarded-Host set (as
+ * http-proxy's `xfwd` did). A plain request loses the headers for this hop (and every name
+ * `Connection` lists); an upgrade keeps them all, since they are the handshake. Node's parser has
+ * already refused CR and LF in every part. Write it as latin1, the encoding Node read it in.
+ */
+export function requestHead(
+  request: IncomingMessage,
+  options: { isChunkedBody?: boolean; isUpgrade?: boolean },
+): string {
+  const source = request.headers;
+  const isChunkedBody = options.isChunkedBody === true;
+  const isUpgrade = options.isUpgrade === true;
+  const named = isUpgrade ? null : connectionTokens(source.connection);
+  let head = `${request.method ?? 'GET'} ${request.url ?? '/'} HTTP/1.1\r\n`;
+  for (const name in source) {
+    if (forwardedForHeaders.has(name) || named?.has(name)) continue;
+    if (!isUpgrade && hopByHopHeaders.has(name)) continue;
+    // The body is re-framed as chunks; a length beside them would contradict them.
+    if (isChunkedBody && name === 'content-length') continue;
+    const value = source[name];
+    if (Array.isArray(value)) for (const item of value) head += `${name}: ${item}\r\n`;
+    else if (value !== undefined) head += `${name}: ${value}\r\n`;
+  }
+  const host = source.host ?? '';
+  head += `x-forwarded-for: ${appended(source['x-forwarded-for'], request.socket.remoteAddress ?? '')}\r\n`;
+  head += `x-forwarded-port: ${appended(source['x-forwarded-port'], portOf(host))}\r\n`;
+  head += `x-forwarded-proto: ${appended(source['x-forwarded-proto'], isUpgrade ? 'ws' : 'http')}\r\n`;
+  head += `x-forwarded-host: ${source['x-forwarded-host'] || host}\r\n`;
+  if (isChunkedBody) head += 'transfer-encoding: chunked\r\n';
+  return `${head}\r\n`;
+}
