@@ -76,8 +76,8 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
 
   /**
    * The hot path, before Fastify: a request for a running public app goes straight to it. Fastify's
-   * routing is about a fifth of the CPU of a proxied page (bench/README.md), and these requests need
-   * none of it. False leaves the request to Fastify.
+   * routing measured up to a fifth of the CPU of a proxied page (bench/README.md), and these requests
+   * need none of it. False leaves the request to Fastify.
    */
   function forwardToRunningApp(request: IncomingMessage, response: ServerResponse): boolean {
     if (isStopping || request.headers[wakeStatusHeader] !== undefined) return false;
