@@ -81,10 +81,7 @@ class ForwardedExchange implements ConnectionUser, ResponseEvents {
     if (this.isFinished) return;
     this.connection = null;
     // The app closed its side: that ends an answer read until close, or cuts one short.
-    try {
-      this.reader.close();
-      return;
-    } catch {}
+    if (this.reader.close()) return;
     // A kept-alive connection the app had already closed: the request never reached it. Once more
     // on another connection, when nothing of the request or answer is lost by that.
     if (!this.hasRetried && !this.hasBody && !this.reader.hasStarted && this.isOnReusedConnection) {

@@ -133,12 +133,12 @@ describe('ResponseReader', () => {
     expect(() => readerFor().push(Buffer.from(answer, 'latin1'))).toThrow(MalformedResponseError);
   });
 
-  it('refuses a head that never ends and an answer the app cut short', () => {
+  it('refuses a head that never ends, and reads an answer the app cut short as not whole', () => {
     expect(() => readerFor().push(Buffer.alloc(70 * 1024, 'a'))).toThrow(MalformedResponseError);
     const reader = readerFor();
     reader.push(Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort'));
     expect(reader.hasStarted).toBe(true);
-    expect(() => reader.close()).toThrow(MalformedResponseError);
+    expect(reader.close()).toBe(false);
   });
 
   it('has not started before the first byte (a reused connection found closed may be retried)', () => {

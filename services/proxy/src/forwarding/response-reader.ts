@@ -124,15 +124,17 @@ export class ResponseReader {
     }
   }
 
-  /** The app closed its side. Ends an answer read until close; any other unfinished answer was cut short. */
-  close(): void {
+  /**
+   * The app closed its side: that ends an answer read until close. False when the answer was not
+   * whole (not begun, or cut short).
+   */
+  close(): boolean {
     if (this.state === 'body' && this.framing.kind === 'until-close') {
       this.state = 'done';
       this.hasEnded = true;
       this.events.onEnd(false);
-      return;
     }
-    if (this.state !== 'done') throw new MalformedResponseError('the app closed the connection mid-answer');
+    return this.state === 'done';
   }
 
   private readHead(data: Buffer): Buffer {

@@ -70,8 +70,8 @@ export function forwardWebSocket(forward: WebSocketForward): void {
     }
     answerHead = null;
     isAnswered = true;
-    const statusLine = data.toString('latin1', 0, Math.min(end, data.indexOf('\r\n')));
-    if (/^HTTP\/1\.1 101[ \r]/.test(`${statusLine}\r`)) {
+    const statusLine = data.toString('latin1', 0, data.indexOf('\r\n'));
+    if (/^HTTP\/1\.1 101(?: |$)/.test(statusLine)) {
       tunnel = tunnels.join(client, upstream);
       if (!tunnel) {
         upstream.destroy();
