@@ -24,15 +24,16 @@ async function recordOomKill(context: BuilderContext, containerId: string): Prom
     memoryPeakMb,
   });
   logger.info({ appId, deploymentId, containerId, isStillRunning }, 'out of memory');
-  await appendLogLines(db, redis, config.COVE_INSTANCE, deploymentId, 'runtime', [`Cove: ${message}`]);
   if (isStillRunning) {
     // The page says so while the app runs on; if the main process was the one killed, the
-    // reconciler's crash message replaces this one.
+    // reconciler's crash message replaces this one. Written before the log line, so whoever sees
+    // the line in the log also finds it on the app.
     await db
       .update(apps)
       .set({ statusMessage: message })
       .where(and(eq(apps.id, appId), eq(apps.liveDeploymentId, deploymentId), eq(apps.status, 'running')));
   }
+  await appendLogLines(db, redis, config.COVE_INSTANCE, deploymentId, 'runtime', [`Cove: ${message}`]);
 }
 
 export interface OomWatch {
