@@ -4,7 +4,6 @@ import { randomUUID } from 'node:crypto';
 import { expect, test } from '@playwright/test';
 import { type GitServer, startGitServer } from '../services/shared/src/testing/git-server';
 import { signGitHubPayload } from '../services/shared/src/webhooks/github';
-import { loadAppPage, openAppPage } from './app-page';
 import { createAppFromGit, signUpInDashboard } from './journeys';
 import { platform } from './platform';
 
@@ -43,7 +42,8 @@ test('sign up, deploy, use the app, push a change and see it live', async ({ pag
 
   const appPage = await context.newPage();
   await test.step('open the app at its subdomain and use it', async () => {
-    await openAppPage(appPage, platform.appUrl(appName), appPage.getByText('Version one'));
+    await appPage.goto(platform.appUrl(appName));
+    await expect(appPage.getByText('Version one')).toBeVisible({ timeout: 60_000 });
     await appPage.getByLabel('Your name').fill('Cove');
     await appPage.getByLabel('Your name').press('Enter');
     await appPage.getByRole('button', { name: 'Greet' }).click();
@@ -101,7 +101,8 @@ test('sign up, deploy, use the app, push a change and see it live', async ({ pag
     expect(servedCommit).toBe(sha);
     expect(failures).toEqual([]);
 
-    await loadAppPage(appPage, () => appPage.reload(), appPage.getByText('Version two'));
+    await appPage.reload();
+    await expect(appPage.getByText('Version two')).toBeVisible({ timeout: 60_000 });
   });
 
   await test.step('delete the app; its address says there is no such app', async () => {
@@ -113,10 +114,7 @@ test('sign up, deploy, use the app, push a change and see it live', async ({ pag
     await confirm.click();
     await expect(page).toHaveURL(/\/apps$/);
     await expect(page.getByRole('link', { name: appName })).toHaveCount(0);
-    await loadAppPage(
-      appPage,
-      () => appPage.reload(),
-      appPage.getByText(`There is no app called ${appName} here.`),
-    );
+    await appPage.reload();
+    await expect(appPage.getByText(`There is no app called ${appName} here.`)).toBeVisible();
   });
 });

@@ -1,6 +1,8 @@
+import path from 'node:path';
 import { defineConfig } from '@playwright/test';
 
-// Journeys run against the platform `make up` started, in Debian's Chromium (never a downloaded one).
+// Journeys run against the platform `make up` started, in Debian's Chromium (never a downloaded one),
+// which runs in a network namespace of its own (browser-network/relay.ts).
 export default defineConfig({
   testDir: '.',
   testMatch: '**/*.e2e.ts',
@@ -8,6 +10,7 @@ export default defineConfig({
   expect: { timeout: 30_000 },
   workers: 1,
   reporter: [['list']],
+  globalSetup: './global-setup.ts',
   outputDir: '../.cove/e2e-results',
   use: {
     browserName: 'chromium',
@@ -15,7 +18,7 @@ export default defineConfig({
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
     launchOptions: {
-      executablePath: '/usr/bin/chromium',
+      executablePath: path.join(import.meta.dirname, 'browser-network', 'chromium.sh'),
       args: [
         '--no-sandbox',
         '--disable-gpu',

@@ -4,7 +4,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect, test } from '@playwright/test';
 import { type GitServer, startGitServer } from '../services/shared/src/testing/git-server';
-import { openAppPage } from './app-page';
 import { createAppFromGit, journeyPassword, signUpInDashboard, submitSignUp } from './journeys';
 import { platform } from './platform';
 
@@ -44,7 +43,8 @@ test('mark an app private, open it, be refused as an outsider, and sign out', as
 
   const appPage = await owner.newPage();
   await test.step('the owner opens its subdomain: the sign-in carries over by itself', async () => {
-    await openAppPage(appPage, `${appUrl}?from=journey`, appPage.getByText('Only for the team'));
+    await appPage.goto(`${appUrl}?from=journey`);
+    await expect(appPage.getByText('Only for the team')).toBeVisible({ timeout: 60_000 });
     // Back on the app's own host, at the address asked for, with no token left in it.
     expect(new URL(appPage.url()).host).toBe(new URL(appUrl).host);
     expect(new URL(appPage.url()).search).toBe('?from=journey');
