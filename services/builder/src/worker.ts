@@ -7,8 +7,8 @@ import { markRetrying } from './builds/deployment-state';
 import { DeployFailure } from './builds/failure';
 import { runBuild } from './builds/run-build';
 import type { BuilderContext } from './context';
-import { applySecretsToLiveDeployment } from './deploy/apply-secrets';
 import { restartLiveDeployment } from './deploy/restart';
+import { swapLiveContainer } from './deploy/swap-live-container';
 import type { Reconciler } from './reconciler/loop';
 import { putAppToSleep } from './sleep/put-to-sleep';
 import { wakeApp } from './sleep/wake';
@@ -72,9 +72,9 @@ export function startWorkers(
           await reconciler.runNow();
           return 'reconciled';
         case 'apply-secrets':
-          return reconciler.exclusive(() => applySecretsToLiveDeployment(context, appId));
+          return reconciler.exclusive(() => swapLiveContainer(context, appId, 'secrets'));
         case 'apply-resources':
-          return reconciler.exclusive(() => applySecretsToLiveDeployment(context, appId, 'resources'));
+          return reconciler.exclusive(() => swapLiveContainer(context, appId, 'resources'));
         // Likewise: a pass never sees an app half asleep or half awake.
         case 'sleep':
           return reconciler.exclusive(() => putAppToSleep(context, appId, depth ?? 'stopped'));

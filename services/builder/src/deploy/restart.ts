@@ -1,14 +1,15 @@
 // Starts the live deployment of an app again from its image: a reboot asked for by the author, or
 // the reconciler bringing back a container that crashed or disappeared. The root filesystem is
-// read-only, so a fresh container from the same image loses nothing.
+// read-only, so a fresh container from the same image loses nothing. A reboot of a running app is
+// the health-checked swap (swap-live-container.ts); the rest replace a container that serves nobody.
 import { schema } from '@cove/shared/db/client';
 import { writeRoute } from '@cove/shared/routing/route-table';
 import { and, eq, sql } from 'drizzle-orm';
 import { DeployFailure } from '../builds/failure';
 import type { BuilderContext } from '../context';
 import { labelKeys } from '../runtime/types';
-import { appUserId, startHealthyContainer } from './container';
-import { prepareContainerSecrets } from './secrets-file';
+import { startHealthyContainer } from './container';
+import { swapLiveContainer } from './swap-live-container';
 
 const { apps, deployments } = schema;
 
@@ -34,21 +35,10 @@ export async function restartLiveDeployment(
     [labelKeys.deploymentId]: live.id,
   });
   if (reason === 'reboot' && existing.some((container) => container.state === 'running')) {
-    // A reboot must not take down what serves when the new container could not start anyway:
-    // secrets this builder cannot decrypt (a wrong master key) are found out before removing it.
-    try {
-      await prepareContainerSecrets(context, app.id, appUserId);
-    } catch (error) {
-      if (!(error instanceof DeployFailure)) throw error;
-      await db
-        .update(apps)
-        .set({
-          statusMessage: `${error.message} The running container keeps serving.`,
-          updatedAt: sql`now()`,
-        })
-        .where(and(eq(apps.id, app.id), eq(apps.liveDeploymentId, live.id)));
-      return 'failed';
-    }
+    // What serves keeps serving until its replacement answers; a container that does not start
+    // (secrets this builder cannot decrypt, an app that fails) leaves it be, with the reason.
+    const outcome = await swapLiveContainer(context, app.id, 'reboot');
+    return outcome === 'swapped' ? 'running' : outcome;
   }
   for (const container of existing) await runtime.remove(container.id);
 

@@ -1,5 +1,5 @@
 // The reconciler against a real engine: a live container that disappears or crashes comes back,
-// a reboot starts a fresh one, and a container nobody wants is removed.
+// a reboot swaps in a fresh one, and a container nobody wants is removed.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { openJobQueues } from '@cove/shared/jobs/queues';
@@ -97,14 +97,18 @@ test('the live version comes back after its container disappears, crashes or is 
     description: 'the app to be running again',
   });
 
-  // A reboot asked for by the author starts a fresh container and forgets the crashes.
+  // A reboot asked for by the author starts a fresh container, forgets the crashes, then drains
+  // the old one.
   await queues.enqueueAppOperation({ appId: app.appId, operation: 'reboot' });
   await waitForServingContainer(deploymentId, restarted.containerId ?? '');
   await waitFor(async () => (await readApp(context, app.appId)).crashCount === 0, {
     timeoutMs: 30_000,
     description: 'the reboot to reset the crash count',
   });
-  expect(await containersOf(context.instance, deploymentId)).toHaveLength(1);
+  await waitFor(async () => (await containersOf(context.instance, deploymentId)).length === 1, {
+    timeoutMs: 30_000,
+    description: 'the container the reboot replaced to be drained and removed',
+  });
 });
 
 test('a container of this instance that no deployment wants is removed', async () => {

@@ -1,7 +1,8 @@
-// New secrets (or new memory and CPU limits) reach a running app without a rebuild: a second
-// container of the live deployment, from the same image, starts with them beside the current one;
-// once it answers its health check the route and the deployments row switch to it and the old one
-// is drained. If it does not come up, the old container keeps serving and the status says why.
+// A change that needs a fresh container of the live deployment (new secrets, new memory and CPU
+// limits, a reboot) reaches a running app without downtime: a second container of the same image
+// starts beside the current one; once it answers its health check the route and the deployments
+// row switch to it and the old one is drained. If it does not come up, the old container keeps
+// serving and the status says why.
 import { randomBytes } from 'node:crypto';
 import { schema } from '@cove/shared/db/client';
 import { writeRoute } from '@cove/shared/routing/route-table';
@@ -13,25 +14,26 @@ import { startHealthyContainer } from './container';
 
 const { apps, deployments } = schema;
 
-export type ApplySecretsOutcome = 'applied' | 'failed' | 'nothing-live';
+export type SwapOutcome = 'swapped' | 'failed' | 'nothing-live';
 
 /** Seconds the previous container gets to finish what it is doing before it is stopped. */
 const drainSeconds = 5;
 
-/** What changed: new secrets, or new memory and CPU limits (the same swap applies either). */
-export type LiveChange = 'secrets' | 'resources';
+/** Why the live deployment gets a fresh container: the same swap serves each. */
+export type LiveChange = 'secrets' | 'resources' | 'reboot';
 
 const failedNotes: Record<LiveChange, string> = {
   secrets: 'The new secrets were saved, but the app did not start with them',
   resources: 'The new memory and CPU limits were saved, but the app did not start with them',
+  reboot: 'The app was not rebooted: its new container did not start',
 };
 
 /** Must not run beside a reconcile pass, which would see two containers of the live deployment. */
-export async function applySecretsToLiveDeployment(
+export async function swapLiveContainer(
   context: BuilderContext,
   appId: string,
-  change: LiveChange = 'secrets',
-): Promise<ApplySecretsOutcome> {
+  change: LiveChange,
+): Promise<SwapOutcome> {
   const { db, redis, runtime, config, logger } = context;
   const [row] = await db
     .select({ app: apps, live: deployments })
@@ -41,7 +43,20 @@ export async function applySecretsToLiveDeployment(
   if (!row?.live.imageTag) return 'nothing-live';
   const { app, live } = row;
   const target = { appId: app.id, appName: app.name, deploymentId: live.id, imageTag: row.live.imageTag };
+  const keepServing = async (message: string): Promise<SwapOutcome> => {
+    await db
+      .update(apps)
+      .set({ statusMessage: message, updatedAt: sql`now()` })
+      .where(and(eq(apps.id, app.id), eq(apps.liveDeploymentId, live.id)));
+    return 'failed';
+  };
 
+  if ((await runtime.imageId(target.imageTag)) === null) {
+    const commit = live.commitSha?.slice(0, 7) ?? 'unknown';
+    return keepServing(
+      `${failedNotes[change]}, so the previous container keeps serving. The image of the live version (commit ${commit}) is no longer on this host; redeploy to rebuild it.`,
+    );
+  }
   let container: Awaited<ReturnType<typeof startHealthyContainer>>;
   try {
     container = await startHealthyContainer(context, target, () => {}, {
@@ -49,27 +64,24 @@ export async function applySecretsToLiveDeployment(
     });
   } catch (error) {
     if (!(error instanceof DeployFailure)) throw error;
-    logger.info({ appId, deploymentId: live.id, change }, 'the app did not start with its new settings');
-    await db
-      .update(apps)
-      .set({
-        statusMessage: `${failedNotes[change]}, so the previous container keeps serving. ${error.message}`,
-        updatedAt: sql`now()`,
-      })
-      .where(and(eq(apps.id, app.id), eq(apps.liveDeploymentId, live.id)));
-    return 'failed';
+    logger.info(
+      { appId, deploymentId: live.id, change },
+      'the fresh container of the live version did not start',
+    );
+    return keepServing(`${failedNotes[change]}, so the previous container keeps serving. ${error.message}`);
   }
   const hostPort = container.hostPort;
   if (hostPort === null) throw new Error('The new container has no published port');
 
   const isSwitched = await db.transaction(async (tx) => {
     const [current] = await tx.select().from(apps).where(eq(apps.id, app.id)).for('update');
-    // A new version went live (or the app was deleted) meanwhile: it was started with the secrets.
+    // A new version went live (or the app was deleted) meanwhile: it was started with the change.
     if (current?.liveDeploymentId !== live.id) return false;
     await tx
       .update(deployments)
       .set({ containerId: container.id, hostPort })
       .where(eq(deployments.id, live.id));
+    // A fresh container is a fresh start, whatever the change: the crashes are forgotten.
     await tx
       .update(apps)
       .set({ status: 'running', statusMessage: null, crashCount: 0, updatedAt: sql`now()` })
@@ -86,6 +98,8 @@ export async function applySecretsToLiveDeployment(
     await runtime.remove(container.id);
     return 'nothing-live';
   }
+  // Only now, with the route on the new container, are the old one's open tabs closed: they
+  // reconnect to the new one (the proxy tells them the service restarted).
   const previous = await runtime.list({
     [labelKeys.instance]: config.COVE_INSTANCE,
     [labelKeys.deploymentId]: live.id,
@@ -95,5 +109,5 @@ export async function applySecretsToLiveDeployment(
     await runtime.stop(old.id, drainSeconds);
     await runtime.remove(old.id);
   }
-  return 'applied';
+  return 'swapped';
 }
