@@ -6,7 +6,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 source "$here/defaults.sh"
 source "$here/platform.sh"
 
-for name in dashboard proxy builder git-server; do stop_process "$name"; done
+stop_platform
 if docker info >/dev/null 2>&1; then
   containers=$(docker ps -aq --filter label=cove.instance=local)
   [ -n "$containers" ] && docker rm -f $containers >/dev/null

@@ -12,6 +12,7 @@ command -v redis-server >/dev/null || need_packages+=(redis-server)
 command -v git >/dev/null || need_packages+=(git)
 command -v curl >/dev/null || need_packages+=(curl)
 command -v debootstrap >/dev/null || need_packages+=(debootstrap)
+command -v supervisord >/dev/null || need_packages+=(supervisor)
 if [ "${COVE_WITH_BROWSER:-0}" = 1 ] && [ ! -x /usr/bin/chromium ]; then need_packages+=(chromium); fi
 if [ ${#need_packages[@]} -gt 0 ]; then
   echo "installing: ${need_packages[*]}"
@@ -29,16 +30,24 @@ if ! docker info >/dev/null 2>&1; then
   docker info >/dev/null 2>&1 || { echo "dockerd did not start; see $COVE_STATE_DIR/logs/dockerd.log"; exit 1; }
 fi
 
-# Postgres, run by the postgres user from a data directory of our own
+# Postgres, run by the postgres user from a data directory of our own, durable (fsync on: a power
+# cut must not corrupt the platform's data; an instance an older set-up started without it is
+# restarted with it)
 pgdata="$COVE_STATE_DIR/postgres"
-if ! runuser -u postgres -- "$(pg_bin)/pg_isready" -q -h 127.0.0.1 -p "$COVE_PG_PORT"; then
+pg_ctl_local() { runuser -u postgres -- "$(pg_bin)/pg_ctl" -D "$pgdata" "$@"; }
+pg_options="-h 127.0.0.1 -p $COVE_PG_PORT -k /tmp -c max_connections=300"
+if runuser -u postgres -- "$(pg_bin)/pg_isready" -q -h 127.0.0.1 -p "$COVE_PG_PORT"; then
+  if [ "$(psql -h 127.0.0.1 -p "$COVE_PG_PORT" -U postgres -qtAc 'show fsync')" != on ]; then
+    echo "restarting postgres with fsync on"
+    pg_ctl_local -l "$pgdata/server.log" -w -m fast -o "$pg_options" restart >/dev/null
+  fi
+else
   if [ ! -s "$pgdata/PG_VERSION" ]; then
     mkdir -p "$pgdata" && chown postgres:postgres "$pgdata" && chmod 700 "$pgdata"
     runuser -u postgres -- "$(pg_bin)/initdb" -D "$pgdata" -U postgres --auth=trust -E UTF8 >/dev/null
   fi
   echo "starting postgres on 127.0.0.1:$COVE_PG_PORT"
-  runuser -u postgres -- "$(pg_bin)/pg_ctl" -D "$pgdata" -l "$pgdata/server.log" -w \
-    -o "-h 127.0.0.1 -p $COVE_PG_PORT -k /tmp -c max_connections=300 -c fsync=off" start >/dev/null
+  pg_ctl_local -l "$pgdata/server.log" -w -o "$pg_options" start >/dev/null
 fi
 psql_admin() { psql -h 127.0.0.1 -p "$COVE_PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
 psql_admin -c "select 1 from pg_database where datname = 'cove'" | grep -q 1 || psql_admin -c "create database cove"

@@ -34,13 +34,10 @@ ENV
 )
 set -a; source "$env_file"; set +a
 
-# A fresh build deserves fresh processes: restart the platform's (the git server only holds data).
-for name in builder proxy dashboard; do stop_process "$name"; done
-start_process git-server node --import tsx infra/local/git-server.ts
-start_process builder node services/builder/dist/main.js
-start_process proxy node services/proxy/dist/main.js
-start_process dashboard node node_modules/next/dist/bin/next start apps/dashboard \
-  -p "$COVE_DASHBOARD_PORT" -H 127.0.0.1
+# A fresh build (and a fresh configuration) deserves fresh processes: supervisord and its programs
+# start again with this environment.
+stop_platform
+start_platform
 
 wait_for_url "http://127.0.0.1:$COVE_GIT_PORT/sample.git/info/refs?service=git-upload-pack" "the git server" 30
 wait_for_url "http://127.0.0.1:$COVE_DASHBOARD_PORT/api/v1/openapi.json" "the dashboard" 60
