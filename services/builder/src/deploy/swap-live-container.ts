@@ -98,8 +98,9 @@ export async function swapLiveContainer(
     await runtime.remove(container.id);
     return 'nothing-live';
   }
-  // Only now, with the route on the new container, are the old one's open tabs closed: they
-  // reconnect to the new one (the proxy tells them the service restarted).
+  // Only now, with the route on the new container, are the old one's open tabs closed, with a
+  // close frame saying the service restarts (Streamlit's own when stopped, else the proxy's): they
+  // reconnect to the new one.
   const previous = await runtime.list({
     [labelKeys.instance]: config.COVE_INSTANCE,
     [labelKeys.deploymentId]: live.id,

@@ -10,6 +10,7 @@ import {
 import { waitFor } from '@cove/shared/testing/wait';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forwardWebSocket } from './websocket-forwarder';
+import { serverCloseFrame } from './websocket-frames';
 import { WebSocketTunnels } from './websocket-tunnels';
 
 // A raw TCP "app" that answers each upgrade as the test says, the forwarder in a real HTTP server in
@@ -97,6 +98,12 @@ function openBrowser(extra = Buffer.alloc(0)): Browser {
   return { socket, received: () => received, closed };
 }
 
+/** An unmasked text frame, as an app sends one. */
+function textFrame(text: string): Buffer {
+  const payload = Buffer.from(text, 'utf8');
+  return Buffer.concat([Buffer.from([0x81, payload.length]), payload]);
+}
+
 const switching =
   'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n';
 
@@ -153,6 +160,33 @@ describe('forwardWebSocket', () => {
     expect(digest.digest('hex')).toBe(expected);
     browser.socket.destroy();
   }, 30_000);
+
+  it('the app going away without a close frame leaves the browser one with 1012, after every byte it sent', async () => {
+    const lastFrame = textFrame('the last frame from the app');
+    answerUpgrade = (socket) => socket.end(Buffer.concat([Buffer.from(switching), lastFrame]));
+    const browser = openBrowser();
+    await browser.closed;
+    expect(browser.received()).toEqual(
+      Buffer.concat([Buffer.from(switching), lastFrame, serverCloseFrame(1012, 'the app went away')]),
+    );
+  });
+
+  it("relays the app's own close frame as it is, with none added", async () => {
+    const appClose = serverCloseFrame(1000, 'done');
+    answerUpgrade = (socket) =>
+      socket.end(Buffer.concat([Buffer.from(switching), textFrame('bye'), appClose]));
+    const browser = openBrowser();
+    await browser.closed;
+    expect(browser.received()).toEqual(Buffer.concat([Buffer.from(switching), textFrame('bye'), appClose]));
+  });
+
+  it('adds no close frame into a frame the app left half sent', async () => {
+    const halfFrame = textFrame('cut short').subarray(0, 5);
+    answerUpgrade = (socket) => socket.end(Buffer.concat([Buffer.from(switching), halfFrame]));
+    const browser = openBrowser();
+    await browser.closed;
+    expect(browser.received()).toEqual(Buffer.concat([Buffer.from(switching), halfFrame]));
+  });
 
   it('relays an answer that is not an upgrade as it is, then closes the connection', async () => {
     const refusal =

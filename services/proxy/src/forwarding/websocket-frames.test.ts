@@ -41,6 +41,15 @@ describe('FrameBoundaryTracker', () => {
     tracker.push(frame(10).subarray(0, 5));
     expect(tracker.isAtFrameBoundary).toBe(false);
   });
+
+  it('notes a close frame among the others', () => {
+    const tracker = new FrameBoundaryTracker();
+    tracker.push(Buffer.concat([frame(3), frame(200, { masked: true })]));
+    expect(tracker.hasCloseFrame).toBe(false);
+    tracker.push(serverCloseFrame(1000, 'bye'));
+    expect(tracker.hasCloseFrame).toBe(true);
+    expect(tracker.isAtFrameBoundary).toBe(true);
+  });
 });
 
 describe('serverCloseFrame', () => {

@@ -1,10 +1,15 @@
 // Just enough of RFC 6455 framing to close a proxied WebSocket politely: follow the frame
-// boundaries of the upstream-to-browser stream, so a close frame is never spliced into a frame.
+// boundaries of the upstream-to-browser stream, so a close frame is never spliced into a frame,
+// and whether the app sent a close frame of its own.
+
+const closeOpcode = 0x8;
 
 /** Follows frame boundaries in a byte stream of WebSocket frames, without keeping payloads. */
 export class FrameBoundaryTracker {
   private header: number[] = [];
   private remainingPayloadBytes = 0;
+  /** The stream carried a close frame: the side that sent it has said goodbye itself. */
+  hasCloseFrame = false;
 
   get isAtFrameBoundary(): boolean {
     return this.header.length === 0 && this.remainingPayloadBytes === 0;
@@ -24,6 +29,7 @@ export class FrameBoundaryTracker {
       const headerLength = frameHeaderLength(this.header);
       if (headerLength !== undefined && this.header.length === headerLength) {
         this.remainingPayloadBytes = framePayloadLength(this.header);
+        if (((this.header[0] ?? 0) & 0x0f) === closeOpcode) this.hasCloseFrame = true;
         this.header = [];
       }
     }

@@ -1,9 +1,15 @@
 // The WebSockets open through the proxy: each pumps bytes between the browser and the app, and can
 // be closed politely by stop() (a close frame with 1001 "going away" to the browser, which then
-// reconnects) and, past the deadline, for good.
+// reconnects) and, past the deadline, for good. An app that goes away without a close frame of its
+// own (it crashed, or was killed when its drain after a swap ran out) leaves the browser a close
+// frame with 1012 "service restart", as Streamlit's server sends when stopped, instead of an
+// abnormal closure (1006); Streamlit's frontend reconnects on any close.
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { FrameBoundaryTracker, serverCloseFrame } from './websocket-frames';
+
+const goingAway = 1001;
+const serviceRestart = 1012;
 
 class Tunnel {
   upstream: Socket | undefined;
@@ -25,6 +31,20 @@ class Tunnel {
     return false;
   }
 
+  /** The app's side closed: the browser gets a close frame if the app sent none, then the end. */
+  endAfterUpstream(): void {
+    const isCloseFrameOwed = !this.isClosing && !this.frames.hasCloseFrame;
+    this.isClosing = true;
+    this.client.removeListener('data', this.fromClient);
+    // Half a frame already went out: a close frame now would corrupt it, so the end must do.
+    if (isCloseFrameOwed && this.frames.isAtFrameBoundary && this.client.writable) {
+      this.client.write(serverCloseFrame(serviceRestart, 'the app went away'));
+    }
+    // Read and drop the browser's close reply so its end of the connection can finish.
+    this.client.resume();
+    this.client.end();
+  }
+
   /** Bytes from the browser go to the app as they come, held back while the app is behind. */
   readonly fromClient = (chunk: Buffer) => {
     const upstream = this.upstream;
@@ -33,8 +53,6 @@ class Tunnel {
     upstream.once('drain', () => this.client.resume());
   };
 }
-
-const goingAway = 1001;
 
 export class WebSocketTunnels {
   private readonly tunnels = new Map<Duplex, Tunnel>();
@@ -60,7 +78,7 @@ export class WebSocketTunnels {
     client.on('data', tunnel.fromClient);
     client.once('end', () => upstream.end());
     client.once('close', () => upstream.end());
-    upstream.once('close', () => client.end());
+    upstream.once('close', () => tunnel.endAfterUpstream());
     return tunnel;
   }
 

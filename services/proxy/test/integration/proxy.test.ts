@@ -250,6 +250,38 @@ describe('WebSocket', () => {
     expect(await closed).toEqual({ code: 4000, reason: 'asked to close' });
   });
 
+  it('a tab open to the old container of a swap is told the service restarted (1012) and reconnects to the new one', async () => {
+    const old = await startUpstream('old');
+    await route('swapping', { status: 'running', upstream: { host: '127.0.0.1', port: old.port } });
+    await waitForStatus('swapping.localhost', 200);
+    const tab = openWebSocket(proxy.port, 'swapping.localhost');
+    await waitForOpen(tab);
+    const echoed = nextMessage(tab);
+    tab.send('before the swap');
+    expect((await echoed).data.toString()).toBe('before the swap');
+
+    // The route switches first; only then does the old container go away, without a close frame.
+    await route('swapping', { status: 'running', upstream: { host: '127.0.0.1', port: second.port } });
+    await waitFor(
+      async () => JSON.parse((await send(proxy.port, 'swapping.localhost', '/')).body).upstream === 'second',
+      { timeoutMs: 5_000, intervalMs: 25, description: 'the route to switch to the new container' },
+    );
+    const closed = closeEvent(tab);
+    old.dropWebSockets();
+    expect(await closed).toEqual({ code: 1012, reason: 'the app went away' });
+
+    const reconnected = openWebSocket(proxy.port, 'swapping.localhost');
+    await waitForOpen(reconnected);
+    expect(second.webSocketCount()).toBe(1);
+    const echoedAgain = nextMessage(reconnected);
+    reconnected.send('after the swap');
+    expect((await echoedAgain).data.toString()).toBe('after the swap');
+    const reconnectedClosed = closeEvent(reconnected);
+    reconnected.close(1000);
+    await reconnectedClosed;
+    await old.close();
+  });
+
   it('refuses an upgrade for an unknown app (404) and a down app (502)', async () => {
     expect(await refusedUpgradeStatus(openWebSocket(proxy.port, 'nope.localhost'))).toBe(404);
     expect(await refusedUpgradeStatus(openWebSocket(proxy.port, 'down.localhost'))).toBe(502);

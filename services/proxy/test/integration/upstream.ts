@@ -11,6 +11,10 @@ export interface TestUpstream {
   heldRequests: Set<IncomingMessage>;
   /** Answers every held request with 200 and the given text. */
   releaseHeld(text: string): void;
+  /** WebSockets open to it now. */
+  webSocketCount(): number;
+  /** Drops every WebSocket without a close frame, as a container that is stopped does. */
+  dropWebSockets(): void;
   close(): Promise<void>;
 }
 
@@ -64,6 +68,10 @@ export async function startUpstream(name: string): Promise<TestUpstream> {
     heldRequests,
     releaseHeld(text) {
       for (const response of heldResponses.values()) response.end(text);
+    },
+    webSocketCount: () => sockets.clients.size,
+    dropWebSockets() {
+      for (const client of sockets.clients) client.terminate();
     },
     async close() {
       for (const client of sockets.clients) client.terminate();
