@@ -1,6 +1,7 @@
 // A reboot of a running app is a health-checked swap: visitors keep getting answers while a fresh
-// container starts beside the old one, and a fresh container that does not start leaves the old
-// one serving, with the reason on the app.
+// container starts beside the old one, open tabs are closed only once the route leads to the fresh
+// one, and a fresh container that does not start leaves the old one serving, with the reason.
+import { connect } from 'node:net';
 import { schema } from '@cove/shared/db/client';
 import { readRoute } from '@cove/shared/routing/route-table';
 import type { TestContext } from '@cove/shared/testing/context';
@@ -70,11 +71,48 @@ function watchThroughRoute(appName: string) {
   };
 }
 
+/**
+ * Opens a WebSocket to Streamlit on the port, as a tab does; resolves once open with a promise of
+ * where the app's route points right after the container closed it.
+ */
+function openTab(
+  appName: string,
+  port: number,
+): Promise<{ routePortAfterClose: Promise<number | undefined> }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.setTimeout(10_000, () => socket.destroy(new Error('no answer to the WebSocket upgrade')));
+    socket.once('error', reject);
+    socket.write(
+      'GET /_stcore/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+    );
+    socket.once('data', (head: Buffer) => {
+      if (!head.toString('latin1').startsWith('HTTP/1.1 101')) {
+        socket.destroy();
+        reject(new Error(`the upgrade was refused: ${head.toString('latin1').split('\r\n')[0]}`));
+        return;
+      }
+      socket.setTimeout(0);
+      socket.on('error', () => {});
+      const routePortAfterClose = new Promise<number | undefined>((resolveClose) => {
+        socket.once('close', () => {
+          resolveClose(
+            readRoute(context.redis, context.instance, appName).then((route) => route?.upstream?.port),
+          );
+        });
+      });
+      resolve({ routePortAfterClose });
+    });
+  });
+}
+
 test('a reboot swaps in a fresh container: every request to the route is answered, the crashes are forgotten', async () => {
   const { app, deploymentId, containerId: firstContainer } = await deployApp('rebooted');
   const firstPort = (await readDeployment(context, deploymentId)).hostPort;
   await context.db.update(schema.apps).set({ crashCount: 2 }).where(eq(schema.apps.id, app.appId));
 
+  const tab = await openTab(app.name, firstPort ?? 0);
   const watch = watchThroughRoute(app.name);
   await waitFor(() => (watch.answersByPort.get(firstPort ?? 0) ?? 0) >= 5, {
     timeoutMs: 10_000,
@@ -99,6 +137,8 @@ test('a reboot swaps in a fresh container: every request to the route is answere
   expect({ failed: failures.length, first: failures.slice(0, 3) }).toEqual({ failed: 0, first: [] });
   expect([...answersByPort.keys()].sort()).toEqual([firstPort, rebooted.hostPort].sort());
   expect(rebooted.containerId).not.toBe(firstContainer);
+  // The open tab was closed only once the route led to the fresh container, where it reconnects.
+  expect(await tab.routePortAfterClose).toBe(rebooted.hostPort);
   expect((await containersOf(context.instance, deploymentId)).map((container) => container.id)).toEqual([
     rebooted.containerId,
   ]);
