@@ -1,7 +1,7 @@
 # The two commands: `make up` and `make test`. See README.md.
 SHELL := /bin/bash
 
-.PHONY: up down test check setup test-unit test-integration test-e2e bench
+.PHONY: up down test check setup test-unit test-integration test-e2e chaos bench
 
 up:
 	@infra/local/up.sh
@@ -30,6 +30,10 @@ test-integration:
 
 test-e2e:
 	@infra/local/test.sh e2e
+
+# The fault suite against the platform `make up` started: every fault, every target (README.md).
+chaos:
+	@infra/local/test.sh chaos
 
 # The proxy side by side with a direct connection and nginx (bench/README.md).
 bench:

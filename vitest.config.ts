@@ -8,7 +8,12 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['services/*/src/**/*.test.ts', 'apps/*/{app,lib,src}/**/*.test.ts', 'bench/**/*.test.ts'],
+          include: [
+            'services/*/src/**/*.test.ts',
+            'apps/*/{app,lib,src}/**/*.test.ts',
+            'bench/**/*.test.ts',
+            'chaos/**/*.test.ts',
+          ],
           environment: 'node',
         },
       },

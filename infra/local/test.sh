@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the test suites against the services `make up` started: unit and integration tests (vitest,
 # each integration file in its own database and instance) and the browser journeys (Playwright with
-# Debian's Chromium). `test.sh integration` or `test.sh e2e` runs one suite.
+# Debian's Chromium) and the fault suite's short form (chaos/). `test.sh integration`, `test.sh e2e`
+# or `test.sh chaos` (the fault suite's full form) runs one suite.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/defaults.sh"
@@ -21,5 +22,11 @@ if [ "$suite" = integration ]; then
 fi
 if [ "$suite" = all ] || [ "$suite" = e2e ]; then
   npx playwright test -c e2e/playwright.config.ts || status=$?
+fi
+if [ "$suite" = all ]; then
+  node --import tsx chaos/main.ts --short || status=$?
+fi
+if [ "$suite" = chaos ]; then
+  node --import tsx chaos/main.ts || status=$?
 fi
 exit $status
