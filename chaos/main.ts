@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { startGitServer } from '@cove/shared/testing/git-server';
 import { sleep, waitUntil } from '../bench/lib/wait';
-import { openConsistencyChecker } from './consistency';
+import { type ConsistencyChecker, openConsistencyChecker } from './consistency';
 import {
   appSource,
   type Fault,
@@ -15,7 +15,7 @@ import {
   type SuiteApp,
   servingContainerIds,
 } from './faults';
-import { apiClient, readLocalPlatform } from './platform';
+import { type ApiClient, apiClient, readLocalPlatform } from './platform';
 import { type FaultResult, formatResults, misses, summarizeWindow } from './report';
 import { startTraffic, type Traffic } from './traffic';
 
@@ -26,11 +26,7 @@ const appCount = 3;
  * Settled: no deployment in progress, every suite app running from one container (a swap's old one
  * drained), every tab connected again, and the last requests answered.
  */
-async function settle(
-  context: FaultContext,
-  traffic: Traffic,
-  checker: ReturnType<typeof openConsistencyChecker>,
-): Promise<void> {
+async function settle(context: FaultContext, traffic: Traffic, checker: ConsistencyChecker): Promise<void> {
   await waitUntil(
     async () => {
       if (!traffic.isEveryTabOpen()) return undefined;
@@ -48,6 +44,20 @@ async function settle(
     },
     { timeoutMs: 240_000, intervalMs: 500, description: 'the platform to settle' },
   );
+}
+
+/** The checks' findings once they are empty, or as they stand at the deadline. */
+async function untilConsistent(checker: ConsistencyChecker, timeoutMs: number): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const problems = await checker.check();
+    if (problems.length === 0 || Date.now() > deadline) return problems;
+    await sleep(1_000);
+  }
+}
+
+async function deleteApps(api: ApiClient, apps: readonly SuiteApp[]): Promise<void> {
+  for (const app of apps) await api.call('DELETE', `/apps/${app.name}`).catch(() => undefined);
 }
 
 async function createApps(context: Omit<FaultContext, 'apps'>): Promise<SuiteApp[]> {
@@ -77,7 +87,7 @@ async function runFault(
   fault: Fault,
   context: FaultContext,
   traffic: Traffic,
-  checker: ReturnType<typeof openConsistencyChecker>,
+  checker: ConsistencyChecker,
 ): Promise<FaultResult> {
   process.stdout.write(`${fault.name} ... `);
   const startMs = Date.now();
@@ -108,7 +118,7 @@ async function main(): Promise<number> {
   const checker = openConsistencyChecker(platform);
   let apps: SuiteApp[] = [];
   try {
-    const before = await checker.check();
+    const before = await untilConsistent(checker, 60_000);
     if (before.length > 0) {
       console.error(`The platform disagrees with itself before any fault:\n  ${before.join('\n  ')}`);
       return 1;
@@ -132,9 +142,14 @@ async function main(): Promise<number> {
     console.log(`\nFault suite (${isShort ? 'short' : 'full'}), ${apps.length} apps under load:\n`);
     console.log(formatResults(results));
     const failing = results.filter((result) => misses(result, { isTimingJudged: !isShort }).length > 0);
-    return failing.length === 0 ? 0 : 1;
+    // Deleting the suite's apps must leave nothing of them behind either.
+    await deleteApps(api, apps);
+    apps = [];
+    const after = await untilConsistent(checker, 120_000);
+    if (after.length > 0) console.error(`\nAfter deleting the suite's apps:\n  ${after.join('\n  ')}`);
+    return failing.length === 0 && after.length === 0 ? 0 : 1;
   } finally {
-    for (const app of apps) await api.call('DELETE', `/apps/${app.name}`).catch(() => undefined);
+    await deleteApps(api, apps);
     await checker.close();
     await git.close();
   }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make down`: stop what `make up` started: the platform's processes, the local instance's app
-# containers, Redis and Postgres. Data stays in $COVE_STATE_DIR; dockerd keeps running.
+# containers and networks, Redis and Postgres. Data stays in $COVE_STATE_DIR; dockerd keeps running.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/defaults.sh"
@@ -10,6 +10,9 @@ stop_platform
 if docker info >/dev/null 2>&1; then
   containers=$(docker ps -aq --filter label=cove.instance=local)
   [ -n "$containers" ] && docker rm -f $containers >/dev/null
+  # The apps' networks too: the builder makes each again when it next starts the app.
+  networks=$(docker network ls -q --filter label=cove.instance=local)
+  [ -n "$networks" ] && docker network rm $networks >/dev/null
 fi
 redis-cli -p "$COVE_REDIS_PORT" shutdown >/dev/null 2>&1 || true
 if [ -s "$COVE_STATE_DIR/postgres/PG_VERSION" ]; then
