@@ -42,6 +42,8 @@ export const deployments = pgTable(
     hostPort: integer('host_port'),
     /** Refreshed by the worker while it builds; a stale heartbeat means the worker died. */
     heartbeatAt: timestamp('heartbeat_at', { withTimezone: true }),
+    /** How many times its builder stopped mid-build (killed, restarted); it is built again up to a bound. */
+    interruptionCount: integer('interruption_count').notNull().default(0),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),

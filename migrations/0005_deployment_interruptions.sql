@@ -1,0 +1,1 @@
+ALTER TABLE "deployments" ADD COLUMN "interruption_count" integer DEFAULT 0 NOT NULL;
