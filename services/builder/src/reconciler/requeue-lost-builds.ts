@@ -1,7 +1,8 @@
 // A deployment waits as 'queued' for its build job; if Redis lost the job (restarted without its
-// data, flushed), nothing would ever build it. Deployments queued for longer than a build may go
-// unheard of (COVE_BUILD_STALE_SECONDS) get their job again under its fixed id: a no-op while
-// Redis holds it, however long the queue, so only lost jobs come back.
+// data, flushed), or the job's worker died (a build taken back after its builder stopped), nothing
+// would build it soon, or ever. Deployments queued for longer than a build may go unheard of
+// (COVE_BUILD_STALE_SECONDS) get their job again under its fixed id: a no-op while Redis holds one
+// that will run, however long the queue, so only lost or dead jobs come back.
 import { schema } from '@cove/shared/db/client';
 import type { JobQueues } from '@cove/shared/jobs/queues';
 import { and, eq, lt } from 'drizzle-orm';
@@ -22,7 +23,7 @@ export async function requeueLostBuilds(context: BuilderContext, queues: JobQueu
     requeued.push(id);
     logger.warn(
       { deploymentId: id },
-      'a queued deployment had no build job (Redis lost it); queued it again',
+      'a queued deployment had no build job that would run (Redis lost it, or its worker died); queued it again',
     );
   }
   return requeued;
