@@ -5,7 +5,7 @@
 import { type Database, schema } from '@cove/shared/db/client';
 import type { AppStatus } from '@cove/shared/db/schema/apps';
 import type { DeploymentStatus } from '@cove/shared/db/schema/deployments';
-import { and, desc, eq, gt, inArray, isNull, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
 
 const { apps, deployments } = schema;
 
@@ -67,7 +67,10 @@ export async function markDeploying(
     .where(and(eq(deployments.id, deploymentId), inArray(deployments.status, inProgressStatuses)));
 }
 
-/** False when the deployment is no longer this worker's: cancelled, or failed by the reconciler. */
+/**
+ * False when the deployment is no longer this worker's: cancelled, or taken back (rebuilt or failed)
+ * by the reconciler after its heartbeat went stale.
+ */
 export async function refreshHeartbeat(db: Database, deploymentId: string): Promise<boolean> {
   const refreshed = await db
     .update(deployments)
@@ -118,6 +121,73 @@ export async function markRetrying(db: Database, deploymentId: string): Promise<
     .update(deployments)
     .set({ status: 'queued', heartbeatAt: null })
     .where(and(eq(deployments.id, deploymentId), inArray(deployments.status, inProgressStatuses)));
+}
+
+/**
+ * A deployment whose builder stopped mid-build (killed, restarted): building or deploying, with no
+ * heartbeat for `staleSeconds`. Compared with Postgres's clock, the one that wrote the heartbeat.
+ */
+function isInterrupted(staleSeconds: number) {
+  return and(
+    inArray(deployments.status, ['building', 'deploying']),
+    or(
+      isNull(deployments.heartbeatAt),
+      lt(deployments.heartbeatAt, sql`now() - make_interval(secs => ${staleSeconds}::double precision)`),
+    ),
+  );
+}
+
+/**
+ * Counts the interruption of a deployment whose builder stopped and puts it back to 'queued', where
+ * its build job takes it again from the start; unless this interruption reaches `maxInterruptions`.
+ * The interruption count it reached, or null when the deployment was not (or no longer) interrupted
+ * or reached the bound.
+ */
+export async function requeueInterrupted(
+  db: Database,
+  deploymentId: string,
+  { staleSeconds, maxInterruptions }: { staleSeconds: number; maxInterruptions: number },
+): Promise<{ interruptionCount: number; appId: string; workspaceId: string } | null> {
+  const [requeued] = await db
+    .update(deployments)
+    .set({
+      status: 'queued',
+      heartbeatAt: null,
+      interruptionCount: sql`${deployments.interruptionCount} + 1`,
+    })
+    .where(
+      and(
+        eq(deployments.id, deploymentId),
+        isInterrupted(staleSeconds),
+        lt(sql`${deployments.interruptionCount} + 1`, maxInterruptions),
+      ),
+    )
+    .returning({
+      interruptionCount: deployments.interruptionCount,
+      appId: deployments.appId,
+      workspaceId: deployments.workspaceId,
+    });
+  return requeued ?? null;
+}
+
+/** Counts the interruption and fails the deployment; false when it was not (or no longer) interrupted. */
+export async function failInterrupted(
+  db: Database,
+  deploymentId: string,
+  { staleSeconds, errorMessage }: { staleSeconds: number; errorMessage: string },
+): Promise<boolean> {
+  const [failed] = await db
+    .update(deployments)
+    .set({
+      status: 'failed',
+      errorMessage,
+      finishedAt: sql`now()`,
+      interruptionCount: sql`${deployments.interruptionCount} + 1`,
+    })
+    .where(and(eq(deployments.id, deploymentId), isInterrupted(staleSeconds)))
+    .returning({ appId: deployments.appId, workspaceId: deployments.workspaceId });
+  if (failed) await showFailureOnApp(db, failed, errorMessage);
+  return failed !== undefined;
 }
 
 export async function markFailed(db: Database, deploymentId: string, errorMessage: string): Promise<void> {

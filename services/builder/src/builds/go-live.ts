@@ -9,7 +9,10 @@ import { type App, type Deployment, markDeploying, showProgressOnApp } from './d
 import { permanentFailure, shortSha } from './failure';
 import type { PhaseClock } from './phase-clock';
 
-/** 'busy': another build of the app holds its lock; the job waits and tries again. */
+/**
+ * 'busy': another build of the app holds its lock, or a builder still works on this deployment; the
+ * job waits and tries again.
+ */
 export type BuildOutcome = 'deployed' | 'skipped' | 'outdated' | 'superseded' | 'cancelled' | 'busy';
 
 export interface BuildStep {

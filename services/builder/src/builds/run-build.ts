@@ -6,7 +6,7 @@ import path from 'node:path';
 import { appendLogLines, endOfLogMessage, LogWriter, logChannel } from '@cove/shared/logs/deployment-logs';
 import type { BuilderContext } from '../context';
 import { imageTag } from '../deploy/container';
-import type { BuildImageResult } from '../runtime/types';
+import { type BuildImageResult, labelKeys } from '../runtime/types';
 import { type AppBuildLock, takeAppBuildLock } from './app-lock';
 import { trimBuildCache } from './build-cache';
 import { type PreparedContext, prepareBuildContext } from './build-context';
@@ -30,6 +30,7 @@ import { DeployFailure, permanentFailure, shortSha, transientFailure } from './f
 import { cloneSourceOf } from './github-source';
 import { type BuildOutcome, type BuildStep, deployExistingImage, startAndActivate } from './go-live';
 import { explainAptFailure, explainInstallFailure, isCommandFailure } from './install-failure';
+import { interruptionLimitMessage, resumeInterruptedBuild } from './interruptions';
 import { PhaseClock } from './phase-clock';
 import { checkMainFile } from './repository-checks';
 
@@ -133,11 +134,45 @@ export async function runBuild(
   });
   if (lock === null) return 'busy';
   try {
+    if (loaded.deployment.status !== 'queued' && (await resumeLastRun(context, deploymentId)) === 'busy') {
+      return 'busy';
+    }
     return await runLockedBuild(context, { ...loaded, lock }, attempt);
   } finally {
     await lock.release();
     // Once the app's next build may start: the trim is the engine's, not this app's.
     await trimBuildCache(context);
+  }
+}
+
+/**
+ * The job found its row still building or deploying: its last run stopped mid-way (the builder was
+ * killed) before the reconciler noticed. Holding the app's lock, the containers of the deployment
+ * are that run's; it is taken back as the reconciler would, or failed past the bound.
+ */
+async function resumeLastRun(context: BuilderContext, deploymentId: string): Promise<'resumed' | 'busy'> {
+  const leftovers = await context.runtime.list({
+    [labelKeys.instance]: context.config.COVE_INSTANCE,
+    [labelKeys.deploymentId]: deploymentId,
+  });
+  const resumed = await resumeInterruptedBuild(
+    context,
+    deploymentId,
+    leftovers.map((container) => container.id),
+  );
+  switch (resumed) {
+    case 'rebuilding':
+      return 'resumed';
+    // Its heartbeat is fresh (a builder that lost the app's lock still works on it) or it finished
+    // just now: the job looks again shortly.
+    case 'not-interrupted':
+      return 'busy';
+    case 'failed':
+      throw permanentFailure(interruptionLimitMessage);
+    default: {
+      const unknown: never = resumed;
+      throw new Error(`Unknown resume outcome ${String(unknown)}`);
+    }
   }
 }
 

@@ -2,10 +2,11 @@
 // action is checked again against the database just before it runs (a build may have moved on
 // since the snapshot was read), and one failing action does not stop the others.
 import { schema } from '@cove/shared/db/client';
-import { appendLogLines, endOfLogMessage, logChannel } from '@cove/shared/logs/deployment-logs';
+import { appendLogLines } from '@cove/shared/logs/deployment-logs';
 import { removeRoute, writeRoute } from '@cove/shared/routing/route-table';
 import { eq, sql } from 'drizzle-orm';
-import { isInProgress, markFailed } from '../builds/deployment-state';
+import { isInProgress } from '../builds/deployment-state';
+import { resumeInterruptedBuild } from '../builds/interruptions';
 import type { BuilderContext } from '../context';
 import { restartLiveDeployment } from '../deploy/restart';
 import type { ReconcileAction } from './decide';
@@ -16,10 +17,12 @@ async function applyAction(context: BuilderContext, action: ReconcileAction): Pr
   const { db, redis, runtime, config } = context;
   const instance = config.COVE_INSTANCE;
   switch (action.kind) {
+    // The row's own count decides between the two, as for a build job that finds its row
+    // interrupted; a builder that refreshed the heartbeat since the snapshot keeps it. Back in
+    // 'queued', its job is seen to by requeueLostBuilds later in the same pass.
+    case 'rebuild-deployment':
     case 'fail-deployment': {
-      await appendLogLines(db, redis, instance, action.deploymentId, 'build', [`Error: ${action.message}`]);
-      await markFailed(db, action.deploymentId, action.message);
-      await redis.publish(logChannel(instance, action.deploymentId), endOfLogMessage);
+      await resumeInterruptedBuild(context, action.deploymentId, action.containerIds);
       return;
     }
     case 'remove-container': {

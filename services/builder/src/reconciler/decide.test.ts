@@ -1,7 +1,6 @@
 import type { RouteEntry } from '@cove/shared/routing/route-table';
 import { describe, expect, test } from 'vitest';
 import {
-  builderStoppedMessage,
   crashMessage,
   type DesiredApp,
   decide,
@@ -45,7 +44,14 @@ function container(overrides: Partial<ObservedContainer> = {}): ObservedContaine
 }
 
 function unfinished(overrides: Partial<UnfinishedDeployment> = {}): UnfinishedDeployment {
-  return { id: newId, appId, status: 'building', heartbeatAt: secondsAgo(1), ...overrides };
+  return {
+    id: newId,
+    appId,
+    status: 'building',
+    heartbeatAt: secondsAgo(1),
+    interruptionCount: 0,
+    ...overrides,
+  };
 }
 
 const servingRoute: RouteEntry = {
@@ -71,14 +77,24 @@ describe('decide', () => {
   test.each<{ case: string; input: ReconcileInput; expected: ReconcileAction[] }>([
     { case: 'a healthy live app with its route needs nothing', input: input(), expected: [] },
     {
-      case: 'a build whose heartbeat went stale fails',
+      case: 'a build whose heartbeat went stale is built again; the live version and its route stay',
       input: input({ unfinished: [unfinished({ heartbeatAt: secondsAgo(31) })] }),
-      expected: [{ kind: 'fail-deployment', deploymentId: newId, message: builderStoppedMessage }],
+      expected: [{ kind: 'rebuild-deployment', deploymentId: newId, containerIds: [] }],
     },
     {
-      case: 'a deploying deployment with no heartbeat at all fails',
+      case: 'a build whose heartbeat is not yet stale goes on',
+      input: input({ unfinished: [unfinished({ heartbeatAt: secondsAgo(29), interruptionCount: 1 })] }),
+      expected: [],
+    },
+    {
+      case: 'a deploying deployment with no heartbeat at all is built again',
       input: input({ unfinished: [unfinished({ status: 'deploying', heartbeatAt: null })] }),
-      expected: [{ kind: 'fail-deployment', deploymentId: newId, message: builderStoppedMessage }],
+      expected: [{ kind: 'rebuild-deployment', deploymentId: newId, containerIds: [] }],
+    },
+    {
+      case: 'a stale build already interrupted once fails: a build that stops the builder is not retried for ever',
+      input: input({ unfinished: [unfinished({ heartbeatAt: secondsAgo(31), interruptionCount: 1 })] }),
+      expected: [{ kind: 'fail-deployment', deploymentId: newId, containerIds: [] }],
     },
     {
       case: 'a queued deployment waits for a worker, however old',
@@ -101,15 +117,20 @@ describe('decide', () => {
       expected: [{ kind: 'remove-container', containerId: 'c-other', deploymentId: liveId }],
     },
     {
-      case: 'the container of a stale build is removed with it',
+      case: 'the leftover container of a stale deploy goes with its rebuild, not before it',
       input: input({
         unfinished: [unfinished({ status: 'deploying', heartbeatAt: secondsAgo(60) })],
         containers: [container(), container({ id: 'c-new', deploymentId: newId, hostPort: 40002 })],
       }),
-      expected: [
-        { kind: 'fail-deployment', deploymentId: newId, message: builderStoppedMessage },
-        { kind: 'remove-container', containerId: 'c-new', deploymentId: newId },
-      ],
+      expected: [{ kind: 'rebuild-deployment', deploymentId: newId, containerIds: ['c-new'] }],
+    },
+    {
+      case: 'the leftover container of a stale deploy past the bound goes with its failure',
+      input: input({
+        unfinished: [unfinished({ status: 'deploying', heartbeatAt: secondsAgo(60), interruptionCount: 1 })],
+        containers: [container(), container({ id: 'c-new', deploymentId: newId, hostPort: 40002 })],
+      }),
+      expected: [{ kind: 'fail-deployment', deploymentId: newId, containerIds: ['c-new'] }],
     },
     {
       case: 'containers of superseded deployments and deleted apps are removed, their routes too',

@@ -3,6 +3,7 @@
 import type { AppStatus } from '@cove/shared/db/schema/apps';
 import type { DeploymentStatus } from '@cove/shared/db/schema/deployments';
 import type { RouteEntry } from '@cove/shared/routing/route-table';
+import { isPastInterruptionLimit } from '../builds/interruptions';
 import { oomKillMessage } from '../deploy/oom-message';
 import type { ContainerState } from '../runtime/types';
 
@@ -27,6 +28,8 @@ export interface UnfinishedDeployment {
   appId: string;
   status: Extract<DeploymentStatus, 'queued' | 'building' | 'deploying'>;
   heartbeatAt: Date | null;
+  /** Times its builder stopped while working on it before (each one built it again). */
+  interruptionCount: number;
 }
 
 export interface ObservedContainer {
@@ -50,16 +53,16 @@ export interface ReconcileInput {
 }
 
 export type ReconcileAction =
-  | { kind: 'fail-deployment'; deploymentId: string; message: string }
+  /** A build whose builder stopped: built again from the start, its leftover containers removed. */
+  | { kind: 'rebuild-deployment'; deploymentId: string; containerIds: string[] }
+  /** Likewise, once it was interrupted too many times: failed instead (builds/interruptions.ts). */
+  | { kind: 'fail-deployment'; deploymentId: string; containerIds: string[] }
   | { kind: 'remove-container'; containerId: string; deploymentId: string | null }
   | { kind: 'mark-crashed'; appId: string; deploymentId: string; message: string }
   | { kind: 'start-live'; appId: string; deploymentId: string }
   | { kind: 'record-container'; deploymentId: string; containerId: string; hostPort: number }
   | { kind: 'write-route'; entry: RouteEntry; liveDeploymentId: string | null }
   | { kind: 'remove-route'; appName: string };
-
-export const builderStoppedMessage =
-  'The builder stopped while working on this version (it was restarted). Redeploy to try again.';
 
 /** Apps whose live container is meant to be stopped, or is being handled by a wake. */
 const restingStatuses: readonly AppStatus[] = ['sleeping', 'stopped', 'waking'];
@@ -149,17 +152,27 @@ export function decide(input: ReconcileInput): ReconcileAction[] {
   const liveIds = new Set(input.apps.flatMap((app) => (app.live ? [app.live.deploymentId] : [])));
 
   const stillWorking = new Set<string>();
+  const interrupted = new Set<string>();
   for (const deployment of input.unfinished) {
-    if (isStale(deployment, input)) {
-      actions.push({ kind: 'fail-deployment', deploymentId: deployment.id, message: builderStoppedMessage });
-    } else {
+    if (!isStale(deployment, input)) {
       stillWorking.add(deployment.id);
+      continue;
     }
+    // Its builder stopped (killed, restarted): the build starts over, unless it keeps stopping it.
+    interrupted.add(deployment.id);
+    const containerIds = input.containers
+      .filter((container) => container.deploymentId === deployment.id)
+      .map((container) => container.id);
+    const kind = isPastInterruptionLimit(deployment.interruptionCount + 1)
+      ? 'fail-deployment'
+      : 'rebuild-deployment';
+    actions.push({ kind, deploymentId: deployment.id, containerIds });
   }
 
   for (const container of input.containers) {
     const app = container.appId === null ? undefined : appsById.get(container.appId);
     const deploymentId = container.deploymentId;
+    if (deploymentId !== null && interrupted.has(deploymentId)) continue;
     const isWanted =
       app !== undefined &&
       deploymentId !== null &&

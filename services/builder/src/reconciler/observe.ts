@@ -39,6 +39,7 @@ export async function readUnfinishedDeployments(db: Database): Promise<Unfinishe
       appId: deployments.appId,
       status: deployments.status,
       heartbeatAt: deployments.heartbeatAt,
+      interruptionCount: deployments.interruptionCount,
     })
     .from(deployments)
     .where(inArray(deployments.status, inProgressStatuses));
