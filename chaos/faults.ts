@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { deploymentResponse } from '@cove/shared/contracts/api';
 import type { GitServer } from '@cove/shared/testing/git-server';
 import { waitUntil } from '../bench/lib/wait';
 import { createDockerRuntime } from '../services/builder/src/runtime/docker';
@@ -189,11 +190,17 @@ export const faults: readonly Fault[] = [
         (deployment) => deployment.hasServed && deployment.id !== current?.id,
       );
       if (!previous) return 'no earlier version to roll back to';
-      await context.api.call('POST', `/apps/${app.name}/deployments/${previous.id}/rollback`);
+      // A rollback is a deployment of its own (trigger 'rollback') that starts the earlier image.
+      const { deployment: rollback } = deploymentResponse.parse(
+        await context.api.call('POST', `/apps/${app.name}/deployments/${previous.id}/rollback`),
+      );
       await waitUntil(
         async () => {
           const view = await context.api.app(app.name);
-          return view.currentDeployment?.id === previous.id && view.status === 'running' ? true : undefined;
+          const latest = view.latestDeployment;
+          if (latest?.id === rollback.id && latest.status === 'failed')
+            throw new Error(`the rollback failed: ${latest.errorMessage}`);
+          return view.currentDeployment?.id === rollback.id && view.status === 'running' ? true : undefined;
         },
         { timeoutMs: 120_000, intervalMs: 250, description: `${app.name} rolled back` },
       );
