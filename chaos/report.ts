@@ -78,31 +78,42 @@ export const noFailedRequest: Target = {
       : `${summary.requestsFailed} requests failed (first: ${summary.firstFailure})`,
 };
 
-export function servingAgainWithin(seconds: number): Target {
+/** A bound on when something answered again after the fault: the apps or the dashboard. */
+function answeringAgainWithin(
+  seconds: number,
+  what: { text: string; never: string; late: string },
+  backAfterMs: (summary: WindowSummary) => number | null,
+): Target {
   return {
-    text: `serving again within ${seconds} s`,
+    text: `${what.text} within ${seconds} s`,
     isTiming: true,
     check: (summary) => {
-      if (summary.appsBackAfterMs === null) return 'the apps never served again';
-      return summary.appsBackAfterMs <= seconds * 1000
+      const milliseconds = backAfterMs(summary);
+      if (milliseconds === null) return what.never;
+      return milliseconds <= seconds * 1000
         ? null
-        : `served again after ${(summary.appsBackAfterMs / 1000).toFixed(1)} s`;
+        : `${what.late} after ${(milliseconds / 1000).toFixed(1)} s`;
     },
   };
 }
 
-export function dashboardAgainWithin(seconds: number): Target {
-  return {
-    text: `dashboard again within ${seconds} s`,
-    isTiming: true,
-    check: (summary) => {
-      if (summary.dashboardBackAfterMs === null) return 'the dashboard never answered again';
-      return summary.dashboardBackAfterMs <= seconds * 1000
-        ? null
-        : `dashboard answered again after ${(summary.dashboardBackAfterMs / 1000).toFixed(1)} s`;
+export const servingAgainWithin = (seconds: number) =>
+  answeringAgainWithin(
+    seconds,
+    { text: 'serving again', never: 'the apps never served again', late: 'served again' },
+    (summary) => summary.appsBackAfterMs,
+  );
+
+export const dashboardAgainWithin = (seconds: number) =>
+  answeringAgainWithin(
+    seconds,
+    {
+      text: 'dashboard again',
+      never: 'the dashboard never answered again',
+      late: 'dashboard answered again',
     },
-  };
-}
+    (summary) => summary.dashboardBackAfterMs,
+  );
 
 export const appsServeAgain: Target = {
   text: 'every app serves again',
