@@ -7,8 +7,11 @@ repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 : "${COVE_PROXY_PORT:=4080}"
 : "${COVE_GIT_PORT:=4090}"
 : "${COVE_APPS_DOMAIN:=localhost}"
+# Names what the platform makes in the engine (labels, networks, firewall chains): a second checkout
+# running beside this one needs its own, and its own ports.
+: "${COVE_INSTANCE:=local}"
 : "${COVE_BASE_IMAGE:=cove/base-python:bookworm}"
 : "${COVE_RUNTIME_IMAGE:=cove/runtime:dev}"
 export COVE_STATE_DIR COVE_PG_PORT COVE_REDIS_PORT COVE_DASHBOARD_PORT COVE_PROXY_PORT COVE_GIT_PORT \
-  COVE_APPS_DOMAIN COVE_BASE_IMAGE COVE_RUNTIME_IMAGE
+  COVE_APPS_DOMAIN COVE_INSTANCE COVE_BASE_IMAGE COVE_RUNTIME_IMAGE
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }

@@ -8,10 +8,10 @@ source "$here/platform.sh"
 
 stop_platform
 if docker info >/dev/null 2>&1; then
-  containers=$(docker ps -aq --filter label=cove.instance=local)
+  containers=$(docker ps -aq --filter label=cove.instance=$COVE_INSTANCE)
   [ -n "$containers" ] && docker rm -f $containers >/dev/null
   # The apps' networks too: the builder makes each again when it next starts the app.
-  networks=$(docker network ls -q --filter label=cove.instance=local)
+  networks=$(docker network ls -q --filter label=cove.instance=$COVE_INSTANCE)
   [ -n "$networks" ] && docker network rm $networks >/dev/null
 fi
 redis-cli -p "$COVE_REDIS_PORT" shutdown >/dev/null 2>&1 || true
