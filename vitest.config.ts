@@ -13,6 +13,7 @@ export default defineConfig({
             'apps/*/{app,lib,src}/**/*.test.ts',
             'bench/**/*.test.ts',
             'chaos/**/*.test.ts',
+            'e2e/**/*.test.ts',
           ],
           environment: 'node',
         },

@@ -25,9 +25,10 @@ function relayConnections(server: net.Server, connect: () => net.Socket): void {
   server.on('connection', (accepted) => {
     const onward = connect();
     accepted.pipe(onward).pipe(accepted);
-    // Either side failing or closing ends the other; a reset reaches the browser as one.
+    // Either side failing or closing ends the other. A reset reaches the browser as one where the
+    // accepted side is TCP (only TCP sockets can be reset; a Unix socket is just closed).
     accepted.on('error', () => onward.destroy());
-    onward.on('error', () => accepted.resetAndDestroy());
+    onward.on('error', () => (accepted.remoteAddress ? accepted.resetAndDestroy() : accepted.destroy()));
     accepted.on('close', () => onward.destroy());
     onward.on('close', () => accepted.destroy());
   });
