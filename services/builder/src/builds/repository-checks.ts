@@ -1,7 +1,7 @@
 // What the builder checks in a cloned repository before building: that the main file is there.
 import { readdir, stat } from 'node:fs/promises';
-import path from 'node:path';
 import { permanentFailure, shortSha } from './failure';
+import { resolveInsideRepository } from './repository-paths';
 
 async function isFile(target: string): Promise<boolean> {
   try {
@@ -27,9 +27,14 @@ export async function checkMainFile(
   mainFile: string,
   commit: { sha: string; branch: string },
 ): Promise<void> {
-  const target = path.resolve(directory, mainFile);
-  const isInside = target.startsWith(`${path.resolve(directory)}${path.sep}`);
-  if (isInside && (await isFile(target))) return;
+  const target = await resolveInsideRepository(directory, mainFile);
+  if (target.kind === 'outside') {
+    throw permanentFailure(
+      `The main file \`${mainFile}\` leads outside the repository (a symbolic link or a path with ".."); Cove builds only files inside it. ` +
+        `Point the main file at a file in the repository.`,
+    );
+  }
+  if (target.kind === 'inside' && (await isFile(target.path))) return;
   throw permanentFailure(
     `The main file \`${mainFile}\` is not in the repository at commit ${shortSha(commit.sha)} (branch ${commit.branch}). ` +
       `Files at the top level: ${await topLevelListing(directory)}. ` +
