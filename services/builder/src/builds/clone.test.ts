@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { type CloneRequest, explainFetchError } from './clone';
+import { type CloneRequest, explainFetchError, pinnedFetch } from './clone';
 import { DeployFailure } from './failure';
 
 const request: CloneRequest = {
@@ -42,9 +42,55 @@ describe('explainFetchError', () => {
         'Cove could not fetch https://git.example.com/ada/app.git: fatal: unable to access: Failed to connect to git.example.com port 443: Connection refused',
       isPermanent: false,
     },
+    {
+      stderr:
+        "fatal: unable to access 'https://git.example.com/ada/app.git/': The requested URL returned error: 301",
+      request,
+      message:
+        'The repository at https://git.example.com/ada/app.git redirects to another address, and Cove does not follow redirects. Use the address it redirects to.',
+      isPermanent: true,
+    },
   ])('$message', ({ stderr, request: given, message, isPermanent }) => {
     const error = explainFetchError(stderr, given);
     expect(error).toBeInstanceOf(DeployFailure);
     expect(error).toMatchObject({ message, isPermanent });
+  });
+});
+
+describe('pinnedFetch', () => {
+  test.each([
+    {
+      url: 'https://git.example.com/ada/app.git',
+      addresses: ['93.184.216.34', '2606:2800:220:1::1'],
+      fetched: 'https://git.example.com/ada/app.git',
+      config: ['http.curloptResolve=git.example.com:443:93.184.216.34,[2606:2800:220:1::1]'],
+    },
+    {
+      url: 'http://git.example.com:8080/app.git',
+      addresses: ['93.184.216.34'],
+      fetched: 'http://git.example.com:8080/app.git',
+      config: ['http.curloptResolve=git.example.com:8080:93.184.216.34'],
+    },
+    // git:// does not go through curl: the URL itself names the checked address.
+    {
+      url: 'git://git.example.com/app.git',
+      addresses: ['93.184.216.34'],
+      fetched: 'git://93.184.216.34/app.git',
+      config: [],
+    },
+    {
+      url: 'git://git.example.com:9419/app.git',
+      addresses: ['2606:2800:220:1::1'],
+      fetched: 'git://[2606:2800:220:1::1]:9419/app.git',
+      config: [],
+    },
+    {
+      url: 'https://93.184.216.34/app.git',
+      addresses: [],
+      fetched: 'https://93.184.216.34/app.git',
+      config: [],
+    },
+  ])('$url over $addresses', ({ url, addresses, fetched, config }) => {
+    expect(pinnedFetch({ url: new URL(url), addresses })).toEqual({ url: fetched, config });
   });
 });

@@ -1,9 +1,16 @@
 // A shallow clone of exactly one commit (or the branch head) of a user-supplied repository, with
 // the protections a hostile URL calls for: the URL policy checked again right before the fetch,
-// ext:: and file:// transports refused, `--` before the URL, no prompts, and a time limit.
+// git given the URL as the policy parsed it and the addresses it checked (no second DNS answer),
+// no redirects, ext:: and file:// transports refused, `--` before the URL, no prompts, and a time
+// limit.
 import { mkdir } from 'node:fs/promises';
 import { CoveError } from '@cove/shared/errors';
-import { checkGitUrl, type GitUrlPolicy } from '@cove/shared/git/url-policy';
+import {
+  type GitUrlPolicy,
+  type HostResolver,
+  type PinnedGitUrl,
+  pinGitUrl,
+} from '@cove/shared/git/url-policy';
 import { simpleGit } from 'simple-git';
 import { permanentFailure, shortSha, transientFailure } from './failure';
 
@@ -22,6 +29,8 @@ export interface CloneRequest {
    * token). It reaches git through its environment: never the URL, the arguments or .git/config.
    */
   credentials?: { urlPrefix: string; header: string };
+  /** How the policy resolves the host (the system's resolver unless a test gives one). */
+  resolveHost?: HostResolver;
 }
 
 export interface ClonedCommit {
@@ -30,7 +39,37 @@ export interface ClonedCommit {
   author: string;
 }
 
-const safetyConfig = ['protocol.ext.allow=never', 'protocol.file.allow=never', 'advice.detachedHead=false'];
+const safetyConfig = [
+  'protocol.ext.allow=never',
+  'protocol.file.allow=never',
+  'advice.detachedHead=false',
+  // A redirect could lead anywhere, past the address the policy checked.
+  'http.followRedirects=false',
+];
+
+const defaultPorts: Record<string, string> = { 'http:': '80', 'https:': '443', 'git:': '9418' };
+
+function urlHost(address: string): string {
+  return address.includes(':') ? `[${address}]` : address;
+}
+
+/**
+ * The URL git fetches and the settings that keep it on the checked addresses. curl (http, https)
+ * takes them as its resolve list; git:// has no such setting, so its URL names the address itself.
+ */
+export function pinnedFetch(pinned: PinnedGitUrl): { url: string; config: string[] } {
+  const { url, addresses } = pinned;
+  const [first] = addresses;
+  if (first === undefined) return { url: url.href, config: [] };
+  if (url.protocol === 'git:') {
+    const direct = new URL(url.href);
+    direct.hostname = urlHost(first);
+    return { url: direct.href, config: [] };
+  }
+  const port = url.port || defaultPorts[url.protocol] || '';
+  const resolveList = `${url.hostname}:${port}:${addresses.map(urlHost).join(',')}`;
+  return { url: url.href, config: [`http.curloptResolve=${resolveList}`] };
+}
 
 function gitEnvironment(credentials: CloneRequest['credentials']): Record<string, string> {
   return {
@@ -66,6 +105,11 @@ export function explainFetchError(stderr: string, request: CloneRequest): Error 
       `The branch \`${request.branch}\` does not exist in ${where}. Check the branch name in the app's settings.`,
     );
   }
+  if (/returned error: 30[12378]/.test(text)) {
+    return permanentFailure(
+      `The repository at ${where} redirects to another address, and Cove does not follow redirects. Use the address it redirects to.`,
+    );
+  }
   if (/repository .* not found|not found|404|could not read username|authentication failed|403/.test(text)) {
     return permanentFailure(
       `Cove could not read the repository at ${where}: it does not exist, or it is private. Check the address.`,
@@ -85,8 +129,9 @@ export function explainFetchError(stderr: string, request: CloneRequest): Error 
 }
 
 export async function cloneCommit(request: CloneRequest): Promise<ClonedCommit> {
+  let pinned: PinnedGitUrl;
   try {
-    await checkGitUrl(request.repoUrl, request.policy);
+    pinned = await pinGitUrl(request.repoUrl, request.policy, request.resolveHost);
   } catch (error) {
     if (error instanceof CoveError) throw permanentFailure(error.message);
     throw error;
@@ -96,9 +141,10 @@ export async function cloneCommit(request: CloneRequest): Promise<ClonedCommit> 
   const timer = setTimeout(() => controller.abort(), request.timeoutMs);
   const stopClone = () => controller.abort();
   request.signal?.addEventListener('abort', stopClone, { once: true });
+  const fetchFrom = pinnedFetch(pinned);
   const git = simpleGit({
     baseDir: request.directory,
-    config: safetyConfig,
+    config: [...safetyConfig, ...fetchFrom.config],
     abort: controller.signal,
     // simple-git refuses any protocol.*.allow setting by default; ours only ever say "never".
     // GIT_CONFIG_COUNT carries only the credentials header (see gitEnvironment), set by Cove itself.
@@ -111,7 +157,7 @@ export async function cloneCommit(request: CloneRequest): Promise<ClonedCommit> 
   try {
     await git.init();
     try {
-      await git.raw(['fetch', '--quiet', '--depth', '1', '--no-tags', '--', request.repoUrl, ref]);
+      await git.raw(['fetch', '--quiet', '--depth', '1', '--no-tags', '--', fetchFrom.url, ref]);
     } catch (error) {
       throw explainFetchError(controller.signal.aborted ? 'aborted' : String(error), request);
     }
