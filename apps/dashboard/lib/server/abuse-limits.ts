@@ -7,7 +7,10 @@ export const rateLimits = {
   signInPerAddress: { name: 'sign-in-address', limit: 30, windowSeconds: 600 },
   signInPerEmail: { name: 'sign-in-email', limit: 10, windowSeconds: 600 },
   signUpPerEmail: { name: 'sign-up-email', limit: 5, windowSeconds: 3600 },
+  /** Signed deliveries only: what a forge sends for one app. */
   webhookPerApp: { name: 'webhook-app', limit: 60, windowSeconds: 60 },
+  /** Deliveries that are not signed right (or name no app), per sender: larger, and apart. */
+  webhookFailuresPerAddress: { name: 'webhook-failures-address', limit: 120, windowSeconds: 60 },
   /** Generous: one installation covers many repositories and apps, and GitHub retries nothing. */
   gitHubWebhookPerInstallation: { name: 'github-webhook-installation', limit: 600, windowSeconds: 60 },
 } as const satisfies Record<string, RateLimit>;
@@ -51,6 +54,18 @@ export async function limitSignUp(context: ServerContext, request: Request, emai
 
 export function limitWebhook(context: ServerContext, appName: string): Promise<void> {
   return limit(context, rateLimits.webhookPerApp, appName, 'webhook deliveries for this app');
+}
+
+/** Counts a delivery that failed authentication against its sender's address. */
+export async function limitFailedWebhook(context: ServerContext, request: Request): Promise<void> {
+  const address = clientAddress(request);
+  if (address)
+    await limit(
+      context,
+      rateLimits.webhookFailuresPerAddress,
+      address,
+      'failed webhook deliveries from your address',
+    );
 }
 
 export function limitGitHubWebhook(context: ServerContext, installationId: number): Promise<void> {

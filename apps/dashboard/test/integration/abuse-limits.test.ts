@@ -1,14 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import { errorResponse } from '@cove/shared/contracts/api';
+import { errorResponse, webhookView } from '@cove/shared/contracts/api';
 import type { TestContext } from '@cove/shared/testing/context';
+import { signGitHubPayload } from '@cove/shared/webhooks/github';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import * as webhookRoute from '../../app/api/v1/apps/[name]/webhook/route';
 import * as loginRoute from '../../app/api/v1/auth/login/route';
 import * as signupRoute from '../../app/api/v1/auth/signup/route';
 import * as pushRoute from '../../app/api/v1/webhooks/[name]/route';
 import { rateLimits, signUpPerAddress, webhookBodyLimitBytes } from '../../lib/server/abuse-limits';
 import { serverContext } from '../../lib/server/context';
 import { apiBodyLimitBytes } from '../../lib/server/http';
-import { call, dashboardOrigin, startDashboardContext, stopDashboardContext } from './harness';
+import {
+  call,
+  createTestApp,
+  dashboardOrigin,
+  signUpWithToken,
+  startDashboardContext,
+  stopDashboardContext,
+} from './harness';
 
 let context: TestContext;
 
@@ -40,14 +49,33 @@ function signUp(email: string, address: string) {
   });
 }
 
-function deliver(name: string, body = '{}') {
+function deliver(name: string, body = '{}', headers: Record<string, string> = {}) {
   return call(pushRoute.POST, {
     method: 'POST',
     path: `/webhooks/${name}`,
     params: { name },
     rawBody: body,
-    headers: { 'content-type': 'application/json', 'x-github-event': 'push' },
+    headers: { 'content-type': 'application/json', 'x-github-event': 'push', ...headers },
   });
+}
+
+const pingBody = '{"zen":"Keep it simple.","hook_id":1}';
+
+/** A ping signed with the app's secret, as the forge sends it, from the forge's address. */
+function ping(name: string, secret: string) {
+  return deliver(name, pingBody, {
+    'x-github-event': 'ping',
+    'x-github-delivery': randomUUID(),
+    'x-hub-signature-256': signGitHubPayload(secret, pingBody),
+    'x-forwarded-for': '192.0.2.10',
+  });
+}
+
+async function appWithWebhook(namePrefix: string) {
+  const { token } = await signUpWithToken();
+  const { name } = await createTestApp(token, namePrefix);
+  const webhook = await call(webhookRoute.GET, { path: `/apps/${name}/webhook`, params: { name }, token });
+  return { name, secret: webhookView.parse(await webhook.json()).secret };
 }
 
 async function expectRefusal(response: Response, status: number, message: RegExp) {
@@ -101,18 +129,50 @@ test('sign-ups from one address are limited', async () => {
   );
 });
 
-test('webhook deliveries are limited per app', async () => {
+test('the per-app webhook limit counts signed deliveries only, so junk cannot hold back real pushes', async () => {
+  const { name, secret } = await appWithWebhook('busy');
   const { limit } = rateLimits.webhookPerApp;
-  const statuses = await repeat(limit, () => deliver('busy-app'));
-  expect(statuses).not.toContain(429);
-  const refused = await deliver('busy-app');
+  // As many unsigned and wrongly signed deliveries as the app's limit, each from its own address.
+  const unsigned = await repeat(limit, (index) =>
+    deliver(name, '{}', { 'x-forwarded-for': `203.0.113.${index}` }),
+  );
+  const badlySigned = await repeat(limit, (index) =>
+    deliver(name, pingBody, {
+      'x-github-event': 'ping',
+      'x-hub-signature-256': signGitHubPayload('not the secret', pingBody),
+      'x-forwarded-for': `198.51.100.${index}`,
+    }),
+  );
+  expect(new Set([...unsigned, ...badlySigned])).toEqual(new Set([401]));
+  // The forge's signed deliveries still get through, up to the app's limit.
+  expect(await repeat(limit, () => ping(name, secret))).toEqual(Array(limit).fill(200));
+  const refused = await ping(name, secret);
   await expectRefusal(
     refused,
     429,
     /^Too many webhook deliveries for this app\. Try again in \d+ seconds?\.$/,
   );
   expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
-  expect((await deliver('quiet-app')).status).not.toBe(429);
+  const quiet = await appWithWebhook('quiet');
+  expect((await ping(quiet.name, quiet.secret)).status).toBe(200);
+});
+
+test('failed webhook deliveries are limited per address, apart from signed ones', async () => {
+  const { name, secret } = await appWithWebhook('target');
+  const address = '203.0.113.210';
+  const { limit } = rateLimits.webhookFailuresPerAddress;
+  // Deliveries to an app that does not exist count as failures too.
+  const statuses = await repeat(limit, (index) =>
+    deliver(index % 2 === 0 ? name : 'no-such-app', '{}', { 'x-forwarded-for': address }),
+  );
+  expect(new Set(statuses)).toEqual(new Set([401, 404]));
+  await expectRefusal(
+    await deliver(name, '{}', { 'x-forwarded-for': address }),
+    429,
+    /^Too many failed webhook deliveries from your address\. Try again in \d+ seconds?\.$/,
+  );
+  expect((await deliver(name, '{}', { 'x-forwarded-for': '203.0.113.211' })).status).toBe(401);
+  expect((await ping(name, secret)).status).toBe(200);
 });
 
 test('bodies over the size limits are refused with 413', async () => {

@@ -86,11 +86,16 @@ export async function queuePushDeployment(
   };
 }
 
+/**
+ * limitSigned: called once the signature is checked (the caller's per-app rate limit; it throws to
+ * refuse the delivery), so deliveries nobody signed cannot use up the app's share.
+ */
 export async function handlePushWebhook(
   deps: AppsDeps,
   appName: string,
   headers: Headers,
   rawBody: Buffer,
+  limitSigned?: () => Promise<void>,
 ): Promise<WebhookResult> {
   // Webhooks are public: the app is looked up by its (installation-wide unique) name.
   const [app] = await deps.db.select().from(apps).where(eq(apps.name, appName));
@@ -102,6 +107,7 @@ export async function handlePushWebhook(
       'The X-Hub-Signature-256 header is missing or does not match the body. Use the webhook secret shown on the app page.',
     );
   }
+  if (limitSigned) await limitSigned();
   const event = headers.get('x-github-event') ?? 'push';
   if (event === 'ping') return { status: 200, body: { deploymentId: null, message: 'pong' } };
   if (event !== 'push') {
