@@ -395,6 +395,40 @@ describe('push webhooks', () => {
     expect(replay.status).toBe(409);
     expect(await deploymentsOf(appId)).toHaveLength(2);
   });
+
+  test('the same push under a new delivery id does not deploy its commit again; a new commit does', async () => {
+    const { name, secret, appId } = await appWithWebhook();
+    const body = pushBody('main');
+    expect((await deliver(name, body, secret)).status).toBe(202);
+    expect(await deploymentsOf(appId)).toHaveLength(2);
+
+    // X-GitHub-Delivery is not signed: a captured delivery can be sent again under any id.
+    const replay = await deliver(name, body, secret, { 'x-github-delivery': randomUUID() });
+    expect(replay.status).toBe(202);
+    expect(await replay.json()).toEqual({
+      deploymentId: null,
+      message:
+        'ignored: a push of aaaaaaa was deployed before (a replayed delivery?); Redeploy or Make live puts a version back by hand',
+    });
+    expect(await deploymentsOf(appId)).toHaveLength(2);
+
+    const next = await deliver(name, pushBody('main', 'b'.repeat(40)), secret);
+    expect(next.status).toBe(202);
+    expect(z.object({ deploymentId: z.uuid() }).parse(await next.json())).toBeDefined();
+    // Copies of one push sent at once: only one deploys.
+    const copies = await Promise.all(
+      [1, 2, 3].map(() => deliver(name, pushBody('main', 'c'.repeat(40)), secret)),
+    );
+    expect(copies.map((response) => response.status)).toEqual([202, 202, 202]);
+    const rows = await deploymentsOf(appId);
+    // The app's first deployment, from its creation, builds the branch head (no commit yet).
+    expect(rows.map((row) => row.commitSha ?? 'branch head').sort()).toEqual([
+      sha,
+      'b'.repeat(40),
+      'branch head',
+      'c'.repeat(40),
+    ]);
+  });
 });
 
 test('openapi.json lists the paths of the API', async () => {

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createAppResponse, errorResponse } from '@cove/shared/contracts/api';
 import { gitHubWebhookResponse } from '@cove/shared/contracts/github';
 import { schema } from '@cove/shared/db/client';
@@ -47,18 +47,23 @@ beforeAll(async () => {
 });
 afterAll(() => stopGitHubDashboard(world));
 
+/** Each real push names a commit of its own. */
+function newCommitSha(): string {
+  return randomBytes(20).toString('hex');
+}
+
 /** A push event as the GitHub App's webhook delivers it (trimmed from GitHub's documented payload). */
-function pushEvent(ref: string, installationId = 1) {
+function pushEvent(ref: string, installationId = 1, commitSha = headSha) {
   return {
     ref,
     before: '6113728f27ae82c7b1a177c8d03f9e96e0adf246',
-    after: headSha,
+    after: commitSha,
     created: false,
     deleted: false,
     forced: false,
     compare: 'https://github.com/octocat/Hello-World/compare/6113728f27ae...0d1a26e67d8f',
     head_commit: {
-      id: headSha,
+      id: commitSha,
       message: 'Update the charts',
       timestamp: '2026-11-23T12:00:00Z',
       author: { name: 'Monalisa Octocat', email: 'mona@github.com', username: 'monalisa' },
@@ -134,7 +139,22 @@ describe('the GitHub App webhook', () => {
     expect(await deploymentsOfApp()).toHaveLength(2);
   });
 
+  test('the same push under a new delivery id deploys nothing', async () => {
+    const push = pushEvent('refs/heads/master', 1, newCommitSha());
+    const first = await deliver('push', push);
+    expect(gitHubWebhookResponse.parse(await first.json()).deploymentIds).toHaveLength(1);
+    const before = await deploymentsOfApp();
+    const replay = await deliver('push', push, { delivery: randomUUID() });
+    expect(replay.status).toBe(202);
+    expect(gitHubWebhookResponse.parse(await replay.json())).toEqual({
+      deploymentIds: [],
+      message: `ignored: a push of ${push.after.slice(0, 7)} was deployed before (a replayed delivery?); Redeploy or Make live puts a version back by hand`,
+    });
+    expect(await deploymentsOfApp()).toHaveLength(before.length);
+  });
+
   test('ignores other branches and other installations', async () => {
+    const before = await deploymentsOfApp();
     const otherBranch = await deliver('push', pushEvent('refs/heads/feature/charts'));
     expect(otherBranch.status).toBe(202);
     expect(gitHubWebhookResponse.parse(await otherBranch.json())).toEqual({
@@ -143,7 +163,7 @@ describe('the GitHub App webhook', () => {
     });
     const otherInstallation = await deliver('push', pushEvent('refs/heads/master', 99));
     expect(gitHubWebhookResponse.parse(await otherInstallation.json()).deploymentIds).toEqual([]);
-    expect(await deploymentsOfApp()).toHaveLength(2);
+    expect(await deploymentsOfApp()).toHaveLength(before.length);
   });
 
   test('an uninstalled App unlinks its installation', async () => {
@@ -169,7 +189,7 @@ describe('the GitHub App webhook', () => {
     );
     const [app] = await world.context.db.select().from(schema.apps).where(eq(schema.apps.id, appId));
     expect(app?.githubInstallationId).toBe(5);
-    const response = await deliver('push', pushEvent('refs/heads/master', 5));
+    const response = await deliver('push', pushEvent('refs/heads/master', 5, newCommitSha()));
     expect(gitHubWebhookResponse.parse(await response.json()).deploymentIds).toHaveLength(1);
   });
 
@@ -223,7 +243,7 @@ describe('the GitHub App webhook', () => {
     expect(await deploymentsOfApp()).toHaveLength(before.length);
     // Running, the same app redeploys on a push: that starts nothing new.
     await world.context.db.update(schema.apps).set({ status: 'running' }).where(eq(schema.apps.id, appId));
-    const redeploy = await deliver('push', pushEvent('refs/heads/master', 5));
+    const redeploy = await deliver('push', pushEvent('refs/heads/master', 5, newCommitSha()));
     expect(gitHubWebhookResponse.parse(await redeploy.json()).deploymentIds).toHaveLength(1);
   });
 });

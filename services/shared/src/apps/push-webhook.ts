@@ -1,7 +1,8 @@
 // A forge's push webhook becomes a queued deployment of that commit. Nothing changes unless the
-// signature over the raw body is right, the delivery is new, the push is for the app's branch, and
-// an app that is not running may start within the workspace's running-apps limit.
-import { eq } from 'drizzle-orm';
+// signature over the raw body is right, the delivery is new, the push is for the app's branch and
+// names a commit no earlier push deployed, and an app that is not running may start within the
+// workspace's running-apps limit.
+import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { webhookAcceptedResponse } from '../contracts/api';
 import { isUniqueViolation } from '../db/errors';
@@ -64,6 +65,32 @@ export async function queuePushDeployment(
     return {
       status: 202,
       body: { deploymentId: null, message: `ignored: ${app.branch} was deleted; the running version stays` },
+    };
+  }
+  // X-GitHub-Delivery is not signed: a captured push sent again under a new id would pass the
+  // delivery check and put its (perhaps old, vulnerable) commit back. A real push names a commit
+  // the app has not deployed from a push before; putting one back is Redeploy's or Make live's job.
+  // The app row is locked so that two copies sent at once cannot both pass ("no key update": the
+  // delivery row's foreign key already holds a key-share lock on it, which this must not wait on).
+  await tx.select({ id: apps.id }).from(apps).where(eq(apps.id, app.id)).for('no key update');
+  const [earlier] = await tx
+    .select({ id: deployments.id })
+    .from(deployments)
+    .where(
+      and(
+        eq(deployments.appId, app.id),
+        eq(deployments.trigger, 'push'),
+        eq(deployments.commitSha, push.commitSha),
+      ),
+    )
+    .limit(1);
+  if (earlier) {
+    return {
+      status: 202,
+      body: {
+        deploymentId: null,
+        message: `ignored: a push of ${push.commitSha.slice(0, 7)} was deployed before (a replayed delivery?); Redeploy or Make live puts a version back by hand`,
+      },
     };
   }
   const [deployment] = await tx

@@ -156,8 +156,13 @@ async function deployLinkedApps(
     result.body.deploymentId ? [result.body.deploymentId] : [],
   );
   for (const deploymentId of deploymentIds) await deps.queues.enqueueBuild({ deploymentId });
-  if (deploymentIds.length === 0)
-    return ignored(`no app follows ${push.branch} of ${target.repository.full_name}`);
+  if (deploymentIds.length === 0) {
+    if (!allowed.some((app) => app.branch === push.branch))
+      return ignored(`no app follows ${push.branch} of ${target.repository.full_name}`);
+    // The apps follow the branch and still deploy nothing (a deleted branch, a commit pushed before).
+    const reasons = new Set(results.map((result) => result.body.message.replace(/^ignored: /, '')));
+    return ignored([...reasons].join('; '));
+  }
   const queued = `queued: ${push.commitSha.slice(0, 7)} of ${push.branch} for ${deploymentIds.length} app(s)`;
   return {
     status: 202,
