@@ -386,7 +386,8 @@ describe('createHttpForwarder against apps that misbehave', () => {
   async function forwardOnce(
     path: string,
     to = port,
-  ): Promise<{ statusCode?: number; body?: string; error?: Error }> {
+    method = 'GET',
+  ): Promise<{ statusCode?: number; statusMessage?: string; body?: string; error?: Error }> {
     const front = createServer((request, response) =>
       forwarder.forward(request, response, { host: '127.0.0.1', port: to }, (error) => {
         response.writeHead(502).end(error.message);
@@ -396,13 +397,19 @@ describe('createHttpForwarder against apps that misbehave', () => {
     try {
       return await new Promise((resolve, reject) => {
         const request = httpRequest(
-          { host: '127.0.0.1', port: frontPort, path, agent: false },
+          { host: '127.0.0.1', port: frontPort, path, method, agent: false },
           (response) => {
             let body = '';
             response.on('data', (chunk: Buffer) => {
               body += chunk.toString();
             });
-            response.on('end', () => resolve({ statusCode: response.statusCode ?? 0, body }));
+            response.on('end', () =>
+              resolve({
+                statusCode: response.statusCode ?? 0,
+                statusMessage: response.statusMessage ?? '',
+                body,
+              }),
+            );
           },
         );
         request.on('error', reject);
@@ -442,4 +449,33 @@ describe('createHttpForwarder against apps that misbehave', () => {
     expect(await forwardOnce('/second')).toMatchObject({ statusCode: 200, body: 'ok' });
     expect(connections).toEqual([['GET /first HTTP/1.1', 'GET /second HTTP/1.1'], ['GET /second HTTP/1.1']]);
   });
+
+  it('answers 502 to a status below 100 instead of waiting for another head', async () => {
+    answerWith = (socket) => socket.write('HTTP/1.1 000 X\r\ncontent-length: 2\r\n\r\nhi');
+    const answer = await forwardOnce('/bad-status');
+    expect(answer.statusCode).toBe(502);
+    expect(answer.body).toMatch(/invalid status 000/);
+  });
+
+  it('sends the 502 for a head the browser side refuses without the app status text', async () => {
+    answerWith = (socket) =>
+      socket.write('HTTP/1.1 200 Fine By Me\r\nX-Ctl: a\u0001b\r\ncontent-length: 2\r\n\r\nhi', 'latin1');
+    const answer = await forwardOnce('/ctl-header');
+    expect(answer.statusCode).toBe(502);
+    expect(answer.statusMessage).toBe('Bad Gateway');
+  });
+
+  it.each([['POST'], ['DELETE']])(
+    'does not send a bodyless %s again when a kept-alive connection fails before any answer',
+    async (method) => {
+      connections.length = 0;
+      answerWith = (socket, requestIndex) => {
+        if (requestIndex === 0) socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+        else socket.destroy();
+      };
+      expect(await forwardOnce('/first')).toMatchObject({ statusCode: 200, body: 'ok' });
+      expect(await forwardOnce('/second', port, method)).toMatchObject({ statusCode: 502 });
+      expect(connections).toEqual([['GET /first HTTP/1.1', `${method} /second HTTP/1.1`]]);
+    },
+  );
 });

@@ -30,6 +30,8 @@ class ForwardedExchange implements ConnectionUser, ResponseEvents {
   private connection: UpstreamConnection | null = null;
   private reader: ResponseReader;
   private readonly hasBody: boolean;
+  /** Only these may be sent again after a failure: the app may have run the request once already. */
+  private readonly isIdempotent: boolean;
   private readonly isChunkedBody: boolean;
   private isRequestSent = false;
   private isClientGone = false;
@@ -49,6 +51,8 @@ class ForwardedExchange implements ConnectionUser, ResponseEvents {
     this.isChunkedBody = headers['transfer-encoding'] !== undefined;
     const length = headers['content-length'];
     this.hasBody = this.isChunkedBody || (length !== undefined && length !== '0');
+    const method = request.method;
+    this.isIdempotent = method === 'GET' || method === 'HEAD' || method === 'OPTIONS';
     this.reader = new ResponseReader(request.method === 'HEAD', this);
     // The browser went away before the answer was complete: stop the app's work on it too.
     response.once('close', () => {
@@ -83,8 +87,15 @@ class ForwardedExchange implements ConnectionUser, ResponseEvents {
     // The app closed its side: that ends an answer read until close, or cuts one short.
     if (this.reader.close()) return;
     // A kept-alive connection the app had already closed: the request never reached it. Once more
-    // on another connection, when nothing of the request or answer is lost by that.
-    if (!this.hasRetried && !this.hasBody && !this.reader.hasStarted && this.isOnReusedConnection) {
+    // on another connection, when nothing of the request or answer is lost by that and running it
+    // twice does no harm (the app may have run it before it dropped the connection).
+    if (
+      !this.hasRetried &&
+      this.isIdempotent &&
+      !this.hasBody &&
+      !this.reader.hasStarted &&
+      this.isOnReusedConnection
+    ) {
       this.hasRetried = true;
       this.start();
       return;
@@ -165,6 +176,9 @@ class ForwardedExchange implements ConnectionUser, ResponseEvents {
     if (this.isFinished) return;
     this.finish(false);
     if (this.isClientGone) return;
+    // A head the app sent that the browser's side refused (a control byte in a header) may have set
+    // the status text already: the error answer must not go out with the app's words.
+    if (!this.response.headersSent) this.response.statusMessage = '';
     this.reportUpstreamError(error);
   }
 }

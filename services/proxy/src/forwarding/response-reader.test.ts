@@ -129,6 +129,8 @@ describe('ResponseReader', () => {
     ['a bad chunk size', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n'],
     ['a chunk longer than its size', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nab\r\n'],
     ['a switch of protocols', 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n'],
+    ['status 000', 'HTTP/1.1 000 X\r\ncontent-length: 2\r\n\r\nhi'],
+    ['status 099', 'HTTP/1.1 099 X\r\n\r\n'],
   ])('refuses an answer with %s', (_case, answer) => {
     expect(() => readerFor().push(Buffer.from(answer, 'latin1'))).toThrow(MalformedResponseError);
   });

@@ -150,6 +150,8 @@ export class ResponseReader {
       throw new MalformedResponseError('the answer does not start with an HTTP/1 status line');
     const statusCode = Number(status[2]);
     const rest = end + headEnd.length === data.length ? consumed : data.subarray(end + headEnd.length);
+    // No status below 100 exists (RFC 9110 15): taken as interim, it would leave the browser waiting.
+    if (statusCode < 100) throw new MalformedResponseError(`the answer has an invalid status ${status[2]}`);
     if (statusCode === 101) throw new MalformedResponseError('the app switched protocols on a plain request');
     // 100 Continue, 103 Early Hints: informational, for this hop; the real answer follows.
     if (statusCode < 200) return rest;
