@@ -69,7 +69,13 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
   routes.onUpstream((entry) => wakes.answered(entry.appId));
   const wakeWaitMs = config.COVE_WAKE_WAIT_SECONDS * 1000;
 
-  const httpForwarder = createHttpForwarder();
+  // A socket on a dual-stack listener reports an IPv4 peer in its IPv6-mapped form.
+  const trustedProxyAddresses = new Set(
+    config.COVE_PROXY_TRUSTED_PROXY_ADDRESSES.flatMap((address) =>
+      address.includes(':') ? [address] : [address, `::ffff:${address}`],
+    ),
+  );
+  const httpForwarder = createHttpForwarder({ trustedProxyAddresses });
   const tunnels = new WebSocketTunnels();
   let isStopping = false;
   let forceCloseTimer: NodeJS.Timeout | undefined;
@@ -169,10 +175,8 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
     if (resolution.kind === 'problem') {
       if (resolution.problem.kind === 'app_not_found') {
         const location = await renamedLocation(redis, {
-          instance: config.COVE_INSTANCE,
-          scheme: config.COVE_APPS_SCHEME,
+          config,
           oldName: resolution.problem.appName,
-          host: request.headers.host ?? '',
           path: request.url,
         });
         if (location !== null) return reply.code(308).header('location', location).send();
@@ -258,6 +262,7 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
       head,
       upstream,
       tunnels,
+      isFromTrustedProxy: trustedProxyAddresses.has(request.socket.remoteAddress ?? ''),
       onError: (error) => {
         logger.warn(
           { app: appName, error: errorDetails(error), path: pathOf(request), websocket: true },

@@ -211,6 +211,70 @@ describe('createHttpForwarder', () => {
     expect(seen['x-forwarded-for']).toBe('127.0.0.1');
   });
 
+  it('replaces X-Forwarded-* a client sent with what the connection and its Host say', async () => {
+    const { body } = await ask('/forwarded', {
+      headers: {
+        host: 'app.example:8443',
+        'x-forwarded-for': '6.6.6.6',
+        'x-forwarded-host': 'evil.example',
+        'x-forwarded-proto': 'https',
+        'x-forwarded-port': '1',
+      },
+    });
+    const seen = JSON.parse(body.toString());
+    expect(seen['x-forwarded-for']).toBe('127.0.0.1');
+    expect(seen['x-forwarded-host']).toBe('app.example:8443');
+    expect(seen['x-forwarded-proto']).toBe('http');
+    expect(seen['x-forwarded-port']).toBe('8443');
+  });
+
+  it("keeps a trusted front proxy's X-Forwarded-* and appends the peer to X-Forwarded-For", async () => {
+    const trustingForwarder = createHttpForwarder({ trustedProxyAddresses: new Set(['127.0.0.1']) });
+    const appPort = (app.address() as AddressInfo).port;
+    const trustingFront = createServer((request, response) =>
+      trustingForwarder.forward(request, response, { host: '127.0.0.1', port: appPort }, () =>
+        response.destroy(),
+      ),
+    );
+    const trustingPort = await listen(trustingFront);
+    try {
+      const seen = await new Promise<Record<string, string>>((resolve, reject) => {
+        const request = httpRequest(
+          {
+            host: '127.0.0.1',
+            port: trustingPort,
+            path: '/forwarded',
+            agent: false,
+            headers: {
+              host: 'app.example',
+              'x-forwarded-for': '203.0.113.7',
+              'x-forwarded-host': 'apps.example.com',
+              'x-forwarded-proto': 'https',
+              'x-forwarded-port': '443',
+            },
+          },
+          (response) => {
+            let text = '';
+            response.on('data', (chunk: Buffer) => {
+              text += chunk.toString();
+            });
+            response.on('end', () => resolve(JSON.parse(text)));
+          },
+        );
+        request.on('error', reject);
+        request.end();
+      });
+      expect(seen['x-forwarded-for']).toBe('203.0.113.7,127.0.0.1');
+      expect(seen['x-forwarded-host']).toBe('apps.example.com');
+      expect(seen['x-forwarded-proto']).toBe('https');
+      expect(seen['x-forwarded-port']).toBe('443');
+    } finally {
+      await trustingForwarder.destroy();
+      trustingFront.closeAllConnections();
+      await new Promise<void>((resolve) => trustingFront.close(() => resolve()));
+    }
+  });
+
   it('passes header bytes above 0x7f to the app as the browser sent them', async () => {
     const { body } = await ask('/forwarded', { headers: { 'x-name': 'caf\u00e9 \u00ff' } });
     expect(JSON.parse(body.toString())['x-name']).toBe('caf\u00e9 \u00ff');

@@ -46,6 +46,7 @@ class ForwardedExchange implements ConnectionUser, ResponseEvents {
     private readonly response: ServerResponse,
     private readonly upstream: Upstream,
     private readonly reportUpstreamError: (error: Error) => void,
+    private readonly isFromTrustedProxy: boolean,
   ) {
     const headers = request.headers;
     this.isChunkedBody = headers['transfer-encoding'] !== undefined;
@@ -67,7 +68,11 @@ class ForwardedExchange implements ConnectionUser, ResponseEvents {
     this.connection = connection;
     this.isOnReusedConnection = connection.isReused;
     // latin1, as Node's parser read it: header bytes above 0x7f reach the app as the browser sent them.
-    connection.socket.write(requestHead(this.request, { isChunkedBody: this.isChunkedBody }), 'latin1');
+    const head = requestHead(this.request, {
+      isChunkedBody: this.isChunkedBody,
+      isFromTrustedProxy: this.isFromTrustedProxy,
+    });
+    connection.socket.write(head, 'latin1');
     if (this.hasBody) this.sendBody(connection);
     else this.isRequestSent = true;
   }
@@ -183,11 +188,19 @@ class ForwardedExchange implements ConnectionUser, ResponseEvents {
   }
 }
 
-export function createHttpForwarder(): HttpForwarder {
+export interface HttpForwarderOptions {
+  /** Peers (front proxies) whose X-Forwarded-* headers are kept; from anyone else they are replaced. */
+  trustedProxyAddresses?: ReadonlySet<string>;
+}
+
+export function createHttpForwarder(options: HttpForwarderOptions = {}): HttpForwarder {
   const pool = new UpstreamPool();
+  const trusted = options.trustedProxyAddresses;
+  const hasTrusted = trusted !== undefined && trusted.size > 0;
   return {
     forward(request, response, upstream, onError) {
-      new ForwardedExchange(pool, request, response, upstream, onError).start();
+      const isFromTrustedProxy = hasTrusted && trusted.has(request.socket.remoteAddress ?? '');
+      new ForwardedExchange(pool, request, response, upstream, onError, isFromTrustedProxy).start();
     },
     async destroy() {
       pool.destroyAll();

@@ -21,15 +21,22 @@ function appended(existing: string | string[] | undefined, value: string): strin
   return text ? `${text},${value}` : value;
 }
 
+function firstOf(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
 /**
- * The client's headers with X-Forwarded-For/-Port/-Proto appended and X-Forwarded-Host set (as
- * http-proxy's `xfwd` did). A plain request loses the headers for this hop (and every name
- * `Connection` lists); an upgrade keeps them all, since they are the handshake. Node's parser has
- * already refused CR and LF in every part. Write it as latin1, the encoding Node read it in.
+ * The client's headers with X-Forwarded-For/-Port/-Proto/-Host set from the connection and its Host
+ * header: the proxy is the edge, so what a client claims there is dropped (an app building links
+ * from X-Forwarded-Host would otherwise be misled). Only a request from a trusted front proxy
+ * (`isFromTrustedProxy`) keeps its values: its X-Forwarded-For gets the peer appended, the others
+ * stay as it set them. A plain request loses the headers for this hop (and every name `Connection`
+ * lists); an upgrade keeps them all, since they are the handshake. Node's parser has already refused
+ * CR and LF in every part. Write it as latin1, the encoding Node read it in.
  */
 export function requestHead(
   request: IncomingMessage,
-  options: { isChunkedBody?: boolean; isUpgrade?: boolean },
+  options: { isChunkedBody?: boolean; isUpgrade?: boolean; isFromTrustedProxy?: boolean },
 ): string {
   const source = request.headers;
   const isChunkedBody = options.isChunkedBody === true;
@@ -46,10 +53,17 @@ export function requestHead(
     else if (value !== undefined) head += `${name}: ${value}\r\n`;
   }
   const host = source.host ?? '';
-  head += `x-forwarded-for: ${appended(source['x-forwarded-for'], request.socket.remoteAddress ?? '')}\r\n`;
-  head += `x-forwarded-port: ${appended(source['x-forwarded-port'], portOf(host))}\r\n`;
-  head += `x-forwarded-proto: ${appended(source['x-forwarded-proto'], isUpgrade ? 'ws' : 'http')}\r\n`;
-  head += `x-forwarded-host: ${source['x-forwarded-host'] || host}\r\n`;
+  const peer = request.socket.remoteAddress ?? '';
+  const proto = isUpgrade ? 'ws' : 'http';
+  if (options.isFromTrustedProxy === true) {
+    head += `x-forwarded-for: ${appended(source['x-forwarded-for'], peer)}\r\n`;
+    head += `x-forwarded-port: ${firstOf(source['x-forwarded-port']) || portOf(host)}\r\n`;
+    head += `x-forwarded-proto: ${firstOf(source['x-forwarded-proto']) || proto}\r\n`;
+    head += `x-forwarded-host: ${firstOf(source['x-forwarded-host']) || host}\r\n`;
+  } else {
+    head += `x-forwarded-for: ${peer}\r\nx-forwarded-port: ${portOf(host)}\r\n`;
+    head += `x-forwarded-proto: ${proto}\r\nx-forwarded-host: ${host}\r\n`;
+  }
   if (isChunkedBody) head += 'transfer-encoding: chunked\r\n';
   return `${head}\r\n`;
 }

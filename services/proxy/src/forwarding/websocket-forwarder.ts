@@ -28,6 +28,8 @@ export interface WebSocketForward {
   head: Buffer;
   upstream: Upstream;
   tunnels: WebSocketTunnels;
+  /** The request came from a trusted front proxy: its X-Forwarded-* headers are kept (request-head.ts). */
+  isFromTrustedProxy?: boolean;
   /** The app could not be reached or did not answer: the browser still expects an HTTP answer. */
   onError(error: Error): void;
 }
@@ -137,6 +139,7 @@ export function forwardWebSocket(forward: WebSocketForward): void {
     if (!tunnel) upstream.destroy();
   });
 
-  upstream.write(requestHead(request, { isUpgrade: true }), 'latin1');
+  const isFromTrustedProxy = forward.isFromTrustedProxy === true;
+  upstream.write(requestHead(request, { isUpgrade: true, isFromTrustedProxy }), 'latin1');
   if (forward.head.length > 0) upstream.write(forward.head);
 }

@@ -27,6 +27,10 @@ describe('appNameFromHost', () => {
     ['hellolocalhost'],
     ['127.0.0.1:4080'],
     ['[::1]:4080'],
+    ['hello.localhost:4080@evil.example'],
+    ['hello.localhost:'],
+    ['hello.localhost:80:80'],
+    ['hello.localhost:x'],
   ])('finds no app in %j', (host) => {
     expect(appNameFromHost(host, 'localhost')).toBeNull();
   });

@@ -34,6 +34,7 @@ beforeAll(async () => {
     ...context.env,
     COVE_PROXY_HOST: '127.0.0.1',
     COVE_PROXY_PORT: '0',
+    COVE_APPS_PUBLIC_PORT: '4080',
   });
   [first, second] = await Promise.all([startUpstream('first'), startUpstream('second')]);
   // Written before the proxy starts: it must load existing routes, not only hear changes.
@@ -77,6 +78,7 @@ describe('HTTP', () => {
     expect(seen.headers['x-forwarded-for']).toBe('127.0.0.1');
     expect(seen.headers['x-forwarded-host']).toBe('hello.localhost:8080');
     expect(seen.headers['x-forwarded-proto']).toBe('http');
+    expect(seen.headers['x-forwarded-port']).toBe('8080');
     expect(seen.headers['x-streamlit-user']).toBeUndefined();
   });
 
@@ -187,9 +189,14 @@ describe('routes', () => {
       toName: 'renamed-new',
       expiresAt,
     });
+    // The Location is the configured apps address (port 4080), whatever the Host said.
     const response = await send(proxy.port, 'renamed-old.localhost:8080', '/page?x=1', { method: 'POST' });
     expect(response.status).toBe(308);
-    expect(response.headers.location).toBe('http://renamed-new.localhost:8080/page?x=1');
+    expect(response.headers.location).toBe('http://renamed-new.localhost:4080/page?x=1');
+    // A Host with more than a port after the name is no app's host: no redirect to where it points.
+    const injected = await send(proxy.port, 'renamed-old.localhost:4080@evil.example', '/path');
+    expect(injected.status).toBe(404);
+    expect(injected.headers.location).toBeUndefined();
 
     await writeNameRedirect(context.redis, context.instance, {
       appId,

@@ -23,7 +23,12 @@ beforeAll(async () => {
   context = await createTestContext();
   upstream = await startUpstream('renamed');
   proxy = await startProxy(
-    parseConfig(proxyConfigSchema, { ...context.env, COVE_PROXY_HOST: '127.0.0.1', COVE_PROXY_PORT: '0' }),
+    parseConfig(proxyConfigSchema, {
+      ...context.env,
+      COVE_PROXY_HOST: '127.0.0.1',
+      COVE_PROXY_PORT: '0',
+      COVE_APPS_PUBLIC_PORT: '4080',
+    }),
     logger,
   );
 });

@@ -128,6 +128,23 @@ export const proxyConfigSchema = commonConfigSchema.extend({
   COVE_ACTIVITY_FLUSH_MS: z.coerce.number().int().min(50).default(1000),
   /** Proxy processes sharing the port (node:cluster); 1 runs in-process. bench/README.md says why 1. */
   COVE_PROXY_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+  /**
+   * Front proxies (IP addresses, comma-separated) whose X-Forwarded-For/-Proto/-Host/-Port the proxy
+   * keeps; from every other peer it sets them itself. Empty: the proxy is the edge.
+   */
+  COVE_PROXY_TRUSTED_PROXY_ADDRESSES: z
+    .string()
+    .default('')
+    .transform((value, context) => {
+      const entries = value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== '');
+      const invalid = entries.find((entry) => !z.union([z.ipv4(), z.ipv6()]).safeParse(entry).success);
+      if (invalid === undefined) return entries;
+      context.addIssue({ code: 'custom', message: `"${invalid}" is not an IP address` });
+      return z.NEVER;
+    }),
 });
 
 export const dashboardConfigSchema = commonConfigSchema.extend({
