@@ -24,6 +24,9 @@ const forwardErrors: Error[] = [];
 let upstreamPort = 0;
 /** What the app received on its latest connection. */
 let appReceived = Buffer.alloc(0);
+/** What the app had received when it answered the upgrade. */
+let appReceivedBeforeAnswer = '';
+let appConnections = 0;
 let answerUpgrade: (socket: Socket) => void = () => {};
 
 async function listen(server: Server | TcpServer): Promise<number> {
@@ -34,11 +37,13 @@ async function listen(server: Server | TcpServer): Promise<number> {
 beforeAll(async () => {
   app = createTcpServer((socket) => {
     appReceived = Buffer.alloc(0);
+    appConnections += 1;
     let isAnswered = false;
     socket.on('data', (chunk: Buffer) => {
       appReceived = Buffer.concat([appReceived, chunk]);
       if (!isAnswered && appReceived.includes('\r\n\r\n')) {
         isAnswered = true;
+        appReceivedBeforeAnswer = appReceived.toString('latin1');
         answerUpgrade(socket);
       }
     });
@@ -77,7 +82,7 @@ interface Browser {
 }
 
 /** Sends an upgrade request (and `extra` bytes right behind it) as a browser would. */
-function openBrowser(extra = Buffer.alloc(0)): Browser {
+function openBrowser(extra = Buffer.alloc(0), extraHeaders = ''): Browser {
   const socket = connect(frontPort, '127.0.0.1');
   let received = Buffer.alloc(0);
   socket.on('data', (chunk: Buffer) => {
@@ -89,7 +94,7 @@ function openBrowser(extra = Buffer.alloc(0)): Browser {
     Buffer.concat([
       Buffer.from(
         'GET /_stcore/stream HTTP/1.1\r\nHost: app.localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
-          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+          `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n${extraHeaders}\r\n`,
         'latin1',
       ),
       extra,
@@ -124,7 +129,12 @@ describe('forwardWebSocket', () => {
     expect(handshake).toContain('sec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\n');
     expect(handshake).toContain('x-forwarded-for: 127.0.0.1\r\n');
     expect(handshake).toContain('x-forwarded-proto: ws\r\n');
-    expect(handshake.endsWith('\r\n\r\nearly bytes')).toBe(true);
+    // The browser's bytes behind its handshake reach the app only after its 101.
+    expect(appReceivedBeforeAnswer.endsWith('\r\n\r\n')).toBe(true);
+    await waitFor(() => appReceived.toString('latin1').endsWith('\r\n\r\nearly bytes'), {
+      timeoutMs: 5_000,
+      description: "the browser's early bytes at the app",
+    });
 
     browser.socket.write('from the browser');
     await waitFor(() => appReceived.toString('latin1').endsWith('from the browser'), {
@@ -192,10 +202,30 @@ describe('forwardWebSocket', () => {
     const refusal =
       'HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\ncontent-length: 9\r\n\r\nforbidden';
     answerUpgrade = (socket) => socket.write(refusal); // and keeps its side open, as Tornado does
-    const browser = openBrowser();
+    // A second request behind the upgrade, in the same packet: the app must never read it.
+    const smuggled = Buffer.from(
+      'GET /smuggled HTTP/1.1\r\nHost: app.localhost\r\nX-Streamlit-User: c3Bvb2ZlZA==\r\n\r\n',
+    );
+    const browser = openBrowser(smuggled);
     await browser.closed;
     expect(browser.received().toString('latin1')).toBe(refusal);
+    expect(appReceived.toString('latin1')).not.toContain('/smuggled');
   });
+
+  it.each([
+    ['a content-length', 'Content-Length: 5\r\n'],
+    ['chunks', 'Transfer-Encoding: chunked\r\n'],
+  ])(
+    'refuses an upgrade request with a body framed by %s, without asking the app',
+    async (_framing, header) => {
+      const connectionsBefore = appConnections;
+      const browser = openBrowser(Buffer.from('hello'), header);
+      await browser.closed;
+      expect(browser.received().toString('latin1')).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+      expect(browser.received().toString('latin1')).toContain('cannot have a body');
+      expect(appConnections).toBe(connectionsBefore);
+    },
+  );
 
   it('says why when the app cannot be reached', async () => {
     const closed = createTcpServer();

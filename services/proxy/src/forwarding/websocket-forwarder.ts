@@ -24,7 +24,7 @@ const connectTimeoutMs = 10_000;
 export interface WebSocketForward {
   request: IncomingMessage;
   client: Duplex;
-  /** Bytes the browser sent after its upgrade request. */
+  /** Bytes the browser sent after its upgrade request: held until the app's 101, dropped without one. */
   head: Buffer;
   upstream: Upstream;
   tunnels: WebSocketTunnels;
@@ -38,10 +38,24 @@ function isWebSocketUpgrade(request: IncomingMessage): boolean {
   return request.method === 'GET' && request.headers.upgrade?.toLowerCase() === 'websocket';
 }
 
+/** A body on an upgrade would reach the app as bytes of the WebSocket, or as a request of its own. */
+function hasBody(request: IncomingMessage): boolean {
+  const length = request.headers['content-length'];
+  return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+const upgradeWithBodyRefusal =
+  'HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: 48\r\n' +
+  'connection: close\r\n\r\nA WebSocket upgrade request cannot have a body.\n';
+
 export function forwardWebSocket(forward: WebSocketForward): void {
   const { request, client, tunnels } = forward;
   if (!isWebSocketUpgrade(request)) {
     client.destroy();
+    return;
+  }
+  if (hasBody(request)) {
+    client.end(upgradeWithBodyRefusal, () => client.destroy());
     return;
   }
   if (client instanceof Socket) {
@@ -79,6 +93,9 @@ export function forwardWebSocket(forward: WebSocketForward): void {
         upstream.destroy();
         return;
       }
+      // What the browser sent behind its handshake is WebSocket data only now that the app agreed;
+      // written before, an app that refuses would read it as a request the proxy never looked at.
+      if (forward.head.length > 0) upstream.write(forward.head);
       // The app's 101 as it sent it; frames that came with it go on through the tunnel.
       client.write(data.subarray(0, end + headEnd.length));
       const rest = data.subarray(end + headEnd.length);
@@ -141,5 +158,4 @@ export function forwardWebSocket(forward: WebSocketForward): void {
 
   const isFromTrustedProxy = forward.isFromTrustedProxy === true;
   upstream.write(requestHead(request, { isUpgrade: true, isFromTrustedProxy }), 'latin1');
-  if (forward.head.length > 0) upstream.write(forward.head);
 }
