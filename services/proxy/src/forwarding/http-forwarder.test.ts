@@ -422,12 +422,22 @@ describe('createHttpForwarder against apps that misbehave', () => {
   let forwarder: HttpForwarder;
   let server: TcpServer;
   let port: number;
+  let front: Server;
+  let frontPort: number;
+  /** Where the front server forwards to. */
+  let target = 0;
   /** What each connection the app accepted was asked, in order. */
   const connections: string[][] = [];
   let answerWith: (socket: Socket, requestIndex: number) => void = () => {};
 
   beforeAll(async () => {
     forwarder = createHttpForwarder();
+    front = createServer((request, response) =>
+      forwarder.forward(request, response, { host: '127.0.0.1', port: target }, (error) => {
+        response.writeHead(502).end(error.message);
+      }),
+    );
+    frontPort = await listen(front);
     server = createTcpServer((socket) => {
       const asked: string[] = [];
       connections.push(asked);
@@ -443,46 +453,47 @@ describe('createHttpForwarder against apps that misbehave', () => {
 
   afterAll(async () => {
     await forwarder?.destroy();
+    front?.closeAllConnections();
+    await new Promise<void>((resolve) => front?.close(() => resolve()));
     await new Promise<void>((resolve) => server?.close(() => resolve()));
   });
 
-  /** Forwards one GET through a front server of its own; resolves with the front's answer or the error. */
-  async function forwardOnce(
+  /**
+   * Forwards one request through the front server on a connection of its own, or on `agent`'s kept
+   * one (the app's connection is kept for the browser connection that used it); resolves with the
+   * front's answer.
+   */
+  function forwardOnce(
     path: string,
-    to = port,
-    method = 'GET',
-  ): Promise<{ statusCode?: number; statusMessage?: string; body?: string; error?: Error }> {
-    const front = createServer((request, response) =>
-      forwarder.forward(request, response, { host: '127.0.0.1', port: to }, (error) => {
-        response.writeHead(502).end(error.message);
-      }),
-    );
-    const frontPort = await listen(front);
-    try {
-      return await new Promise((resolve, reject) => {
-        const request = httpRequest(
-          { host: '127.0.0.1', port: frontPort, path, method, agent: false },
-          (response) => {
-            let body = '';
-            response.on('data', (chunk: Buffer) => {
-              body += chunk.toString();
-            });
-            response.on('end', () =>
-              resolve({
-                statusCode: response.statusCode ?? 0,
-                statusMessage: response.statusMessage ?? '',
-                body,
-              }),
-            );
-          },
-        );
-        request.on('error', reject);
-        request.end();
-      });
-    } finally {
-      front.closeAllConnections();
-      await new Promise<void>((resolve) => front.close(() => resolve()));
-    }
+    options: { to?: number; method?: string; agent?: Agent } = {},
+  ): Promise<{ statusCode?: number; statusMessage?: string; body?: string }> {
+    target = options.to ?? port;
+    return new Promise((resolve, reject) => {
+      const request = httpRequest(
+        {
+          host: '127.0.0.1',
+          port: frontPort,
+          path,
+          method: options.method ?? 'GET',
+          agent: options.agent ?? false,
+        },
+        (response) => {
+          let body = '';
+          response.on('data', (chunk: Buffer) => {
+            body += chunk.toString();
+          });
+          response.on('end', () =>
+            resolve({
+              statusCode: response.statusCode ?? 0,
+              statusMessage: response.statusMessage ?? '',
+              body,
+            }),
+          );
+        },
+      );
+      request.on('error', reject);
+      request.end();
+    });
   }
 
   it('gives the reason when the app cannot be reached', async () => {
@@ -490,7 +501,7 @@ describe('createHttpForwarder against apps that misbehave', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const closedPort = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const answer = await forwardOnce('/', closedPort);
+    const answer = await forwardOnce('/', { to: closedPort });
     expect(answer.statusCode).toBe(502);
     expect(answer.body).toMatch(/ECONNREFUSED/);
   });
@@ -509,8 +520,13 @@ describe('createHttpForwarder against apps that misbehave', () => {
       if (requestIndex === 0) socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
       else socket.destroy();
     };
-    expect(await forwardOnce('/first')).toMatchObject({ statusCode: 200, body: 'ok' });
-    expect(await forwardOnce('/second')).toMatchObject({ statusCode: 200, body: 'ok' });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      expect(await forwardOnce('/first', { agent })).toMatchObject({ statusCode: 200, body: 'ok' });
+      expect(await forwardOnce('/second', { agent })).toMatchObject({ statusCode: 200, body: 'ok' });
+    } finally {
+      agent.destroy();
+    }
     expect(connections).toEqual([['GET /first HTTP/1.1', 'GET /second HTTP/1.1'], ['GET /second HTTP/1.1']]);
   });
 
@@ -537,9 +553,27 @@ describe('createHttpForwarder against apps that misbehave', () => {
         if (requestIndex === 0) socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
         else socket.destroy();
       };
-      expect(await forwardOnce('/first')).toMatchObject({ statusCode: 200, body: 'ok' });
-      expect(await forwardOnce('/second', port, method)).toMatchObject({ statusCode: 502 });
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      try {
+        expect(await forwardOnce('/first', { agent })).toMatchObject({ statusCode: 200, body: 'ok' });
+        expect(await forwardOnce('/second', { agent, method })).toMatchObject({ statusCode: 502 });
+      } finally {
+        agent.destroy();
+      }
       expect(connections).toEqual([['GET /first HTTP/1.1', `${method} /second HTTP/1.1`]]);
     },
   );
+
+  it("never hands an app's unrequested bytes after an answer to another visitor", async () => {
+    connections.length = 0;
+    // The app answers, then writes a second answer nobody asked for once the next request comes in
+    // on that connection: the worst moment, when the proxy cannot tell it from the real answer.
+    answerWith = (socket, requestIndex) => {
+      if (requestIndex === 0) socket.write('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello');
+      else socket.write('HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nPOISONED');
+    };
+    expect(await forwardOnce('/extra-bytes')).toMatchObject({ statusCode: 200, body: 'hello' });
+    expect(await forwardOnce('/next-visitor')).toMatchObject({ statusCode: 200, body: 'hello' });
+    expect(connections).toEqual([['GET /extra-bytes HTTP/1.1'], ['GET /next-visitor HTTP/1.1']]);
+  });
 });

@@ -64,7 +64,7 @@ class ForwardedExchange implements ConnectionUser, ResponseEvents {
   }
 
   start(): void {
-    const connection = this.pool.acquire(this.upstream, this);
+    const connection = this.pool.acquire(this.upstream, this, this.request.socket);
     this.connection = connection;
     this.isOnReusedConnection = connection.isReused;
     // latin1, as Node's parser read it: header bytes above 0x7f reach the app as the browser sent them.
@@ -173,7 +173,7 @@ class ForwardedExchange implements ConnectionUser, ResponseEvents {
       this.isWaitingForDrain = false;
       connection.socket.resume();
     }
-    if (isReusable) this.pool.release(connection);
+    if (isReusable) this.pool.release(connection, this.request.socket);
     else connection.destroy();
   }
 

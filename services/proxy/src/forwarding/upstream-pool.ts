@@ -1,5 +1,5 @@
-// Keep-alive connections to the apps: one list of idle sockets per upstream, reused newest first,
-// closed after a few idle seconds so a burst of requests leaves no descriptors behind.
+// Keep-alive connections to the apps: each kept for the client connection that used it last (see
+// ClientConnection), closed after a few idle seconds so a burst of requests leaves no descriptors behind.
 import { connect, type Socket } from 'node:net';
 
 export type Upstream = { host: string; port: number };
@@ -56,8 +56,15 @@ export class UpstreamClosedError extends Error {
   }
 }
 
+/**
+ * A client connection (the browser's socket): an upstream connection it used is kept for its next
+ * request only. An app that writes after its answer (a second, unrequested answer; a body on HEAD)
+ * then at worst misleads the same visitor's next request, never another visitor's.
+ */
+export type ClientConnection = Pick<Socket, 'once'>;
+
 export class UpstreamPool {
-  private readonly idle = new Map<string, UpstreamConnection[]>();
+  private readonly keptFor = new WeakMap<ClientConnection, UpstreamConnection>();
   private readonly open = new Set<UpstreamConnection>();
   private readonly sweeper: NodeJS.Timeout;
 
@@ -66,28 +73,46 @@ export class UpstreamPool {
     this.sweeper.unref();
   }
 
-  /** An idle connection to `upstream` (newest first), else a new one. */
-  acquire(upstream: Upstream, user: ConnectionUser): UpstreamConnection {
+  /** The connection `client` used last, when it is idle and to the same upstream; else a new one. */
+  acquire(upstream: Upstream, user: ConnectionUser, client: ClientConnection): UpstreamConnection {
     const key = `${upstream.host}:${upstream.port}`;
-    const connection = this.idle.get(key)?.pop() ?? this.connect(upstream, key);
+    const kept = this.keptFor.get(client);
+    let connection: UpstreamConnection;
+    if (kept !== undefined && kept.user === null && kept.key === key && !kept.socket.destroyed) {
+      connection = kept;
+    } else {
+      if (kept === undefined) {
+        // Once per client connection: when it closes, so does the connection kept for it.
+        client.once('close', () => {
+          const last = this.keptFor.get(client);
+          if (last !== undefined && last.user === null) last.destroy();
+        });
+      } else if (kept.user === null) {
+        kept.destroy(); // kept for another app this client no longer asks
+      }
+      connection = this.connect(upstream, key);
+      this.keptFor.set(client, connection);
+    }
     connection.user = user;
+    connection.idleSinceMs = 0;
     return connection;
   }
 
-  /** The connection carried a whole answer and may carry the next request. */
-  release(connection: UpstreamConnection): void {
+  /** The connection carried a whole answer and may carry the client's next request. */
+  release(connection: UpstreamConnection, client: ClientConnection): void {
     connection.user = null;
+    // Another connection took its place (pipelined requests), or bytes beyond the answer are waiting.
+    if (this.keptFor.get(client) !== connection || connection.socket.readableLength > 0) {
+      connection.destroy();
+      return;
+    }
     connection.isReused = true;
     connection.idleSinceMs = Date.now();
-    const list = this.idle.get(connection.key);
-    if (list) list.push(connection);
-    else this.idle.set(connection.key, [connection]);
   }
 
   destroyAll(): void {
     clearInterval(this.sweeper);
     for (const connection of this.open) connection.destroy();
-    this.idle.clear();
   }
 
   private connect(upstream: Upstream, key: string): UpstreamConnection {
@@ -96,23 +121,16 @@ export class UpstreamPool {
       socket.destroy(new Error(`the app did not accept a connection within ${connectTimeoutMs / 1000} s`)),
     );
     socket.once('connect', () => socket.setTimeout(0));
-    const connection = new UpstreamConnection(socket, key, (gone) => this.forget(gone));
+    const connection = new UpstreamConnection(socket, key, (gone) => this.open.delete(gone));
     this.open.add(connection);
     return connection;
   }
 
-  private forget(connection: UpstreamConnection): void {
-    if (!this.open.delete(connection)) return;
-    const list = this.idle.get(connection.key);
-    const index = list?.indexOf(connection) ?? -1;
-    if (list && index >= 0) list.splice(index, 1);
-    if (list?.length === 0) this.idle.delete(connection.key);
-  }
-
   private closeIdle(idleBeforeMs: number): void {
-    for (const list of this.idle.values()) {
-      // Oldest first: the list is in release order. Taken off the list now; the socket closes later.
-      while (list.length > 0 && (list[0]?.idleSinceMs ?? 0) < idleBeforeMs) list.shift()?.destroy();
+    for (const connection of this.open) {
+      if (connection.user === null && connection.idleSinceMs > 0 && connection.idleSinceMs < idleBeforeMs) {
+        connection.destroy();
+      }
     }
   }
 }
