@@ -66,6 +66,9 @@ function coveEnvironment(options: { redisUrl: string; instance: string }): Recor
     COVE_DASHBOARD_URL: 'http://localhost:4100',
     COVE_PROXY_HOST: '127.0.0.1',
     COVE_PROXY_PORT: '0',
+    // Every load comes from 127.0.0.1 and holds up to 2,000 WebSockets (nginx has no such cap either).
+    COVE_PROXY_MAX_CONNECTIONS_PER_ADDRESS: '100000',
+    COVE_PROXY_MAX_CONNECTIONS: '100000',
   };
 }
 

@@ -14,8 +14,10 @@ import { createAccessGate } from './access/gate';
 import { createActivityRecorder } from './activity/activity-recorder';
 import { createHttpForwarder, type Upstream } from './forwarding/http-forwarder';
 import { writeResponseToSocket } from './forwarding/socket-response';
+import { AnswerTimeoutError } from './forwarding/upstream-pool';
 import { forwardWebSocket } from './forwarding/websocket-forwarder';
 import { WebSocketTunnels } from './forwarding/websocket-tunnels';
+import { limitConnectionsPerAddress } from './limits/connection-limits';
 import { appPageUrl, type ProxyProblem, problemResponse, wantsHtml } from './pages/problems';
 import { wakeStatusHeader, wakeStatusHoldMs, wakingPage, wakingPageAfterMs } from './pages/waking';
 import { renamedLocation, resolveRenamedApp } from './routing/rename-redirect';
@@ -75,7 +77,12 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
       address.includes(':') ? [address] : [address, `::ffff:${address}`],
     ),
   );
-  const httpForwarder = createHttpForwarder({ trustedProxyAddresses });
+  const answerTimeoutMs = config.COVE_PROXY_ANSWER_TIMEOUT_SECONDS * 1000;
+  const httpForwarder = createHttpForwarder({
+    trustedProxyAddresses,
+    bodyIdleTimeoutMs: config.COVE_PROXY_BODY_IDLE_TIMEOUT_SECONDS * 1000,
+    answerTimeoutMs,
+  });
   const tunnels = new WebSocketTunnels();
   let isStopping = false;
   let forceCloseTimer: NodeJS.Timeout | undefined;
@@ -99,13 +106,31 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
   const app = Fastify({
     logger: false,
     serverFactory: (fastifyHandler) => {
-      const server = createServer((request, response) => {
-        if (!forwardToRunningApp(request, response)) fastifyHandler(request, response);
-      });
-      // Fastify's own defaults, which it sets only on servers it makes: no limit on a whole request
-      // (an upload to an app may be slow; the headers still have Node's 60 s), 72 s keep-alive.
-      server.requestTimeout = 0;
-      server.keepAliveTimeout = 72_000;
+      const headersTimeoutMs = config.COVE_PROXY_HEADERS_TIMEOUT_SECONDS * 1000;
+      const requestTimeoutMs = config.COVE_PROXY_REQUEST_TIMEOUT_SECONDS * 1000;
+      const server = createServer(
+        {
+          // Node checks both on one sweep of the open connections: a tenth of the shorter, so a
+          // timeout is enforced within 10% of itself (Node's default sweep is every 30 s).
+          headersTimeout: headersTimeoutMs,
+          requestTimeout: requestTimeoutMs,
+          connectionsCheckingInterval: Math.min(Math.max(headersTimeoutMs / 10, 50), 5_000),
+          // Fastify's default, which it sets only on servers it makes.
+          keepAliveTimeout: 72_000,
+        },
+        (request, response) => {
+          if (!forwardToRunningApp(request, response)) fastifyHandler(request, response);
+        },
+      );
+      server.maxConnections = config.COVE_PROXY_MAX_CONNECTIONS;
+      limitConnectionsPerAddress(
+        server,
+        {
+          maxPerAddress: config.COVE_PROXY_MAX_CONNECTIONS_PER_ADDRESS,
+          exemptAddresses: trustedProxyAddresses,
+        },
+        logger,
+      );
       return server;
     },
   });
@@ -144,7 +169,12 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
         response.destroy();
         return;
       }
-      const problem = problemFor(request, { kind: 'upstream_unreachable', appName });
+      const problem = problemFor(
+        request,
+        error instanceof AnswerTimeoutError
+          ? { kind: 'upstream_timeout', appName, waitedSeconds: config.COVE_PROXY_ANSWER_TIMEOUT_SECONDS }
+          : { kind: 'upstream_unreachable', appName },
+      );
       response.writeHead(problem.statusCode, problem.headers).end(problem.body);
     });
   }
@@ -263,6 +293,7 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
       upstream,
       tunnels,
       isFromTrustedProxy: trustedProxyAddresses.has(request.socket.remoteAddress ?? ''),
+      answerTimeoutMs,
       onError: (error) => {
         logger.warn(
           { app: appName, error: errorDetails(error), path: pathOf(request), websocket: true },
@@ -270,7 +301,11 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
         );
         // Before the upgrade the browser still expects an HTTP answer.
         if (!tunnels.isUpgraded(socket)) {
-          writeResponseToSocket(socket, problemFor(request, { kind: 'upstream_unreachable', appName }));
+          const problem: ProxyProblem =
+            error instanceof AnswerTimeoutError
+              ? { kind: 'upstream_timeout', appName, waitedSeconds: config.COVE_PROXY_ANSWER_TIMEOUT_SECONDS }
+              : { kind: 'upstream_unreachable', appName };
+          writeResponseToSocket(socket, problemFor(request, problem));
         }
       },
     });

@@ -5,7 +5,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { requestHead } from './request-head';
 import { type ResponseEvents, type ResponseHead, ResponseReader } from './response-reader';
-import { type ConnectionUser, type Upstream, type UpstreamConnection, UpstreamPool } from './upstream-pool';
+import {
+  AnswerTimeoutError,
+  type ConnectionUser,
+  type Upstream,
+  type UpstreamConnection,
+  UpstreamPool,
+} from './upstream-pool';
 
 export type { Upstream } from './upstream-pool';
 
@@ -47,6 +53,7 @@ class ForwardedExchange implements ConnectionUser, ResponseEvents {
     private readonly upstream: Upstream,
     private readonly reportUpstreamError: (error: Error) => void,
     private readonly isFromTrustedProxy: boolean,
+    private readonly bodyIdleTimeoutMs: number,
   ) {
     const headers = request.headers;
     this.isChunkedBody = headers['transfer-encoding'] !== undefined;
@@ -74,7 +81,13 @@ class ForwardedExchange implements ConnectionUser, ResponseEvents {
     });
     connection.socket.write(head, 'latin1');
     if (this.hasBody) this.sendBody(connection);
-    else this.isRequestSent = true;
+    else this.onRequestSent(connection);
+  }
+
+  /** The whole request is with the app: from now on its answer is timed (the pool's sweep). */
+  private onRequestSent(connection: UpstreamConnection): void {
+    this.isRequestSent = true;
+    if (!this.reader.hasStarted) connection.awaitingAnswerSinceMs = Date.now();
   }
 
   onData(chunk: Buffer): void {
@@ -96,6 +109,7 @@ class ForwardedExchange implements ConnectionUser, ResponseEvents {
     // twice does no harm (the app may have run it before it dropped the connection).
     if (
       !this.hasRetried &&
+      !(error instanceof AnswerTimeoutError) &&
       this.isIdempotent &&
       !this.hasBody &&
       !this.reader.hasStarted &&
@@ -152,10 +166,16 @@ class ForwardedExchange implements ConnectionUser, ResponseEvents {
       socket.once('drain', () => request.resume());
     };
     const onEnd = () => {
+      // Node has set the keep-alive timeout on a connection whose answer is already over.
+      if (!this.response.writableFinished) request.socket.setTimeout(0);
       if (this.connection !== connection) return;
       if (this.isChunkedBody) socket.write('0\r\n\r\n');
-      this.isRequestSent = true;
+      this.onRequestSent(connection);
     };
+    // A body that stalls is cut off: the socket's idle timer (one per connection, not per chunk)
+    // runs while the body comes; on its expiry Node's server destroys the socket, and the closed
+    // response releases the app's connection.
+    request.socket.setTimeout(this.bodyIdleTimeoutMs);
     request.on('data', onData);
     request.once('end', onEnd);
   }
@@ -191,16 +211,29 @@ class ForwardedExchange implements ConnectionUser, ResponseEvents {
 export interface HttpForwarderOptions {
   /** Peers (front proxies) whose X-Forwarded-* headers are kept; from anyone else they are replaced. */
   trustedProxyAddresses?: ReadonlySet<string>;
+  /** A request body with no byte for this long is cut off (default 30 s). */
+  bodyIdleTimeoutMs?: number;
+  /** An app with no byte of its answer this long after the whole request fails with AnswerTimeoutError. */
+  answerTimeoutMs?: number;
 }
 
 export function createHttpForwarder(options: HttpForwarderOptions = {}): HttpForwarder {
-  const pool = new UpstreamPool();
+  const pool = new UpstreamPool(options.answerTimeoutMs);
+  const bodyIdleTimeoutMs = options.bodyIdleTimeoutMs ?? 30_000;
   const trusted = options.trustedProxyAddresses;
   const hasTrusted = trusted !== undefined && trusted.size > 0;
   return {
     forward(request, response, upstream, onError) {
       const isFromTrustedProxy = hasTrusted && trusted.has(request.socket.remoteAddress ?? '');
-      new ForwardedExchange(pool, request, response, upstream, onError, isFromTrustedProxy).start();
+      new ForwardedExchange(
+        pool,
+        request,
+        response,
+        upstream,
+        onError,
+        isFromTrustedProxy,
+        bodyIdleTimeoutMs,
+      ).start();
     },
     async destroy() {
       pool.destroyAll();

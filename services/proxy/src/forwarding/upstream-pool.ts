@@ -19,6 +19,8 @@ const connectTimeoutMs = 10_000;
 export class UpstreamConnection {
   user: ConnectionUser | null = null;
   idleSinceMs = 0;
+  /** When the whole request was written and no byte of the answer has come yet; 0 otherwise. */
+  awaitingAnswerSinceMs = 0;
   /** Set once the connection has carried an answer: a failure before any byte may be a stale socket. */
   isReused = false;
 
@@ -28,6 +30,7 @@ export class UpstreamConnection {
     private readonly onGone: (connection: UpstreamConnection) => void,
   ) {
     socket.on('data', (chunk: Buffer) => {
+      this.awaitingAnswerSinceMs = 0;
       if (this.user) this.user.onData(chunk);
       else socket.destroy(); // an idle connection the app speaks on is out of step
     });
@@ -63,13 +66,26 @@ export class UpstreamClosedError extends Error {
  */
 export type ClientConnection = Pick<Socket, 'once'>;
 
+/** The app sent no byte of its answer within the answer timeout. */
+export class AnswerTimeoutError extends Error {
+  readonly code = 'COVE_ANSWER_TIMEOUT';
+  constructor(waitedMs: number) {
+    super(`the app sent no answer within ${waitedMs / 1000} s`);
+  }
+}
+
 export class UpstreamPool {
   private readonly keptFor = new WeakMap<ClientConnection, UpstreamConnection>();
   private readonly open = new Set<UpstreamConnection>();
   private readonly sweeper: NodeJS.Timeout;
 
-  constructor() {
-    this.sweeper = setInterval(() => this.closeIdle(Date.now() - idleTimeoutMs), 1_000);
+  /**
+   * One sweep of the open connections closes idle ones and those whose app is past
+   * `answerTimeoutMs` (no timer per request: the sweep runs at a tenth of it, at most each second).
+   */
+  constructor(private readonly answerTimeoutMs = 120_000) {
+    const sweepMs = Math.min(Math.max(answerTimeoutMs / 10, 20), 1_000);
+    this.sweeper = setInterval(() => this.sweep(Date.now()), sweepMs);
     this.sweeper.unref();
   }
 
@@ -95,6 +111,7 @@ export class UpstreamPool {
     }
     connection.user = user;
     connection.idleSinceMs = 0;
+    connection.awaitingAnswerSinceMs = 0;
     return connection;
   }
 
@@ -126,10 +143,14 @@ export class UpstreamPool {
     return connection;
   }
 
-  private closeIdle(idleBeforeMs: number): void {
+  private sweep(nowMs: number): void {
+    const idleBeforeMs = nowMs - idleTimeoutMs;
+    const askedBeforeMs = nowMs - this.answerTimeoutMs;
     for (const connection of this.open) {
-      if (connection.user === null && connection.idleSinceMs > 0 && connection.idleSinceMs < idleBeforeMs) {
-        connection.destroy();
+      if (connection.user === null) {
+        if (connection.idleSinceMs > 0 && connection.idleSinceMs < idleBeforeMs) connection.destroy();
+      } else if (connection.awaitingAnswerSinceMs > 0 && connection.awaitingAnswerSinceMs <= askedBeforeMs) {
+        connection.socket.destroy(new AnswerTimeoutError(this.answerTimeoutMs));
       }
     }
   }

@@ -8,7 +8,7 @@ import { connect, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { requestHead } from './request-head';
 import { ResponseReader } from './response-reader';
-import type { Upstream } from './upstream-pool';
+import { AnswerTimeoutError, type Upstream } from './upstream-pool';
 import type { Tunnel, WebSocketTunnels } from './websocket-tunnels';
 
 /**
@@ -30,6 +30,8 @@ export interface WebSocketForward {
   tunnels: WebSocketTunnels;
   /** The request came from a trusted front proxy: its X-Forwarded-* headers are kept (request-head.ts). */
   isFromTrustedProxy?: boolean;
+  /** The app must start its answer to the upgrade within this once connected (default 120 s). */
+  answerTimeoutMs?: number;
   /** The app could not be reached or did not answer: the browser still expects an HTTP answer. */
   onError(error: Error): void;
 }
@@ -86,6 +88,7 @@ export function forwardWebSocket(forward: WebSocketForward): void {
     }
     answerHead = null;
     isAnswered = true;
+    upstream.setTimeout(0);
     const statusLine = data.toString('latin1', 0, data.indexOf('\r\n'));
     if (/^HTTP\/1\.1 101(?: |$)/.test(statusLine)) {
       tunnel = tunnels.join(client, upstream);
@@ -139,11 +142,18 @@ export function forwardWebSocket(forward: WebSocketForward): void {
       },
     },
   });
-  upstream.setTimeout(connectTimeoutMs, () =>
-    fail(new Error(`the app did not accept a connection within ${connectTimeoutMs / 1000} s`)),
+  const answerTimeoutMs = forward.answerTimeoutMs ?? 120_000;
+  upstream.setTimeout(connectTimeoutMs);
+  upstream.on('timeout', () =>
+    fail(
+      upstream.connecting
+        ? new Error(`the app did not accept a connection within ${connectTimeoutMs / 1000} s`)
+        : new AnswerTimeoutError(answerTimeoutMs),
+    ),
   );
   upstream.once('connect', () => {
-    upstream.setTimeout(0);
+    // Until the app answers the upgrade (readAnswer clears it): an app that never does is let go.
+    upstream.setTimeout(answerTimeoutMs);
     upstream.setKeepAlive(true, 0);
   });
   upstream.on('error', (error) => fail(error));

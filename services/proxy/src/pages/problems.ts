@@ -11,6 +11,8 @@ export type ProxyProblem =
   | { kind: 'app_unavailable'; appName: string; status: AppStatus }
   /** The app's container did not answer (refused, reset, timed out). */
   | { kind: 'upstream_unreachable'; appName: string }
+  /** The app took the request but sent no byte of an answer in time. */
+  | { kind: 'upstream_timeout'; appName: string; waitedSeconds: number }
   | { kind: 'proxy_stopping' };
 
 export interface ProblemResponse {
@@ -107,6 +109,17 @@ function describe(problem: ProxyProblem, dashboardUrl: string): ProblemDescripti
         statusCode: 502,
         code: 'app_not_answering',
         title: `${problem.appName} is not answering`,
+        message,
+        body: html`<p>${message}</p><p><a href="${link}">See its status and logs</a>.</p>`,
+      };
+    }
+    case 'upstream_timeout': {
+      const message = `${problem.appName} did not answer within ${problem.waitedSeconds} seconds. It may be busy or stuck; try again in a moment.`;
+      const link = appPageUrl(dashboardUrl, problem.appName);
+      return {
+        statusCode: 504,
+        code: 'app_answer_timeout',
+        title: `${problem.appName} did not answer in time`,
         message,
         body: html`<p>${message}</p><p><a href="${link}">See its status and logs</a>.</p>`,
       };

@@ -1,7 +1,7 @@
 // A stand-in for an app's container on 127.0.0.1: answers HTTP with what it received, echoes
 // WebSocket messages, and can hold requests open to observe what the proxy does with them.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 
 export interface TestUpstream {
@@ -11,6 +11,8 @@ export interface TestUpstream {
   heldRequests: Set<IncomingMessage>;
   /** Answers every held request with 200 and the given text. */
   releaseHeld(text: string): void;
+  /** TCP connections open to it now (the proxy's). */
+  openConnections(): number;
   /** WebSockets open to it now. */
   webSocketCount(): number;
   /** Drops every WebSocket without a close frame, as a container that is stopped does. */
@@ -52,6 +54,11 @@ export async function startUpstream(name: string): Promise<TestUpstream> {
       );
     });
   });
+  const connections = new Set<Socket>();
+  server.on('connection', (socket) => {
+    connections.add(socket);
+    socket.once('close', () => connections.delete(socket));
+  });
   const sockets = new WebSocketServer({ server });
   sockets.on('connection', (socket) => {
     socket.on('message', (data, isBinary) => {
@@ -69,6 +76,7 @@ export async function startUpstream(name: string): Promise<TestUpstream> {
     releaseHeld(text) {
       for (const response of heldResponses.values()) response.end(text);
     },
+    openConnections: () => connections.size,
     webSocketCount: () => sockets.clients.size,
     dropWebSockets() {
       for (const client of sockets.clients) client.terminate();

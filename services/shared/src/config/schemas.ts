@@ -119,33 +119,53 @@ export const builderConfigSchema = commonConfigSchema.extend({
     }),
 });
 
-export const proxyConfigSchema = commonConfigSchema.extend({
-  COVE_PROXY_HOST: z.string().default('127.0.0.1'),
-  COVE_PROXY_PORT: z.coerce.number().int().min(0).max(65535).default(4080),
-  /** How long a client that is not a browser waits for a sleeping app before a 503 with Retry-After. */
-  COVE_WAKE_WAIT_SECONDS: z.coerce.number().positive().default(30),
-  /** How often the proxy writes what it saw (requests, open WebSockets) to Redis. */
-  COVE_ACTIVITY_FLUSH_MS: z.coerce.number().int().min(50).default(1000),
-  /** Proxy processes sharing the port (node:cluster); 1 runs in-process. bench/README.md says why 1. */
-  COVE_PROXY_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
-  /**
-   * Front proxies (IP addresses, comma-separated) whose X-Forwarded-For/-Proto/-Host/-Port the proxy
-   * keeps; from every other peer it sets them itself. Empty: the proxy is the edge.
-   */
-  COVE_PROXY_TRUSTED_PROXY_ADDRESSES: z
-    .string()
-    .default('')
-    .transform((value, context) => {
-      const entries = value
-        .split(',')
-        .map((entry) => entry.trim())
-        .filter((entry) => entry !== '');
-      const invalid = entries.find((entry) => !z.union([z.ipv4(), z.ipv6()]).safeParse(entry).success);
-      if (invalid === undefined) return entries;
-      context.addIssue({ code: 'custom', message: `"${invalid}" is not an IP address` });
-      return z.NEVER;
-    }),
-});
+export const proxyConfigSchema = commonConfigSchema
+  .extend({
+    COVE_PROXY_HOST: z.string().default('127.0.0.1'),
+    COVE_PROXY_PORT: z.coerce.number().int().min(0).max(65535).default(4080),
+    /** How long a client that is not a browser waits for a sleeping app before a 503 with Retry-After. */
+    COVE_WAKE_WAIT_SECONDS: z.coerce.number().positive().default(30),
+    /** How often the proxy writes what it saw (requests, open WebSockets) to Redis. */
+    COVE_ACTIVITY_FLUSH_MS: z.coerce.number().int().min(50).default(1000),
+    /** Proxy processes sharing the port (node:cluster); 1 runs in-process. bench/README.md says why 1. */
+    COVE_PROXY_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+    /** A client's request line and headers must arrive within this (408 otherwise). */
+    COVE_PROXY_HEADERS_TIMEOUT_SECONDS: z.coerce.number().positive().default(20),
+    /** A client's whole request, head and body, must arrive within this (an upload included). */
+    COVE_PROXY_REQUEST_TIMEOUT_SECONDS: z.coerce.number().positive().default(300),
+    /** A request body that stalls this long between two bytes is cut off, with its app connection. */
+    COVE_PROXY_BODY_IDLE_TIMEOUT_SECONDS: z.coerce.number().positive().default(30),
+    /** An app that sends no byte of its answer this long after the request is answered 504 for it. */
+    COVE_PROXY_ANSWER_TIMEOUT_SECONDS: z.coerce.number().positive().default(120),
+    /** Connections (WebSockets included) one proxy process holds at most; each holds two descriptors. */
+    COVE_PROXY_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(8000),
+    /** Connections (WebSockets included) one client address may hold open at once, per proxy process. */
+    COVE_PROXY_MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).default(256),
+    /**
+     * Front proxies (IP addresses, comma-separated) whose X-Forwarded-For/-Proto/-Host/-Port the proxy
+     * keeps; from every other peer it sets them itself. Empty: the proxy is the edge.
+     */
+    COVE_PROXY_TRUSTED_PROXY_ADDRESSES: z
+      .string()
+      .default('')
+      .transform((value, context) => {
+        const entries = value
+          .split(',')
+          .map((entry) => entry.trim())
+          .filter((entry) => entry !== '');
+        const invalid = entries.find((entry) => !z.union([z.ipv4(), z.ipv6()]).safeParse(entry).success);
+        if (invalid === undefined) return entries;
+        context.addIssue({ code: 'custom', message: `"${invalid}" is not an IP address` });
+        return z.NEVER;
+      }),
+  })
+  .refine(
+    (config) => config.COVE_PROXY_HEADERS_TIMEOUT_SECONDS <= config.COVE_PROXY_REQUEST_TIMEOUT_SECONDS,
+    {
+      path: ['COVE_PROXY_HEADERS_TIMEOUT_SECONDS'],
+      message: 'must not be longer than COVE_PROXY_REQUEST_TIMEOUT_SECONDS',
+    },
+  );
 
 export const dashboardConfigSchema = commonConfigSchema.extend({
   /**
