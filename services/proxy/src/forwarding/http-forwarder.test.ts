@@ -576,4 +576,44 @@ describe('createHttpForwarder against apps that misbehave', () => {
     expect(await forwardOnce('/next-visitor')).toMatchObject({ statusCode: 200, body: 'hello' });
     expect(connections).toEqual([['GET /extra-bytes HTTP/1.1'], ['GET /next-visitor HTTP/1.1']]);
   });
+
+  it('answers with the reason when the app sends no answer in time, and does not ask it again', async () => {
+    const impatient = createHttpForwarder({ answerTimeoutMs: 200 });
+    const impatientFront = createServer((request, response) =>
+      impatient.forward(request, response, { host: '127.0.0.1', port }, (error) => {
+        response.writeHead(502).end(error.message);
+      }),
+    );
+    const impatientPort = await listen(impatientFront);
+    connections.length = 0;
+    // The first request is answered; the second, on the same kept connection, never is.
+    answerWith = (socket, requestIndex) => {
+      if (requestIndex === 0) socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+    };
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const ask = (path: string) =>
+      new Promise<{ statusCode: number; body: string }>((resolve, reject) => {
+        const request = httpRequest({ host: '127.0.0.1', port: impatientPort, path, agent }, (response) => {
+          let body = '';
+          response.on('data', (chunk: Buffer) => {
+            body += chunk.toString();
+          });
+          response.on('end', () => resolve({ statusCode: response.statusCode ?? 0, body }));
+        });
+        request.on('error', reject);
+        request.end();
+      });
+    try {
+      expect(await ask('/first')).toEqual({ statusCode: 200, body: 'ok' });
+      const late = await ask('/never-answered');
+      expect(late.statusCode).toBe(502);
+      expect(late.body).toMatch(/no answer within 0\.2 s/);
+      expect(connections).toEqual([['GET /first HTTP/1.1', 'GET /never-answered HTTP/1.1']]);
+    } finally {
+      agent.destroy();
+      await impatient.destroy();
+      impatientFront.closeAllConnections();
+      await new Promise<void>((resolve) => impatientFront.close(() => resolve()));
+    }
+  });
 });

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { parseConfig } from '@cove/shared/config/load';
-import { proxyConfigSchema } from '@cove/shared/config/schemas';
+import { type ProxyConfig, proxyConfigSchema } from '@cove/shared/config/schemas';
 import { createLogger } from '@cove/shared/logs/logger';
 import { writeRoute } from '@cove/shared/routing/route-table';
 import { createTestContext, type TestContext } from '@cove/shared/testing/context';
@@ -15,6 +15,7 @@ import { openWebSocket, send, waitForOpen } from './client';
 import { startUpstream, type TestUpstream } from './upstream';
 
 let context: TestContext;
+let config: ProxyConfig;
 let proxy: RunningProxy;
 let slowApp: TestUpstream;
 let otherApp: TestUpstream;
@@ -35,7 +36,7 @@ beforeAll(async () => {
       upstream: { host: '127.0.0.1', port: upstream.port },
     });
   }
-  const config = parseConfig(proxyConfigSchema, {
+  config = parseConfig(proxyConfigSchema, {
     ...context.env,
     COVE_PROXY_HOST: '127.0.0.1',
     COVE_PROXY_PORT: '0',
@@ -60,8 +61,8 @@ interface RawClient {
   isClosed(): boolean;
 }
 
-function rawClient(firstBytes: string): RawClient {
-  const socket = connect(proxy.port, '127.0.0.1');
+function rawClient(firstBytes: string, port = proxy.port): RawClient {
+  const socket = connect(port, '127.0.0.1');
   let received = '';
   let isClosed = false;
   socket.on('data', (chunk: Buffer) => {
@@ -180,5 +181,26 @@ describe('connection caps', () => {
       },
       { timeoutMs: 5_000, intervalMs: 20, description: 'a new connection to be taken again' },
     );
+  });
+
+  it('closes connections past the whole process cap, whatever their address', async () => {
+    const capped = await startProxy(
+      { ...config, COVE_PROXY_MAX_CONNECTIONS: 2, COVE_PROXY_MAX_CONNECTIONS_PER_ADDRESS: 100 },
+      logger,
+      { shutdownGraceMs: 100 },
+    );
+    const sockets = [
+      openWebSocket(capped.port, 'other.localhost'),
+      openWebSocket(capped.port, 'other.localhost'),
+    ];
+    try {
+      await Promise.all(sockets.map((socket) => waitForOpen(socket)));
+      const refused = rawClient('GET / HTTP/1.1\r\nHost: other.localhost\r\n\r\n', capped.port);
+      await waitForClosed(refused, 'the connection past the process cap to be closed');
+      expect(refused.received()).toBe('');
+    } finally {
+      for (const socket of sockets) socket.terminate();
+      await capped.stop();
+    }
   });
 });
