@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { expect, test } from 'vitest';
 import { parseConfig } from './load';
-import { appUrl, builderConfigSchema, commonConfigSchema } from './schemas';
+import { appUrl, builderConfigSchema, commonConfigSchema, proxyConfigSchema } from './schemas';
 
 const valid = {
   COVE_DATABASE_URL: 'postgres://postgres@127.0.0.1:55432/cove',
@@ -41,5 +41,33 @@ test('the app firewall is on by default and takes a list of private destinations
   expect(configured.COVE_APP_FIREWALL_ALLOW).toEqual(['10.1.2.3', '192.168.0.0/16']);
   expect(() => parseConfig(builderConfigSchema, { ...valid, COVE_APP_FIREWALL_ALLOW: 'db.lan' })).toThrow(
     /COVE_APP_FIREWALL_ALLOW is invalid: "db.lan" is not an IPv4 address or CIDR/,
+  );
+});
+
+test("the proxy's client bounds have defaults and trusted front proxies are IP addresses", () => {
+  const defaults = parseConfig(proxyConfigSchema, valid);
+  expect(defaults.COVE_PROXY_HEADERS_TIMEOUT_SECONDS).toBe(20);
+  expect(defaults.COVE_PROXY_REQUEST_TIMEOUT_SECONDS).toBe(300);
+  expect(defaults.COVE_PROXY_BODY_IDLE_TIMEOUT_SECONDS).toBe(30);
+  expect(defaults.COVE_PROXY_ANSWER_TIMEOUT_SECONDS).toBe(120);
+  expect(defaults.COVE_PROXY_MAX_CONNECTIONS).toBe(8000);
+  expect(defaults.COVE_PROXY_MAX_CONNECTIONS_PER_ADDRESS).toBe(256);
+  expect(defaults.COVE_PROXY_TRUSTED_PROXY_ADDRESSES).toEqual([]);
+  const trusting = parseConfig(proxyConfigSchema, {
+    ...valid,
+    COVE_PROXY_TRUSTED_PROXY_ADDRESSES: '10.0.0.2, ::1',
+  });
+  expect(trusting.COVE_PROXY_TRUSTED_PROXY_ADDRESSES).toEqual(['10.0.0.2', '::1']);
+  expect(() =>
+    parseConfig(proxyConfigSchema, { ...valid, COVE_PROXY_TRUSTED_PROXY_ADDRESSES: 'lb.lan' }),
+  ).toThrow(/COVE_PROXY_TRUSTED_PROXY_ADDRESSES is invalid: "lb.lan" is not an IP address/);
+  expect(() =>
+    parseConfig(proxyConfigSchema, {
+      ...valid,
+      COVE_PROXY_HEADERS_TIMEOUT_SECONDS: '60',
+      COVE_PROXY_REQUEST_TIMEOUT_SECONDS: '30',
+    }),
+  ).toThrow(
+    /COVE_PROXY_HEADERS_TIMEOUT_SECONDS is invalid: must not be longer than COVE_PROXY_REQUEST_TIMEOUT_SECONDS/,
   );
 });
