@@ -1,4 +1,4 @@
-import { isMailConfigured } from '@cove/shared/workspaces/invitation-mail';
+import { isMailConfigured } from '@cove/shared/mail/send';
 import { listInvitations } from '@cove/shared/workspaces/invitations';
 import { listMembers } from '@cove/shared/workspaces/members';
 import { getWorkspaceView } from '@cove/shared/workspaces/overview';

@@ -18,7 +18,8 @@ import {
 import type { Database } from '../db/client';
 import { invitations, memberships, users, workspaces } from '../db/schema/identity';
 import { CoveError } from '../errors';
-import { isMailConfigured, sendInvitationMail } from './invitation-mail';
+import { isMailConfigured, mailErrorCode } from '../mail/send';
+import { sendInvitationMail } from './invitation-mail';
 
 export interface InvitationsDeps {
   db: Database;
@@ -129,8 +130,7 @@ export async function createInvitation(
       expiresAt,
     });
   } catch (error) {
-    // The transport's own message may quote the server; the code says enough to act on.
-    const code = error instanceof Error && 'code' in error ? ` (${String(error.code)})` : '';
+    const code = mailErrorCode(error);
     return {
       invitation,
       isMailSent: false,

@@ -5,6 +5,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Principal, signUp } from '../../src/auth/accounts';
 import { createTestContext, type TestContext } from '../../src/testing/context';
+import { type MailServer, startMailServer } from '../../src/testing/mail-server';
 import {
   acceptInvitation,
   createInvitation,
@@ -15,41 +16,17 @@ import {
 } from '../../src/workspaces/invitations';
 import { listMembers } from '../../src/workspaces/members';
 
-interface ReceivedMail {
-  from: string;
-  to: string[];
-  data: string;
-}
-
 let context: TestContext;
-let smtp: SMTPServer;
+let mail: MailServer;
 let smtpUrl: string;
-const received: ReceivedMail[] = [];
 
 beforeAll(async () => {
   context = await createTestContext();
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        received.push({
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          to: session.envelope.rcptTo.map((recipient) => recipient.address),
-          data: Buffer.concat(chunks).toString('utf8'),
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  smtpUrl = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
+  mail = await startMailServer();
+  smtpUrl = mail.url;
 });
 afterAll(async () => {
-  await new Promise<void>((resolve) => smtp.close(resolve));
+  await mail.close();
   await context.close();
 });
 
@@ -195,10 +172,10 @@ describe('with a mail transport', () => {
       link: null,
       message: `Invitation sent to ${invitee.email}.`,
     });
-    const mail = received.find((message) => message.to.includes(invitee.email));
-    expect(mail?.from).toBe('cove@example.test');
-    // Undo quoted-printable soft breaks and folded header lines.
-    const body = (mail?.data ?? '').replace(/=\r?\n/g, '').replace(/\r?\n /g, ' ');
+    const body = await mail.waitForMailTo(invitee.email);
+    expect(mail.received.find((message) => message.to.includes(invitee.email))?.from).toBe(
+      'cove@example.test',
+    );
     expect(body).toMatch(/Subject: You are invited to owner-[^\n]*'s workspace on Cove/);
     const link = /http:\/\/localhost:4100\/invite\/[A-Za-z0-9_-]+/.exec(body)?.[0] ?? null;
     const joined = await acceptInvitation(context.db, { token: tokenOf(link), userId: invitee.userId });

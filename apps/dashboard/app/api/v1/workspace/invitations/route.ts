@@ -1,5 +1,5 @@
 import { createInvitationResponse, listInvitationsResponse } from '@cove/shared/contracts/api';
-import { isMailConfigured } from '@cove/shared/workspaces/invitation-mail';
+import { isMailConfigured } from '@cove/shared/mail/send';
 import { createInvitation, listInvitations } from '@cove/shared/workspaces/invitations';
 import { authenticate, readJson, reply, route } from '../../../../../lib/server/http';
 
