@@ -6,11 +6,12 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { get } from 'node:http';
 import path from 'node:path';
 import { createApiToken, resolveApiToken, setPassword, signUp } from '@cove/shared/auth/accounts';
+import { markEmailVerified } from '@cove/shared/auth/email-verification';
 import { loadConfigOrExit } from '@cove/shared/config/load';
 import { appUrl, commonConfigSchema } from '@cove/shared/config/schemas';
 import { appView } from '@cove/shared/contracts/api';
 import { connectDatabase, schema } from '@cove/shared/db/client';
-import { eq } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 
 const config = loadConfigOrExit(commonConfigSchema);
@@ -30,10 +31,19 @@ async function ensureAdmin(): Promise<AdminRecord> {
   try {
     if (existsSync(adminFile)) {
       const saved = adminRecord.parse(JSON.parse(await readFile(adminFile, 'utf8')));
-      if (await resolveApiToken(db, saved.token)) return saved;
+      const principal = await resolveApiToken(db, saved.token);
+      if (principal) {
+        // Also for an admin made before addresses were verified.
+        await markEmailVerified(db, principal.userId);
+        return saved;
+      }
     }
     const password = randomBytes(12).toString('base64url');
-    const [existing] = await db.select().from(schema.users).where(eq(schema.users.email, adminEmail));
+    const [existing] = await db
+      .select()
+      .from(schema.users)
+      .where(eq(schema.users.email, adminEmail))
+      .orderBy(sql`${schema.users.emailVerifiedAt} desc nulls last`, asc(schema.users.createdAt));
     let userId: string;
     let workspaceId: string;
     if (existing) {
@@ -52,6 +62,8 @@ async function ensureAdmin(): Promise<AdminRecord> {
       userId = created.user.id;
       workspaceId = created.workspace.id;
     }
+    // The operator's own account: its address needs no mailed link (and a local set-up has no mail).
+    await markEmailVerified(db, userId);
     const { token } = await createApiToken(db, { workspaceId, userId, name: 'make up' });
     const record = { email: adminEmail, password, token };
     await writeFile(adminFile, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });

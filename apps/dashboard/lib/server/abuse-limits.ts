@@ -7,6 +7,7 @@ export const rateLimits = {
   signInPerAddress: { name: 'sign-in-address', limit: 30, windowSeconds: 600 },
   signInPerEmail: { name: 'sign-in-email', limit: 10, windowSeconds: 600 },
   signUpPerEmail: { name: 'sign-up-email', limit: 5, windowSeconds: 3600 },
+  verificationMailPerEmail: { name: 'verification-mail-email', limit: 5, windowSeconds: 3600 },
   /** Signed deliveries only: what a forge sends for one app. */
   webhookPerApp: { name: 'webhook-app', limit: 60, windowSeconds: 60 },
   /** Deliveries that are not signed right (or name no app), per sender: larger, and apart. */
@@ -50,6 +51,11 @@ export async function limitSignUp(context: ServerContext, request: Request, emai
   const address = clientAddress(request);
   if (address) await limit(context, signUpPerAddress(context), address, 'sign-ups from your address');
   await limit(context, rateLimits.signUpPerEmail, email, 'sign-ups for this email');
+}
+
+/** Asking for a new verification link: bounds the mail one account can make Cove send. */
+export function limitVerificationMail(context: ServerContext, email: string): Promise<void> {
+  return limit(context, rateLimits.verificationMailPerEmail, email, 'verification mails to this address');
 }
 
 export function limitWebhook(context: ServerContext, appName: string): Promise<void> {

@@ -80,6 +80,8 @@ export const routeRules: Record<string, RouteRule> = {
 
   'GET /session': { access: 'any-user', request: plain('/session') },
   'GET /session/workspace': { access: 'any-user', request: plain('/session/workspace') },
+  // Mails (here: with no mail configured, explains) a new verification link for the caller's own address.
+  'POST /session/verification': { access: 'any-user', request: plain('/session/verification', {}) },
   // A bearer token cannot move (400) whatever its role; a session can (workspace-teams.test.ts).
   'POST /session/workspace': {
     access: 'any-user',

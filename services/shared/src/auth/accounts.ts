@@ -1,8 +1,7 @@
 // Accounts: sign-up (a user, their workspace and an owner membership), sign-in, browser sessions
 // and API tokens. Secrets given to clients are random tokens; only their SHA-256 is stored.
-import { and, eq, gt } from 'drizzle-orm';
+import { and, asc, eq, gt, isNotNull } from 'drizzle-orm';
 import type { Database } from '../db/client';
-import { isUniqueViolation } from '../db/errors';
 import { apiTokens, type MemberRole, memberships, sessions, users, workspaces } from '../db/schema/identity';
 import { CoveError } from '../errors';
 import { decoyPasswordHash, hashPassword, verifyPassword } from './passwords';
@@ -13,6 +12,8 @@ export const sessionLifetimeMs = 30 * 24 * 3600 * 1000;
 export interface UserSummary {
   id: string;
   email: string;
+  /** Whether the account proved its address (email-verification.ts); only then do access lists count it. */
+  isEmailVerified: boolean;
 }
 export interface WorkspaceSummary {
   id: string;
@@ -35,49 +36,71 @@ function workspaceNameFor(email: string): string {
   return `${local}'s workspace`;
 }
 
+const alreadyTaken = 'An account with this email already exists. Sign in instead.';
+
+/**
+ * A new account with its own workspace. An address only an unverified account names is not taken:
+ * whoever verifies it first keeps it, so signing up first with someone else's address blocks nobody.
+ */
 export async function signUp(
   db: Database,
   input: { email: string; password: string },
 ): Promise<{ user: UserSummary; workspace: WorkspaceSummary }> {
   const email = normaliseEmail(input.email);
   const passwordHash = await hashPassword(input.password);
-  try {
-    return await db.transaction(async (tx) => {
-      const [user] = await tx
-        .insert(users)
-        .values({ email, passwordHash })
-        .returning({ id: users.id, email: users.email });
-      const [workspace] = await tx
-        .insert(workspaces)
-        .values({ name: workspaceNameFor(email) })
-        .returning({ id: workspaces.id, name: workspaces.name });
-      if (!user || !workspace) throw new Error('insert returned no row');
-      await tx.insert(memberships).values({ workspaceId: workspace.id, userId: user.id, role: 'owner' });
-      return { user, workspace };
-    });
-  } catch (error) {
-    if (isUniqueViolation(error)) {
-      throw new CoveError('conflict', 'An account with this email already exists. Sign in instead.', {
-        fields: { email: 'An account with this email already exists. Sign in instead.' },
-      });
-    }
-    throw error;
-  }
+  const [verifiedHolder] = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.email, email), isNotNull(users.emailVerifiedAt)));
+  if (verifiedHolder) throw new CoveError('conflict', alreadyTaken, { fields: { email: alreadyTaken } });
+  return db.transaction(async (tx) => {
+    const [user] = await tx
+      .insert(users)
+      .values({ email, passwordHash })
+      .returning({ id: users.id, email: users.email });
+    const [workspace] = await tx
+      .insert(workspaces)
+      .values({ name: workspaceNameFor(email) })
+      .returning({ id: workspaces.id, name: workspaces.name });
+    if (!user || !workspace) throw new Error('insert returned no row');
+    await tx.insert(memberships).values({ workspaceId: workspace.id, userId: user.id, role: 'owner' });
+    return { user: { ...user, isEmailVerified: false }, workspace };
+  });
 }
 
-/** Checks the password; the same message (and about the same time) whether the email exists or not. */
+/**
+ * Checks the password; the same message (and about the same time) whether the email exists or not.
+ * Once an account verified the address, only that account signs in with it; before, each unverified
+ * account that names it signs in with its own password.
+ */
 export async function signIn(
   db: Database,
   input: { email: string; password: string },
 ): Promise<{ user: UserSummary; workspace: WorkspaceSummary }> {
   const email = normaliseEmail(input.email);
-  const [user] = await db.select().from(users).where(eq(users.email, email));
-  const isValid = await verifyPassword(input.password, user?.passwordHash ?? (await decoyPasswordHash()));
-  if (!user || !isValid) {
+  const holders = await db
+    .select()
+    .from(users)
+    .where(eq(users.email, email))
+    .orderBy(asc(users.createdAt), asc(users.id));
+  const verified = holders.find((holder) => holder.emailVerifiedAt !== null);
+  const candidates = verified ? [verified] : holders;
+  let user: (typeof holders)[number] | undefined;
+  for (const candidate of candidates) {
+    if (await verifyPassword(input.password, candidate.passwordHash)) {
+      user = candidate;
+      break;
+    }
+  }
+  if (candidates.length === 0) await verifyPassword(input.password, await decoyPasswordHash());
+  if (!user) {
     throw new CoveError('unauthenticated', 'The email or password is not right. Check both and try again.');
   }
   const workspace = await primaryWorkspace(db, user.id);
-  return { user: { id: user.id, email: user.email }, workspace };
+  return {
+    user: { id: user.id, email: user.email, isEmailVerified: user.emailVerifiedAt !== null },
+    workspace,
+  };
 }
 
 export async function setPassword(db: Database, userId: string, password: string): Promise<void> {
@@ -109,6 +132,7 @@ export async function getAccount(
     .select({
       userId: users.id,
       email: users.email,
+      emailVerifiedAt: users.emailVerifiedAt,
       workspaceId: workspaces.id,
       workspaceName: workspaces.name,
     })
@@ -117,7 +141,7 @@ export async function getAccount(
     .where(eq(users.id, principal.userId));
   if (!row) throw new CoveError('unauthenticated', 'Your session has ended. Sign in again.');
   return {
-    user: { id: row.userId, email: row.email },
+    user: { id: row.userId, email: row.email, isEmailVerified: row.emailVerifiedAt !== null },
     workspace: { id: row.workspaceId, name: row.workspaceName },
   };
 }

@@ -45,7 +45,7 @@ export const commonConfigSchema = z.object({
   COVE_WORKSPACE_MAX_APPS: z.coerce.number().int().min(0).default(50),
   COVE_WORKSPACE_MAX_RUNNING_APPS: z.coerce.number().int().min(0).default(20),
   COVE_WORKSPACE_MAX_MEMORY_MB: z.coerce.number().int().min(0).default(16384),
-  /** Where invitation mails go out (smtp:// or smtps://); unset: the invite link is shown to copy. */
+  /** Where invitation and address verification mails go out (smtp:// or smtps://); unset: none are sent. */
   COVE_SMTP_URL: z
     .url()
     .refine((value) => /^smtps?:\/\//.test(value), 'must start with smtp:// or smtps://')
@@ -53,6 +53,12 @@ export const commonConfigSchema = z.object({
   COVE_MAIL_FROM: z.string().min(3).default('Cove <cove@localhost>'),
   /** Days an invitation link works. */
   COVE_INVITATION_DAYS: z.coerce.number().positive().max(365).default(7),
+  /** Hours the address verification link mailed at sign-up works. */
+  COVE_EMAIL_VERIFICATION_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(24),
   /** The operator's GitHub App (optional; github/settings.ts checks they come together). */
   COVE_GITHUB_APP_ID: z.string().regex(/^\d+$/, 'the numeric App ID from the GitHub App settings').optional(),
   COVE_GITHUB_APP_SLUG: z

@@ -189,9 +189,19 @@ export const signInRequest = z.object({
   password: z.string({ error: 'Enter your password.' }).min(1, 'Enter your password.').max(200),
 });
 export const sessionResponse = z.object({
-  user: z.object({ id: z.uuid(), email: z.string() }),
+  user: z.object({
+    id: z.uuid(),
+    email: z.string(),
+    isEmailVerified: z
+      .boolean()
+      .describe('Whether the address is verified: only verified addresses count for access lists.'),
+  }),
   workspace: z.object({ id: z.uuid(), name: z.string() }),
 });
+export const verificationMailResponse = z
+  .object({ isMailSent: z.boolean(), message: z.string() })
+  .describe('Whether a verification link was mailed to the address, and what that means.');
+export const signUpResponse = sessionResponse.extend({ verification: verificationMailResponse });
 
 export const createTokenRequest = z.object({ name: z.string().trim().min(1).max(100) });
 export const createTokenResponse = z.object({

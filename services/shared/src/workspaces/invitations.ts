@@ -1,9 +1,11 @@
 // Invitations: an owner invites an email with a role; the link <dashboard>/invite/<token> works once,
 // until it expires, for a signed-in person with that email. Re-inviting an email replaces its pending
-// invitation. Only the token's SHA-256 is stored.
+// invitation. Only the token's SHA-256 is stored. Accepting verifies the address: the link went to it
+// (by mail, or passed on by the owner, who vouches for who got it).
 import { and, desc, eq, gt, isNull } from 'drizzle-orm';
 import { recordAuditEntry } from '../audit/audit-log';
 import type { Principal } from '../auth/accounts';
+import { markEmailVerified } from '../auth/email-verification';
 import { requireRole } from '../auth/request';
 import { generateToken, hashToken } from '../auth/tokens';
 import type { CommonConfig } from '../config/schemas';
@@ -221,7 +223,10 @@ const stateMessages = {
   expired: 'This invitation has expired. Ask the workspace owner to invite you again.',
 } as const;
 
-/** The signed-in user joins with the invited role; their email must be the invited one. */
+/**
+ * The signed-in user joins with the invited role; their email must be the invited one, and holding
+ * the link proves it, so the address becomes verified.
+ */
 export async function acceptInvitation(
   db: Database,
   input: { token: string; userId: string },
@@ -244,6 +249,7 @@ export async function acceptInvitation(
         `This invitation is for ${row.email}, and you are signed in as ${user.email}. Sign out, then sign in or sign up as ${row.email}.`,
       );
     }
+    await markEmailVerified(tx, input.userId, now);
     const joined = await tx
       .insert(memberships)
       .values({ workspaceId: row.workspaceId, userId: input.userId, role: row.role })

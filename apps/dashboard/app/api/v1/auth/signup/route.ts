@@ -1,6 +1,7 @@
 import { createSession, signUp } from '@cove/shared/auth/accounts';
+import { sendVerificationMail } from '@cove/shared/auth/email-verification';
 import { checkSameOrigin, sessionCookie } from '@cove/shared/auth/request';
-import { sessionResponse, signUpRequest } from '@cove/shared/contracts/api';
+import { signUpRequest, signUpResponse } from '@cove/shared/contracts/api';
 import { limitSignUp } from '../../../../../lib/server/abuse-limits';
 import { isSecureDashboard, readBody, route } from '../../../../../lib/server/http';
 
@@ -10,11 +11,12 @@ export const POST = route(async ({ request, context }) => {
   const input = await readBody(request, signUpRequest);
   await limitSignUp(context, request, input.email);
   const account = await signUp(context.db, input);
+  const verification = await sendVerificationMail(context, account.user);
   const session = await createSession(context.db, {
     userId: account.user.id,
     workspaceId: account.workspace.id,
   });
-  const response = Response.json(sessionResponse.parse(account), { status: 201 });
+  const response = Response.json(signUpResponse.parse({ ...account, verification }), { status: 201 });
   response.headers.append(
     'set-cookie',
     sessionCookie(session.token, session.expiresAt, { isSecure: isSecureDashboard(context) }),
