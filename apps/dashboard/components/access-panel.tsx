@@ -1,6 +1,7 @@
 'use client';
 
 import {
+  type AppAccessView,
   type AppView,
   appAccessView,
   replaceAppAccessResponse,
@@ -22,6 +23,7 @@ function emailsFrom(text: string): string[] {
  */
 export function AccessPanel({ app, onSaved }: { app: AppView; onSaved: (app: AppView) => void }) {
   const [emailsText, setEmailsText] = useState('');
+  const [access, setAccess] = useState<Pick<AppAccessView, 'emails' | 'verificationNote'> | null>(null);
   const [isBusy, setBusy] = useState(false);
   const [notice, setNotice] = useState<{ text: string; isError: boolean } | null>(null);
   const name = app.name;
@@ -30,8 +32,10 @@ export function AccessPanel({ app, onSaved }: { app: AppView; onSaved: (app: App
     let isActive = true;
     void apiRequest(`/apps/${name}/access`, appAccessView).then((result) => {
       if (!isActive) return;
-      if (result.ok) setEmailsText(result.data.emails.map((entry) => entry.email).join('\n'));
-      else setNotice({ text: result.message, isError: true });
+      if (result.ok) {
+        setEmailsText(result.data.emails.map((entry) => entry.email).join('\n'));
+        setAccess(result.data);
+      } else setNotice({ text: result.message, isError: true });
     });
     return () => {
       isActive = false;
@@ -66,10 +70,12 @@ export function AccessPanel({ app, onSaved }: { app: AppView; onSaved: (app: App
       return;
     }
     setEmailsText(result.data.emails.map((entry) => entry.email).join('\n'));
+    setAccess(result.data);
     setNotice({ text: result.data.message, isError: false });
   }
 
   const isPrivate = app.visibility === 'private';
+  const unverified = (access?.emails ?? []).filter((entry) => !entry.isVerified).map((entry) => entry.email);
   return (
     <section className="card" data-testid="access">
       <div className="section-header">
@@ -123,6 +129,16 @@ export function AccessPanel({ app, onSaved }: { app: AppView; onSaved: (app: App
             People outside the workspace who may open the app while it is private, once signed in to Cove with
             that email. Members of the workspace never need to be listed.
           </p>
+          {access ? (
+            <p className="hint" data-testid="access-verification-note">
+              {access.verificationNote}
+            </p>
+          ) : null}
+          {unverified.length > 0 ? (
+            <p className="hint" data-testid="access-unverified">
+              Not verified yet (opens nothing): {unverified.join(', ')}
+            </p>
+          ) : null}
         </div>
         <div className="actions">
           <button type="button" onClick={saveEmails} disabled={isBusy}>

@@ -3,6 +3,7 @@ import { isAppPrivate } from '@cove/shared/access/private-apps';
 import { verifyAccessToken } from '@cove/shared/access/tokens';
 import { listAuditEntries } from '@cove/shared/audit/audit-log';
 import { createSession } from '@cove/shared/auth/accounts';
+import { markEmailVerified } from '@cove/shared/auth/email-verification';
 import { hashToken } from '@cove/shared/auth/tokens';
 import {
   appAccessView,
@@ -71,6 +72,11 @@ async function openAccessPage(query: Record<string, string>, cookie?: string): P
   const response = await accessPage.GET(request, { params: Promise.resolve({}) });
   expect(response.status).toBe(302);
   return response.headers.get('location') ?? '';
+}
+
+/** As if the person had opened the link mailed at sign-up: only verified addresses count for lists. */
+async function verifyEmail(userId: string) {
+  await markEmailVerified(context.db, userId);
 }
 
 async function addMember(workspaceId: string, userId: string, role: 'owner' | 'developer' | 'viewer') {
@@ -204,6 +210,7 @@ describe('the access page', () => {
     const viewer = await signUpWithToken();
     await addMember(owner.workspaceId, viewer.userId, 'viewer');
     const guest = await signUpWithToken();
+    await verifyEmail(guest.userId);
     await putAccess(owner.token, app.name, { emails: [guest.email.toUpperCase()] });
     for (const person of [viewer, guest]) {
       expect(await openAccessPage({ app: app.name }, person.cookie)).toMatch(
@@ -218,7 +225,8 @@ describe('the access page', () => {
     const outsider = await signUpWithToken();
     const location = await openAccessPage({ app: app.name, return: '/x' }, outsider.cookie);
     expect(location).toBe(`/access/denied?${new URLSearchParams({ app: app.name, return: '/x' })}`);
-    // Once listed, the same person gets in.
+    // Once listed (and verified), the same person gets in.
+    await verifyEmail(outsider.userId);
     await putAccess(owner.token, app.name, { emails: [outsider.email] });
     expect(await openAccessPage({ app: app.name }, outsider.cookie)).toMatch(/__cove\/auth\?token=/);
   });

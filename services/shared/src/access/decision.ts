@@ -1,5 +1,5 @@
 // Who may open a private app: a signed-in member of its workspace (any role), or a signed-in
-// person whose email is on the app's access list. Public apps are open to everyone.
+// person whose verified email is on the app's access list. Public apps are open to everyone.
 import { and, eq, gt } from 'drizzle-orm';
 import { hashToken } from '../auth/tokens';
 import type { Database } from '../db/client';
@@ -10,6 +10,8 @@ import { memberships, sessions, users } from '../db/schema/identity';
 export interface DashboardViewer {
   userId: string;
   email: string;
+  /** Only a verified address counts for access lists (auth/email-verification.ts). */
+  isEmailVerified: boolean;
   /** The sessions row id (SHA-256 of the cookie). */
   sessionId: string;
   sessionExpiresAt: Date;
@@ -25,7 +27,8 @@ export type AppAccessDecision =
   | { kind: 'app_not_found' }
   | { kind: 'public'; app: AccessApp }
   | { kind: 'allowed'; app: AccessApp; reason: 'member' | 'access_list' }
-  | { kind: 'denied'; app: AccessApp };
+  /** email_unverified: said whether or not the address is listed, so a list is not probed this way. */
+  | { kind: 'denied'; app: AccessApp; reason: 'not_listed' | 'email_unverified' };
 
 export async function findDashboardViewer(
   db: Database,
@@ -36,13 +39,16 @@ export async function findDashboardViewer(
     .select({
       userId: users.id,
       email: users.email,
+      emailVerifiedAt: users.emailVerifiedAt,
       sessionId: sessions.id,
       sessionExpiresAt: sessions.expiresAt,
     })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(and(eq(sessions.id, hashToken(sessionCookie)), gt(sessions.expiresAt, now)));
-  return row ?? null;
+  if (!row) return null;
+  const { emailVerifiedAt, ...viewer } = row;
+  return { ...viewer, isEmailVerified: emailVerifiedAt !== null };
 }
 
 /**
@@ -52,7 +58,7 @@ export async function findDashboardViewer(
 export async function decideAppAccess(
   db: Database,
   appName: string,
-  viewer: Pick<DashboardViewer, 'userId' | 'email'>,
+  viewer: Pick<DashboardViewer, 'userId' | 'email' | 'isEmailVerified'>,
 ): Promise<AppAccessDecision> {
   const [row] = await db
     .select({ id: apps.id, name: apps.name, workspaceId: apps.workspaceId, visibility: apps.visibility })
@@ -66,6 +72,8 @@ export async function decideAppAccess(
     .from(memberships)
     .where(and(eq(memberships.workspaceId, app.workspaceId), eq(memberships.userId, viewer.userId)));
   if (membership) return { kind: 'allowed', app, reason: 'member' };
+  // Anyone can sign up with any address: until its owner proved it, it opens nothing.
+  if (!viewer.isEmailVerified) return { kind: 'denied', app, reason: 'email_unverified' };
   const [listed] = await db
     .select({ email: appAccessEmails.email })
     .from(appAccessEmails)
@@ -76,5 +84,7 @@ export async function decideAppAccess(
         eq(appAccessEmails.email, viewer.email.trim().toLowerCase()),
       ),
     );
-  return listed ? { kind: 'allowed', app, reason: 'access_list' } : { kind: 'denied', app };
+  return listed
+    ? { kind: 'allowed', app, reason: 'access_list' }
+    : { kind: 'denied', app, reason: 'not_listed' };
 }

@@ -1,7 +1,9 @@
 // The dashboard's side of opening a private app: given the person's dashboard session, decide,
 // and for an allowed person mint the one-minute token the app's host trades for its own cookie.
+import { noMailVerificationNote } from '../auth/email-verification';
 import { appUrl, type CommonConfig } from '../config/schemas';
 import type { Database } from '../db/client';
+import { isMailConfigured } from '../mail/send';
 import { decideAppAccess, findDashboardViewer } from './decision';
 import { safeReturnPath } from './return-path';
 import { signAccessToken } from './tokens';
@@ -11,7 +13,15 @@ export type AccessGrant =
   | { kind: 'sign_in' }
   /** Go here: the app itself (public) or its host's exchange endpoint with a token (allowed). */
   | { kind: 'redirect'; location: string }
-  | { kind: 'denied'; appName: string; email: string }
+  /** message: why, and what the person can do about it. */
+  | {
+      kind: 'denied';
+      appName: string;
+      email: string;
+      message: string;
+      /** The address is unverified and this Cove sends mail: offer a new link. */
+      canSendVerificationMail: boolean;
+    }
   | { kind: 'app_not_found'; appName: string };
 
 /** The dashboard's access page for an app: where to come back after signing in. */
@@ -31,6 +41,21 @@ export function exchangeUrl(
   return url.toString();
 }
 
+function deniedMessage(
+  config: CommonConfig,
+  appName: string,
+  reason: 'not_listed' | 'email_unverified',
+): string {
+  const privateApp = `${appName} is private: only members of its workspace and people on its access list can open it.`;
+  if (reason === 'not_listed') {
+    return `${privateApp} Ask one of its developers to add your email to the access list.`;
+  }
+  const how = isMailConfigured(config)
+    ? 'Open the link Cove mailed to it when you signed up, or send yourself a new one below, then try again.'
+    : noMailVerificationNote;
+  return `${privateApp} Your address is not verified, so access lists do not count it yet. ${how}`;
+}
+
 export async function grantAppAccess(
   deps: { db: Database; config: CommonConfig },
   request: { appName: string; returnPath: string | undefined; sessionCookie: string | null },
@@ -48,7 +73,13 @@ export async function grantAppAccess(
     case 'public':
       return { kind: 'redirect', location: new URL(returnPath, appUrl(deps.config, decision.app.name)).href };
     case 'denied':
-      return { kind: 'denied', appName: decision.app.name, email: viewer.email };
+      return {
+        kind: 'denied',
+        appName: decision.app.name,
+        email: viewer.email,
+        message: deniedMessage(deps.config, decision.app.name, decision.reason),
+        canSendVerificationMail: decision.reason === 'email_unverified' && isMailConfigured(deps.config),
+      };
     case 'allowed': {
       const { token } = signAccessToken(
         deps.config.COVE_MASTER_KEY,

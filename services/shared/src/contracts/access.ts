@@ -15,8 +15,21 @@ const accessEmail = z
 export const appAccessView = z.object({
   visibility: z.enum(appVisibilities),
   emails: z
-    .array(z.object({ email: z.string(), addedAt: z.iso.datetime() }))
+    .array(
+      z.object({
+        email: z.string(),
+        addedAt: z.iso.datetime(),
+        isVerified: z
+          .boolean()
+          .describe(
+            'Whether an account has verified this address; until then the entry opens nothing (no account yet, or one that has not proved the address).',
+          ),
+      }),
+    )
     .describe('People outside the workspace who may open the app while it is private (members always may).'),
+  verificationNote: z
+    .string()
+    .describe('What a listed email needs before it opens the app, and how this Cove verifies addresses.'),
 });
 export type AppAccessView = z.infer<typeof appAccessView>;
 

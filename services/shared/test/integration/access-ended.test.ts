@@ -38,7 +38,11 @@ afterAll(async () => {
 const masterKey = randomBytes(32).toString('base64');
 
 function deps() {
-  return { db: context.db, redis: context.redis, config: { COVE_INSTANCE: context.instance } };
+  return {
+    db: context.db,
+    redis: context.redis,
+    config: { COVE_INSTANCE: context.instance, COVE_MAIL_FROM: 'Cove <cove@example.test>' },
+  };
 }
 
 async function account(prefix: string) {

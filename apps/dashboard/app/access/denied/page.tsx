@@ -7,6 +7,7 @@ import { cookies } from 'next/headers';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { serverContext } from '../../../lib/server/context';
+import { SendVerificationButton } from './send-verification-button';
 import { SwitchAccountButton } from './switch-account-button';
 
 export const metadata = { title: 'No access · Cove' };
@@ -33,10 +34,10 @@ export default async function AccessDeniedPage({
         <>
           <h1>You do not have access to {appName}</h1>
           <p>
-            You are signed in as <strong data-testid="signed-in-email">{grant.email}</strong>. {appName} is
-            private: only members of its workspace and people on its access list can open it. Ask one of its
-            developers to add your email to the access list.
+            You are signed in as <strong data-testid="signed-in-email">{grant.email}</strong>.{' '}
+            <span data-testid="access-denied-reason">{grant.message}</span>
           </p>
+          {grant.canSendVerificationMail ? <SendVerificationButton /> : null}
         </>
       ) : grant.kind === 'app_not_found' ? (
         <>

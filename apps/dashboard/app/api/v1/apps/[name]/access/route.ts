@@ -4,7 +4,7 @@ import { authenticate, readJson, reply, route } from '../../../../../../lib/serv
 
 export const GET = route<{ name: string }>(async ({ request, params, context }) => {
   const principal = await authenticate(request, context);
-  return reply(appAccessView, await getAppAccess(context.db, principal.workspaceId, params.name));
+  return reply(appAccessView, await getAppAccess(context, principal.workspaceId, params.name));
 });
 
 export const PUT = route<{ name: string }>(async ({ request, params, context }) => {
