@@ -37,6 +37,12 @@ export const deployments = pgTable(
     /** Why it failed, in words the app's author can act on. */
     errorMessage: text('error_message'),
     imageTag: text('image_tag'),
+    /**
+     * The built image's id (`sha256:...`), what every container of this deployment is started from:
+     * a tag can be moved, an id cannot. Null on rows from before it was recorded (the tag is resolved
+     * once, and the image's `cove.app-id` label checked, on their next start).
+     */
+    imageId: text('image_id'),
     containerId: text('container_id'),
     /** Port published on the host's loopback for this deployment's container. */
     hostPort: integer('host_port'),
