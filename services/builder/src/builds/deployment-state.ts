@@ -59,11 +59,11 @@ export async function recordCommit(
 export async function markDeploying(
   db: Pick<Database, 'update'>,
   deploymentId: string,
-  imageTag: string,
+  image: { imageTag: string | null; imageId: string },
 ): Promise<void> {
   await db
     .update(deployments)
-    .set({ status: 'deploying', imageTag, heartbeatAt: sql`now()` })
+    .set({ status: 'deploying', imageTag: image.imageTag, imageId: image.imageId, heartbeatAt: sql`now()` })
     .where(and(eq(deployments.id, deploymentId), inArray(deployments.status, inProgressStatuses)));
 }
 

@@ -4,6 +4,7 @@ import { claimRunningSlot } from '@cove/shared/workspaces/limits';
 import type { BuilderContext } from '../context';
 import { activateDeployment } from '../deploy/activate';
 import { startHealthyContainer } from '../deploy/container';
+import { deploymentImageId } from '../deploy/deployment-image';
 import { collectOldImages } from '../deploy/image-retention';
 import { type App, type Deployment, markDeploying, showProgressOnApp } from './deployment-state';
 import { permanentFailure, shortSha } from './failure';
@@ -26,22 +27,22 @@ export interface BuildStep {
 /** Makes an earlier deployment's image live again: the rollback's row names it; nothing is built. */
 export async function deployExistingImage(context: BuilderContext, step: BuildStep): Promise<BuildOutcome> {
   const { deployment, log } = step;
-  const tag = deployment.imageTag;
-  if (tag === null || (await context.runtime.imageId(tag)) === null) {
+  const imageId = await deploymentImageId(context, deployment);
+  if (imageId === null) {
     throw permanentFailure(
-      `The image of this version (${tag ?? 'none recorded'}) is no longer on this host: old images are removed to keep disk space (COVE_IMAGE_RETENTION). Redeploy its commit instead.`,
+      `The image of this version (${deployment.imageId ?? deployment.imageTag ?? 'none recorded'}) is no longer on this host: old images are removed to keep disk space (COVE_IMAGE_RETENTION). Redeploy its commit instead.`,
     );
   }
   log(
-    `Making ${deployment.commitSha ? shortSha(deployment.commitSha) : 'an earlier version'} live again from its image ${tag}; nothing is rebuilt.`,
+    `Making ${deployment.commitSha ? shortSha(deployment.commitSha) : 'an earlier version'} live again from its image ${imageId}; nothing is rebuilt.`,
   );
-  return startAndActivate(context, step, tag);
+  return startAndActivate(context, step, { imageTag: deployment.imageTag, imageId });
 }
 
 export async function startAndActivate(
   context: BuilderContext,
   step: BuildStep,
-  tag: string,
+  image: { imageTag: string | null; imageId: string },
 ): Promise<BuildOutcome> {
   const { db } = context;
   const { app, deployment, log, signal, clock } = step;
@@ -49,11 +50,11 @@ export async function startAndActivate(
   // The workspace's limit of running apps, checked when the push or click was taken, is held here
   // under its lock: two apps starting at once never both take the last slot.
   const slot = await claimRunningSlot(context, app.workspaceId, app.id, `start ${app.name}`, (tx) =>
-    markDeploying(tx, deployment.id, tag),
+    markDeploying(tx, deployment.id, image),
   );
   if (slot.refusal !== null) throw permanentFailure(slot.refusal);
   await showProgressOnApp(db, app, 'deploying', 'Starting the new version.');
-  const target = { appId: app.id, appName: app.name, deploymentId: deployment.id, imageTag: tag };
+  const target = { appId: app.id, appName: app.name, deploymentId: deployment.id, imageId: image.imageId };
   const container = await startHealthyContainer(context, target, log);
   clock.lap('start to healthy');
   if (signal.aborted) {

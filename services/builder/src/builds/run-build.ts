@@ -92,7 +92,7 @@ async function buildAndDeploy(
   signal.throwIfAborted();
   clock.lap('build context');
 
-  const tag = imageTag(config.COVE_INSTANCE, app.name, commit.sha);
+  const tag = imageTag(config.COVE_INSTANCE, app.id, commit.sha);
   const built = await runtime.buildImage({
     contextDir: workDir,
     dockerfile: contextLayout.dockerfile,
@@ -105,8 +105,11 @@ async function buildAndDeploy(
   signal.throwIfAborted();
   if (!built.isSuccess) throw explainBuildFailure(built, prepared);
   clock.lap('image build');
-  log(`Built ${tag}. Starting it.`);
-  return startAndActivate(context, step, tag);
+  // The engine reports the id as it builds; if it did not, the tag (this app's alone) names it.
+  const imageId = built.imageId.startsWith('sha256:') ? built.imageId : await runtime.imageId(tag);
+  if (imageId === null) throw transientFailure(`The built image ${tag} is not on this host.`);
+  log(`Built ${tag} (${imageId}). Starting it.`);
+  return startAndActivate(context, step, { imageTag: tag, imageId });
 }
 
 export interface BuildAttempt {

@@ -8,6 +8,7 @@ import { permanentFailure } from '../builds/failure';
 import type { BuilderContext } from '../context';
 import { appBridgeName } from '../network/firewall-rules';
 import { type ContainerInfo, labelKeys, type RunContainerRequest } from '../runtime/types';
+import { checkImageOwner } from './deployment-image';
 import { waitForHealth } from './health';
 import { type ContainerSecrets, maskSecrets, prepareContainerSecrets } from './secrets-file';
 
@@ -15,8 +16,12 @@ export const appPort = 8501;
 export const appUserId = 10001;
 const printedLineCount = 30;
 
-export function imageTag(instance: string, appName: string, commitSha: string): string {
-  return `cove-${instance}/${appName}:${commitSha.slice(0, 12)}`;
+/**
+ * Named by the app's id, never its name: a name can pass to another app (after a rename), and its
+ * build of the same commit would otherwise move the tag. Containers run the image id, not this tag.
+ */
+export function imageTag(instance: string, appId: string, commitSha: string): string {
+  return `cove-${instance}/${appId}:${commitSha}`;
 }
 
 /** A suffix tells apart a second container of the same deployment (e.g. with new secrets). */
@@ -32,7 +37,8 @@ export interface DeploymentTarget {
   appId: string;
   appName: string;
   deploymentId: string;
-  imageTag: string;
+  /** The image's id (`sha256:...`), from deploymentImageId(). */
+  imageId: string;
 }
 
 export interface StartOptions {
@@ -50,7 +56,7 @@ function runRequest(
   const instance = config.COVE_INSTANCE;
   return {
     name: containerName(instance, target.appName, target.deploymentId, options.nameSuffix),
-    image: target.imageTag,
+    image: target.imageId,
     labels: {
       [labelKeys.instance]: instance,
       [labelKeys.appId]: target.appId,
@@ -105,6 +111,7 @@ export async function startHealthyContainer(
     // Named by instance, so the app firewall's one rule covers every app network (network/).
     { bridgeInterface: appBridgeName(instance, networkName) },
   );
+  await checkImageOwner(context, target);
   const startedAtSeconds = Math.floor(Date.now() / 1000) - 1;
   const secrets = await prepareContainerSecrets(context, target.appId, appUserId);
   const mask = (line: string) => maskSecrets(line, secrets.values);

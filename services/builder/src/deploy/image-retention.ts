@@ -10,10 +10,11 @@ const { apps, deployments } = schema;
 
 export interface SuccessfulDeployment {
   id: string;
-  imageTag: string;
+  /** The image id, or the tag of a row from before ids were recorded. */
+  image: string;
 }
 
-/** The image tags to keep: `successful` is newest first; the live one need not be the newest. */
+/** The images to keep: `successful` is newest first; the live one need not be the newest. */
 export function imagesToKeep(
   successful: readonly SuccessfulDeployment[],
   liveDeploymentId: string | null,
@@ -22,16 +23,16 @@ export function imagesToKeep(
   const kept = new Set<string>();
   const live = successful.find((deployment) => deployment.id === liveDeploymentId);
   if (live) {
-    kept.add(live.imageTag);
+    kept.add(live.image);
     const previous = successful.find(
-      (deployment) => deployment.id !== live.id && deployment.imageTag !== live.imageTag,
+      (deployment) => deployment.id !== live.id && deployment.image !== live.image,
     );
-    if (previous) kept.add(previous.imageTag);
+    if (previous) kept.add(previous.image);
   }
   const newest = new Set<string>();
   for (const deployment of successful) {
     if (newest.size >= retention) break;
-    newest.add(deployment.imageTag);
+    newest.add(deployment.image);
   }
   for (const tag of newest) kept.add(tag);
   return kept;
@@ -44,7 +45,7 @@ export async function collectOldImages(context: BuilderContext, appId: string): 
     const [app] = await db.select().from(apps).where(eq(apps.id, appId));
     if (!app) return;
     const rows = await db
-      .select({ id: deployments.id, imageTag: deployments.imageTag })
+      .select({ id: deployments.id, imageId: deployments.imageId, imageTag: deployments.imageTag })
       .from(deployments)
       .where(
         and(
@@ -56,10 +57,13 @@ export async function collectOldImages(context: BuilderContext, appId: string): 
         ),
       )
       .orderBy(desc(deployments.createdAt));
-    const successful = rows.flatMap((row) => (row.imageTag ? [{ id: row.id, imageTag: row.imageTag }] : []));
+    const successful = rows.flatMap((row) => {
+      const image = row.imageId ?? row.imageTag;
+      return image ? [{ id: row.id, image }] : [];
+    });
     const keptIds = new Set<string>();
-    for (const tag of imagesToKeep(successful, app.liveDeploymentId, config.COVE_IMAGE_RETENTION)) {
-      const id = await runtime.imageId(tag);
+    for (const image of imagesToKeep(successful, app.liveDeploymentId, config.COVE_IMAGE_RETENTION)) {
+      const id = await runtime.imageId(image);
       if (id !== null) keptIds.add(id);
     }
     const images = await runtime.listImages({

@@ -9,6 +9,7 @@ import { DeployFailure } from '../builds/failure';
 import type { BuilderContext } from '../context';
 import { labelKeys } from '../runtime/types';
 import { startHealthyContainer } from './container';
+import { deploymentImageId } from './deployment-image';
 import { swapLiveContainer } from './swap-live-container';
 
 const { apps, deployments } = schema;
@@ -28,7 +29,6 @@ export async function restartLiveDeployment(
     .where(eq(apps.id, appId));
   if (!row?.live.imageTag) return 'nothing-live';
   const { app, live } = row;
-  const imageTag = row.live.imageTag;
 
   const existing = await runtime.list({
     [labelKeys.instance]: config.COVE_INSTANCE,
@@ -42,7 +42,8 @@ export async function restartLiveDeployment(
   }
   for (const container of existing) await runtime.remove(container.id);
 
-  if ((await runtime.imageId(imageTag)) === null) {
+  const imageId = await deploymentImageId(context, live);
+  if (imageId === null) {
     // Someone removed the image by hand (or another installation sharing this engine did): say so
     // instead of failing the same way on every pass.
     const commit = live.commitSha?.slice(0, 7) ?? 'unknown';
@@ -55,7 +56,7 @@ export async function restartLiveDeployment(
     return 'failed';
   }
 
-  const target = { appId: app.id, appName: app.name, deploymentId: live.id, imageTag };
+  const target = { appId: app.id, appName: app.name, deploymentId: live.id, imageId };
   try {
     const container = await startHealthyContainer(context, target);
     if (container.hostPort === null) throw new Error('The restarted container has no published port');

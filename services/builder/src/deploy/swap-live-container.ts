@@ -11,6 +11,7 @@ import { DeployFailure } from '../builds/failure';
 import type { BuilderContext } from '../context';
 import { labelKeys } from '../runtime/types';
 import { startHealthyContainer } from './container';
+import { deploymentImageId } from './deployment-image';
 
 const { apps, deployments } = schema;
 
@@ -42,7 +43,6 @@ export async function swapLiveContainer(
     .where(eq(apps.id, appId));
   if (!row?.live.imageTag) return 'nothing-live';
   const { app, live } = row;
-  const target = { appId: app.id, appName: app.name, deploymentId: live.id, imageTag: row.live.imageTag };
   const keepServing = async (message: string): Promise<SwapOutcome> => {
     await db
       .update(apps)
@@ -51,12 +51,14 @@ export async function swapLiveContainer(
     return 'failed';
   };
 
-  if ((await runtime.imageId(target.imageTag)) === null) {
+  const imageId = await deploymentImageId(context, live);
+  if (imageId === null) {
     const commit = live.commitSha?.slice(0, 7) ?? 'unknown';
     return keepServing(
       `${failedNotes[change]}, so the previous container keeps serving. The image of the live version (commit ${commit}) is no longer on this host; redeploy to rebuild it.`,
     );
   }
+  const target = { appId: app.id, appName: app.name, deploymentId: live.id, imageId };
   let container: Awaited<ReturnType<typeof startHealthyContainer>>;
   try {
     container = await startHealthyContainer(context, target, () => {}, {

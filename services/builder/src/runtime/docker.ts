@@ -148,6 +148,11 @@ export function createDockerRuntime(socketPath: string): ContainerRuntime {
       return inspected?.Id ?? null;
     },
 
+    async inspectImage(reference) {
+      const inspected = await ignoreMissing(() => docker.getImage(reference).inspect());
+      return inspected ? { id: inspected.Id, labels: inspected.Config?.Labels ?? {} } : null;
+    },
+
     async listImages(labels) {
       const images = await docker.listImages({ filters: { label: labelFilters(labels) } });
       return images.map((image) => image.Id);

@@ -96,6 +96,8 @@ export interface ContainerRuntime {
   removeImage(tag: string): Promise<void>;
   /** The image's id (its content digest), or null when there is no such image. */
   imageId(reference: string): Promise<string | null>;
+  /** The image's id and labels, or null when there is no such image. */
+  inspectImage(reference: string): Promise<{ id: string; labels: Record<string, string> } | null>;
   listImages(labels: Record<string, string>): Promise<string[]>;
   /** Like listImages, with each image's labels (e.g. to tell which app an image was built for). */
   listImagesWithLabels(

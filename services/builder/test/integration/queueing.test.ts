@@ -82,7 +82,7 @@ test('two pushes in quick succession build only the newest; a running build is c
     `A newer push (${newerSha.slice(0, 7)}) replaced this one before it was built.`,
   );
   expect((await buildLog(olderId)).some((line) => /^Step \d+\//.test(line))).toBe(false);
-  expect(await runtime.imageId(imageTag(context.instance, app.name, olderSha))).toBeNull();
+  expect(await runtime.imageId(imageTag(context.instance, app.appId, olderSha))).toBeNull();
 
   // A build stuck cloning is cancelled; the newer version keeps serving.
   const { port } = hangingGitServer.address() as AddressInfo;

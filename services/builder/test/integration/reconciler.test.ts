@@ -147,9 +147,15 @@ test('a live version whose image was removed by hand is reported, not retried bl
   const deployed = await waitForFinished(context, deploymentId);
   expect(deployed.status).toBe('running');
 
-  // Untag the image first: removing the container first would let a reconcile pass restart it.
-  await run('docker', ['rmi', '--force', deployed.imageTag ?? '']);
-  await run('docker', ['rm', '--force', deployed.containerId ?? '']);
+  // Containers run the image id, so untagging is not enough: the image itself goes, right after its
+  // container (an image a running container uses cannot be removed), before a reconcile pass looks.
+  await run('sh', [
+    '-c',
+    'docker rm --force "$1" >/dev/null && docker rmi --force "$2" >/dev/null',
+    'remove',
+    deployed.containerId ?? '',
+    deployed.imageId ?? '',
+  ]);
   const crashed = await waitFor(
     async () => {
       const row = await readApp(context, app.appId);

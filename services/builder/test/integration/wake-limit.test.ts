@@ -107,7 +107,7 @@ test('an app whose new version is being started counts as running, and its own r
   const deploymentId = await insertDeployment(context, starting);
   // The build of a sleeping app reaches its start: the deployment, not the app, says so.
   const started = await claimRunningSlot(builder, starting.workspaceId, starting.appId, 'start it', (tx) =>
-    markDeploying(tx, deploymentId, 'cove-test/slot-starting:1'),
+    markDeploying(tx, deploymentId, { imageTag: 'cove-test/slot-starting:1', imageId: 'sha256:1' }),
   );
   expect(started.refusal).toBeNull();
   expect((await readDeployment(context, deploymentId)).status).toBe('deploying');

@@ -93,6 +93,7 @@ export async function rollbackDeployment(
       commitMessage: source.commitMessage,
       commitAuthor: source.commitAuthor,
       imageTag: source.imageTag,
+      imageId: source.imageId,
       status: 'queued',
     })
     .returning();
