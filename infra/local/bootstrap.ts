@@ -5,7 +5,8 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { get } from 'node:http';
 import path from 'node:path';
-import { createApiToken, resolveApiToken, setPassword, signUp } from '@cove/shared/auth/accounts';
+import { setPassword, signUp } from '@cove/shared/auth/accounts';
+import { createApiToken, resolveApiToken } from '@cove/shared/auth/api-tokens';
 import { markEmailVerified } from '@cove/shared/auth/email-verification';
 import { loadConfigOrExit } from '@cove/shared/config/load';
 import { appUrl, commonConfigSchema } from '@cove/shared/config/schemas';
@@ -64,7 +65,14 @@ async function ensureAdmin(): Promise<AdminRecord> {
     }
     // The operator's own account: its address needs no mailed link (and a local set-up has no mail).
     await markEmailVerified(db, userId);
-    const { token } = await createApiToken(db, { workspaceId, userId, name: 'make up' });
+    // Full scope, no expiry: the token in .cove/env drives the platform's own scripts and tests.
+    const { token } = await createApiToken(db, {
+      workspaceId,
+      userId,
+      name: 'make up',
+      scope: 'full',
+      expiresInDays: null,
+    });
     const record = { email: adminEmail, password, token };
     await writeFile(adminFile, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
     return record;

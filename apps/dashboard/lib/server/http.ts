@@ -1,8 +1,7 @@
 // Route handlers are thin: parse the request with a contract, call the domain, answer with JSON.
 // They use only the Web Request, so tests call them directly with real Request objects.
 
-import type { Principal } from '@cove/shared/auth/accounts';
-import { authenticateRequest, requireRole } from '@cove/shared/auth/request';
+import { authenticateRequest, type Caller, requireRole } from '@cove/shared/auth/request';
 import { parseInput } from '@cove/shared/contracts/validation';
 import type { MemberRole } from '@cove/shared/db/schema/identity';
 import { CoveError } from '@cove/shared/errors';
@@ -53,7 +52,7 @@ export async function authenticate(
   request: Request,
   context: ServerContext,
   role: MemberRole = 'viewer',
-): Promise<Principal> {
+): Promise<Caller> {
   const principal = await authenticateRequest(context.db, request, {
     dashboardUrl: context.config.COVE_DASHBOARD_URL,
   });

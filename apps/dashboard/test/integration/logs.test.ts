@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createApiToken, signUp } from '@cove/shared/auth/accounts';
+import { signUp } from '@cove/shared/auth/accounts';
+import { createApiToken } from '@cove/shared/auth/api-tokens';
 import { createAppResponse } from '@cove/shared/contracts/api';
 import { appendLogLines, endOfLogMessage, logChannel } from '@cove/shared/logs/deployment-logs';
 import type { TestContext } from '@cove/shared/testing/context';

@@ -29,6 +29,8 @@ export type RouteRule =
   | { access: 'public'; status: number; request: (fixture: Fixture) => RouteRequest }
   /** Any signed-in person, whatever their role (their own session or invitation). */
   | { access: 'any-user'; request: (fixture: Fixture) => RouteRequest }
+  /** Signed-in browser sessions only: every bearer token is refused (403), whatever its role. */
+  | { access: 'session-only'; request: (fixture: Fixture) => RouteRequest }
   | {
       access: MemberRole;
       /** What another workspace's owner gets: not-found for A's things, or their own workspace's. */
@@ -54,6 +56,8 @@ const repo = (suffix: string) => () => ({
   path: `/github/repos/octo/demo/${suffix}`,
   params: { owner: 'octo', repo: 'demo' },
 });
+
+const unknownTokenId = '00000000-0000-4000-8000-000000000000';
 
 export const routeRules: Record<string, RouteRule> = {
   'POST /auth/signup': { access: 'public', status: 400, request: plain('/auth/signup', {}) },
@@ -108,9 +112,16 @@ export const routeRules: Record<string, RouteRule> = {
   'GET /apps/[name]/access': { access: 'viewer', outsider: 'not-found', request: app('/access') },
   'GET /workspace': { access: 'viewer', outsider: 'own', request: plain('/workspace') },
   'GET /workspace/members': { access: 'viewer', outsider: 'own', request: plain('/workspace/members') },
+  'GET /tokens': { access: 'viewer', outsider: 'own', request: plain('/tokens') },
+  /** Nobody's token: 404 for every caller allowed to ask, and no caller's own token is lost. */
+  'DELETE /tokens/[id]': {
+    access: 'viewer',
+    outsider: 'own',
+    request: () => ({ path: `/tokens/${unknownTokenId}`, params: { id: unknownTokenId } }),
+  },
   'GET /github/installations': { access: 'viewer', outsider: 'own', request: plain('/github/installations') },
 
-  'POST /tokens': { access: 'developer', outsider: 'own', request: plain('/tokens', { name: 'matrix' }) },
+  'POST /tokens': { access: 'session-only', request: plain('/tokens', { name: 'matrix' }) },
   'POST /apps': {
     access: 'developer',
     outsider: 'own',

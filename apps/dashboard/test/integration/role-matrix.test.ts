@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { createApiToken } from '@cove/shared/auth/accounts';
+import { createApiToken } from '@cove/shared/auth/api-tokens';
 import { generateToken, hashToken } from '@cove/shared/auth/tokens';
 import { apiRoutes } from '@cove/shared/contracts/routes';
 import { schema } from '@cove/shared/db/client';
@@ -137,6 +137,7 @@ type Expectation = 'allowed' | 'forbidden' | 'unauthenticated' | 'not-found' | {
 function expectedFor(rule: RouteRule, caller: Caller): Expectation {
   if (rule.access === 'public') return { status: rule.status };
   if (caller === 'anonymous') return 'unauthenticated';
+  if (rule.access === 'session-only') return 'forbidden';
   if (rule.access === 'any-user') return 'allowed';
   if (caller === 'outsider') return rule.outsider === 'not-found' ? 'not-found' : 'allowed';
   return rank[caller] >= rank[rule.access] ? 'allowed' : 'forbidden';
@@ -195,7 +196,12 @@ describe.each(Object.entries(routeRules))('%s', (key, rule) => {
     expect(statusMatches(expected, response.status), `${key} as ${caller}: ${response.status} ${text}`).toBe(
       true,
     );
-    if (caller === 'outsider' && rule.access !== 'public' && rule.access !== 'any-user') {
+    if (
+      caller === 'outsider' &&
+      rule.access !== 'public' &&
+      rule.access !== 'any-user' &&
+      rule.access !== 'session-only'
+    ) {
       // Whatever another workspace's owner gets back never shows workspace A's things (a not-found
       // may repeat the app name the caller sent, nothing more).
       if (rule.outsider === 'own') expect(text).not.toContain(fixture.appName);

@@ -2,7 +2,7 @@
 // never cached, and audited with the key names (never the values).
 import { randomUUID } from 'node:crypto';
 import { listAuditEntries } from '@cove/shared/audit/audit-log';
-import { createApiToken } from '@cove/shared/auth/accounts';
+import { createApiToken } from '@cove/shared/auth/api-tokens';
 import { errorResponse, revealedSecrets } from '@cove/shared/contracts/api';
 import { schema } from '@cove/shared/db/client';
 import type { MemberRole } from '@cove/shared/db/schema/identity';

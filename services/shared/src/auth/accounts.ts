@@ -1,8 +1,8 @@
 // Accounts: sign-up (a user, their workspace and an owner membership), sign-in, browser sessions
-// and API tokens. Secrets given to clients are random tokens; only their SHA-256 is stored.
+// (API tokens: api-tokens.ts). Secrets given to clients are random tokens; only their SHA-256 is stored.
 import { and, asc, eq, gt, isNotNull } from 'drizzle-orm';
 import type { Database } from '../db/client';
-import { apiTokens, type MemberRole, memberships, sessions, users, workspaces } from '../db/schema/identity';
+import { type MemberRole, memberships, sessions, users, workspaces } from '../db/schema/identity';
 import { CoveError } from '../errors';
 import { decoyPasswordHash, hashPassword, verifyPassword } from './passwords';
 import { generateToken, hashToken } from './tokens';
@@ -147,7 +147,7 @@ export async function getAccount(
 }
 
 /** The role of a user in a workspace, or null when they are not a member (any more). */
-async function roleIn(db: Database, workspaceId: string, userId: string): Promise<MemberRole | null> {
+export async function roleIn(db: Database, workspaceId: string, userId: string): Promise<MemberRole | null> {
   const [membership] = await db
     .select({ role: memberships.role })
     .from(memberships)
@@ -182,28 +182,4 @@ export async function resolveSession(
 
 export async function deleteSession(db: Database, token: string): Promise<void> {
   await db.delete(sessions).where(eq(sessions.id, hashToken(token)));
-}
-
-export async function createApiToken(
-  db: Database,
-  input: { workspaceId: string; userId: string; name: string },
-): Promise<{ id: string; name: string; token: string }> {
-  const token = generateToken();
-  const [row] = await db
-    .insert(apiTokens)
-    .values({ ...input, tokenHash: hashToken(token) })
-    .returning({ id: apiTokens.id, name: apiTokens.name });
-  if (!row) throw new Error('insert returned no row');
-  return { ...row, token };
-}
-
-export async function resolveApiToken(db: Database, token: string): Promise<Principal | null> {
-  const [row] = await db
-    .update(apiTokens)
-    .set({ lastUsedAt: new Date() })
-    .where(eq(apiTokens.tokenHash, hashToken(token)))
-    .returning({ userId: apiTokens.userId, workspaceId: apiTokens.workspaceId });
-  if (!row) return null;
-  const role = await roleIn(db, row.workspaceId, row.userId);
-  return role === null ? null : { ...row, role };
 }

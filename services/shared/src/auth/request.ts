@@ -1,9 +1,10 @@
 // Who is calling an HTTP request: a bearer API token, or the browser's session cookie. Cookie-borne
 // requests that change state must come from the dashboard's own origin (CSRF).
 import type { Database } from '../db/client';
-import type { MemberRole } from '../db/schema/identity';
+import type { ApiTokenScope, MemberRole } from '../db/schema/identity';
 import { CoveError } from '../errors';
-import { type Principal, resolveApiToken, resolveSession } from './accounts';
+import { type Principal, resolveSession } from './accounts';
+import { resolveApiToken } from './api-tokens';
 
 export const sessionCookieName = 'cove_session';
 
@@ -75,28 +76,43 @@ function bearerToken(headers: Headers): string | null {
   return match[1];
 }
 
+/** How the caller proved who they are. */
+export type Credential = { kind: 'session' } | { kind: 'token'; tokenId: string; scope: ApiTokenScope };
+
+/** A principal, and the credential it came with. */
+export interface Caller extends Principal {
+  credential: Credential;
+}
+
 export async function authenticateRequest(
   db: Database,
   request: Request,
   options: { dashboardUrl: string },
-): Promise<Principal> {
+): Promise<Caller> {
   const token = bearerToken(request.headers);
   if (token !== null) {
-    const principal = await resolveApiToken(db, token);
-    if (!principal) {
+    const resolved = await resolveApiToken(db, token);
+    if (!resolved) {
       throw new CoveError(
         'unauthenticated',
-        'This API token is not valid. Create a new one in the dashboard.',
+        'This API token is not valid (revoked or expired). Create a new one in the dashboard.',
       );
     }
-    return principal;
+    const { tokenId, scope, ...principal } = resolved;
+    if (scope === 'read' && !safeMethods.has(request.method.toUpperCase())) {
+      throw new CoveError(
+        'forbidden',
+        'This API token is read-only: it may only send GET requests. Use a full-scope token.',
+      );
+    }
+    return { ...principal, credential: { kind: 'token', tokenId, scope } };
   }
   const sessionToken = readCookie(request.headers, sessionCookieName);
   if (sessionToken) {
     const principal = await resolveSession(db, sessionToken);
     if (principal) {
       checkSameOrigin(request, options.dashboardUrl);
-      return principal;
+      return { ...principal, credential: { kind: 'session' } };
     }
   }
   throw new CoveError('unauthenticated', 'Sign in, or send an API token as "Authorization: Bearer <token>".');
@@ -108,5 +124,15 @@ const roleRank: Record<MemberRole, number> = { viewer: 0, developer: 1, owner: 2
 export function requireRole(principal: Principal, role: MemberRole): void {
   if (roleRank[principal.role] < roleRank[role]) {
     throw new CoveError('forbidden', `This needs the ${role} role in the workspace; ask an owner.`);
+  }
+}
+
+/** Refuses a caller who came with an API token: a token cannot mint or manage tokens. */
+export function requireSession(caller: Caller): void {
+  if (caller.credential.kind !== 'session') {
+    throw new CoveError(
+      'forbidden',
+      'API tokens are managed from a signed-in dashboard session, not with another token.',
+    );
   }
 }

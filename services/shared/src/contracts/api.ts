@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { appStatuses, appVisibilities } from '../db/schema/apps';
 import { deploymentStatuses, deploymentTriggers } from '../db/schema/deployments';
+import { apiTokenScopes } from '../db/schema/identity';
 import { gitHubRepositoryFullName } from './github';
 
 export * from './access';
@@ -203,12 +204,37 @@ export const verificationMailResponse = z
   .describe('Whether a verification link was mailed to the address, and what that means.');
 export const signUpResponse = sessionResponse.extend({ verification: verificationMailResponse });
 
-export const createTokenRequest = z.object({ name: z.string().trim().min(1).max(100) });
+export const apiTokenScope = z
+  .enum(apiTokenScopes)
+  .describe("read: GET requests only; full: everything the owner's role allows.");
+export const createTokenRequest = z.object({
+  name: z.string().trim().min(1, 'Give the token a name.').max(100),
+  scope: apiTokenScope.default('full'),
+  expiresInDays: z
+    .number({ error: 'Give the expiry as a whole number of days.' })
+    .int('Give the expiry as a whole number of days.')
+    .min(1, 'A token lives at least one day.')
+    .max(3650, 'A token lives at most 3650 days.')
+    .nullable()
+    .default(null)
+    .describe('Days until the token stops working; null or absent: it does not expire.'),
+});
 export const createTokenResponse = z.object({
   id: z.uuid(),
   name: z.string(),
+  scope: apiTokenScope,
+  expiresAt: z.iso.datetime().nullable(),
   token: z.string().describe('Shown once; send it as "Authorization: Bearer <token>".'),
 });
+export const apiTokenView = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  scope: apiTokenScope,
+  createdAt: z.iso.datetime(),
+  lastUsedAt: z.iso.datetime().nullable(),
+  expiresAt: z.iso.datetime().nullable(),
+});
+export const listTokensResponse = z.object({ tokens: z.array(apiTokenView) });
 
 export const errorResponse = z.object({
   error: z.object({

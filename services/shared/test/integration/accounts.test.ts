@@ -1,16 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import {
-  createApiToken,
   createSession,
   deleteSession,
-  resolveApiToken,
   resolveSession,
   sessionLifetimeMs,
   setPassword,
   signIn,
   signUp,
 } from '../../src/auth/accounts';
+import { createApiToken, resolveApiToken } from '../../src/auth/api-tokens';
 import { markEmailVerified } from '../../src/auth/email-verification';
 import { schema } from '../../src/db/client';
 import { createTestContext, type TestContext } from '../../src/testing/context';

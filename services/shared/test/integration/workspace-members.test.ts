@@ -1,14 +1,8 @@
 // Members and roles, leaving, and moving a session between workspaces, against a real Postgres.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import {
-  createApiToken,
-  createSession,
-  type Principal,
-  resolveApiToken,
-  resolveSession,
-  signUp,
-} from '../../src/auth/accounts';
+import { createSession, type Principal, resolveSession, signUp } from '../../src/auth/accounts';
+import { createApiToken, resolveApiToken } from '../../src/auth/api-tokens';
 import { schema } from '../../src/db/client';
 import { createTestContext, type TestContext } from '../../src/testing/context';
 import { changeMemberRole, listMembers, removeMember } from '../../src/workspaces/members';

@@ -87,7 +87,14 @@ export const sessions = pgTable('sessions', {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
-/** API bearer tokens; stored as SHA-256 of the token, shown once at creation. */
+/** What a token may do: `read` only GET/HEAD requests, `full` everything its owner's role allows. */
+export const apiTokenScopes = ['read', 'full'] as const;
+export type ApiTokenScope = (typeof apiTokenScopes)[number];
+
+/**
+ * API bearer tokens; stored as SHA-256 of the token, shown once at creation. A token works until it
+ * is revoked (the row is deleted), its owner leaves the workspace, or expiresAt (when set) passes.
+ */
 export const apiTokens = pgTable('api_tokens', {
   id: uuid('id').primaryKey().defaultRandom(),
   workspaceId: uuid('workspace_id')
@@ -98,6 +105,8 @@ export const apiTokens = pgTable('api_tokens', {
     .references(() => users.id, { onDelete: 'cascade' }),
   name: text('name').notNull(),
   tokenHash: text('token_hash').notNull().unique(),
+  scope: text('scope', { enum: apiTokenScopes }).notNull().default('full'),
+  expiresAt: timestamp('expires_at', { withTimezone: true }),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   lastUsedAt: timestamp('last_used_at', { withTimezone: true }).default(sql`null`),
 });

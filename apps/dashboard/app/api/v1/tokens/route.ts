@@ -1,14 +1,33 @@
-import { createApiToken } from '@cove/shared/auth/accounts';
-import { createTokenRequest, createTokenResponse } from '@cove/shared/contracts/api';
+import { createApiToken, listApiTokens } from '@cove/shared/auth/api-tokens';
+import { requireSession } from '@cove/shared/auth/request';
+import { createTokenRequest, createTokenResponse, listTokensResponse } from '@cove/shared/contracts/api';
 import { authenticate, readBody, reply, route } from '../../../../lib/server/http';
+
+const isoOrNull = (date: Date | null) => (date ? date.toISOString() : null);
+
+export const GET = route(async ({ request, context }) => {
+  const principal = await authenticate(request, context);
+  const tokens = await listApiTokens(context.db, principal);
+  return reply(listTokensResponse, {
+    tokens: tokens.map((token) => ({
+      ...token,
+      createdAt: token.createdAt.toISOString(),
+      lastUsedAt: isoOrNull(token.lastUsedAt),
+      expiresAt: isoOrNull(token.expiresAt),
+    })),
+  });
+});
 
 export const POST = route(async ({ request, context }) => {
   const principal = await authenticate(request, context, 'developer');
-  const { name } = await readBody(request, createTokenRequest);
+  requireSession(principal);
+  const { name, scope, expiresInDays } = await readBody(request, createTokenRequest);
   const token = await createApiToken(context.db, {
     workspaceId: principal.workspaceId,
     userId: principal.userId,
     name,
+    scope,
+    expiresInDays,
   });
-  return reply(createTokenResponse, token, 201);
+  return reply(createTokenResponse, { ...token, expiresAt: isoOrNull(token.expiresAt) }, 201);
 });
