@@ -10,6 +10,7 @@ import type { BuilderContext } from '../context';
 import { labelKeys } from '../runtime/types';
 import { startHealthyContainer } from './container';
 import { deploymentImageId } from './deployment-image';
+import { readLiveDeployment } from './live-deployment';
 import { swapLiveContainer } from './swap-live-container';
 
 const { apps, deployments } = schema;
@@ -22,11 +23,7 @@ export async function restartLiveDeployment(
   reason: 'reboot' | 'recover',
 ): Promise<RestartOutcome> {
   const { db, redis, runtime, config, logger } = context;
-  const [row] = await db
-    .select({ app: apps, live: deployments })
-    .from(apps)
-    .innerJoin(deployments, eq(deployments.id, apps.liveDeploymentId))
-    .where(eq(apps.id, appId));
+  const row = await readLiveDeployment(db, appId);
   if (!row?.live.imageTag) return 'nothing-live';
   const { app, live } = row;
 

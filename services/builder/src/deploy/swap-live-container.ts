@@ -12,6 +12,7 @@ import type { BuilderContext } from '../context';
 import { labelKeys } from '../runtime/types';
 import { startHealthyContainer } from './container';
 import { deploymentImageId } from './deployment-image';
+import { readLiveDeployment } from './live-deployment';
 
 const { apps, deployments } = schema;
 
@@ -36,11 +37,7 @@ export async function swapLiveContainer(
   change: LiveChange,
 ): Promise<SwapOutcome> {
   const { db, redis, runtime, config, logger } = context;
-  const [row] = await db
-    .select({ app: apps, live: deployments })
-    .from(apps)
-    .innerJoin(deployments, eq(deployments.id, apps.liveDeploymentId))
-    .where(eq(apps.id, appId));
+  const row = await readLiveDeployment(db, appId);
   if (!row?.live.imageTag) return 'nothing-live';
   const { app, live } = row;
   const keepServing = async (message: string): Promise<SwapOutcome> => {

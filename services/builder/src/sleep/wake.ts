@@ -10,6 +10,7 @@ import { claimRunningSlot } from '@cove/shared/workspaces/limits';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { BuilderContext } from '../context';
 import { type HealthResult, waitForHealth } from '../deploy/health';
+import { readLiveDeployment } from '../deploy/live-deployment';
 import { markCrashed, restartLiveDeployment } from '../deploy/restart';
 import { secretsMasker } from '../deploy/secrets-file';
 import type { ContainerInfo } from '../runtime/types';
@@ -82,11 +83,7 @@ async function markFailed(
 export async function wakeApp(context: BuilderContext, appId: string): Promise<WakeOutcome> {
   const { db, redis, runtime, config, logger } = context;
   const instance = config.COVE_INSTANCE;
-  const [row] = await db
-    .select({ app: apps, live: deployments })
-    .from(apps)
-    .innerJoin(deployments, eq(deployments.id, apps.liveDeploymentId))
-    .where(eq(apps.id, appId));
+  const row = await readLiveDeployment(db, appId);
   if (!row) return 'nothing-live';
   const { app, live } = row;
   // The operator's limit of running apps holds for wakes by a visit too (read under the workspace's
