@@ -110,7 +110,7 @@ function killProgram(program: string): (context: FaultContext) => Promise<null> 
     await waitUntil(
       async () => ((await supervisorctl('status', program)).stdout.includes('RUNNING') ? true : undefined),
       { timeoutMs: 60_000, intervalMs: 100, description: `${program} running again under supervisord` },
-    ).catch(() => undefined);
+    );
     return null;
   };
 }
@@ -272,6 +272,7 @@ export const faults: readonly Fault[] = [
     isShort: false,
     inject: async (context) => {
       const port = new URL(context.platform.redisUrl).port;
+      // redis-cli reports the connection Redis closes as it shuts down as an error.
       await run('redis-cli', ['-p', port, 'shutdown']).catch(() => undefined);
       await startServicesAgain();
       return null;

@@ -57,6 +57,7 @@ async function untilConsistent(checker: ConsistencyChecker, timeoutMs: number): 
 }
 
 async function deleteApps(api: ApiClient, apps: readonly SuiteApp[]): Promise<void> {
+  // A delete that fails leaves the app behind, which the consistency check after it reports.
   for (const app of apps) await api.call('DELETE', `/apps/${app.name}`).catch(() => undefined);
 }
 
