@@ -108,8 +108,11 @@ export async function startHealthyContainer(
   await runtime.ensureNetwork(
     networkName,
     { [labelKeys.instance]: instance, [labelKeys.appId]: target.appId },
-    // Named by instance, so the app firewall's one rule covers every app network (network/).
-    { bridgeInterface: appBridgeName(instance, networkName) },
+    {
+      // Named by instance, so the app firewall's one rule covers every app network (network/).
+      bridgeInterface: appBridgeName(instance, networkName),
+      subnets: { range: config.COVE_APP_SUBNETS, subnetBits: config.COVE_APP_SUBNET_BITS },
+    },
   );
   await checkImageOwner(context, target);
   const startedAtSeconds = Math.floor(Date.now() / 1000) - 1;

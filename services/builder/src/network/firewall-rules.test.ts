@@ -7,7 +7,6 @@ import {
   blockedIpv4Ranges,
   type FirewallInput,
   firewallChainNames,
-  networkOf,
   parseNameservers,
   restoreScript,
 } from './firewall-rules';
@@ -167,14 +166,6 @@ describe('names', () => {
     expect(long.input.length).toBeLessThanOrEqual(28);
     expect(long.forward).toMatch(/^COVE-[0-9a-f]{12}$/);
   });
-});
-
-test('networkOf gives the network of an interface address', () => {
-  expect(networkOf('192.0.2.2/24')).toBe('192.0.2.0/24');
-  expect(networkOf('10.231.7.130/30')).toBe('10.231.7.128/30');
-  expect(networkOf('8.8.8.8/32')).toBe('8.8.8.8/32');
-  expect(networkOf('1.2.3.4/0')).toBe('0.0.0.0/0');
-  expect(() => networkOf('300.1.1.1/8')).toThrow(/not an IPv4 CIDR/);
 });
 
 describe('restoreScript', () => {

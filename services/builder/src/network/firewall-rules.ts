@@ -2,6 +2,7 @@
 // each other, while leaving them public destinations and DNS. Pure: network/firewall.ts applies it.
 import { createHash } from 'node:crypto';
 import { BlockList, isIPv4 } from 'node:net';
+import { networkOf, subnetBounds } from '@cove/shared/network/ipv4';
 
 /**
  * IPv4 destinations an app may not reach wherever the host is: private networks, carrier-grade NAT,
@@ -110,32 +111,6 @@ function extraHostSubnets(hostSubnets: readonly string[]): string[] {
     const [first = '', last = ''] = subnetBounds(subnet);
     return !(covered.check(first) && covered.check(last));
   });
-}
-
-function toAddress(value: number): string {
-  return [24, 16, 8, 0].map((shift) => (value >>> shift) & 255).join('.');
-}
-
-/** An IPv4 CIDR as its network's first address (a number) and prefix length. */
-function parseCidr(cidr: string): { network: number; bits: number } {
-  const [address = '', bitsText = '32'] = cidr.split('/');
-  const bits = Number.parseInt(bitsText, 10);
-  if (!isIPv4(address) || !(bits >= 0 && bits <= 32)) throw new Error(`${cidr} is not an IPv4 CIDR`);
-  const value = address.split('.').reduce((sum, octet) => sum * 256 + Number.parseInt(octet, 10), 0);
-  const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-  return { network: (value & mask) >>> 0, bits };
-}
-
-/** The first and last address of a CIDR. */
-function subnetBounds(cidr: string): [string, string] {
-  const { network, bits } = parseCidr(cidr);
-  return [toAddress(network), toAddress(network + 2 ** (32 - bits) - 1)];
-}
-
-/** 192.0.2.2/24 -> 192.0.2.0/24 (iptables would mask it too, with a warning). */
-export function networkOf(cidr: string): string {
-  const { network, bits } = parseCidr(cidr);
-  return `${toAddress(network)}/${bits}`;
 }
 
 /** DNS to the resolvers (loopback ones excepted: Docker does not forward to those). */

@@ -1,6 +1,8 @@
 // The Docker implementation of the container runtime (dockerode over the engine's socket). The only
 // module in Cove that talks to Docker.
+import { networkInterfaces } from 'node:os';
 import { PassThrough } from 'node:stream';
+import { freeSubnets } from '@cove/shared/network/subnet-pool';
 import Docker from 'dockerode';
 import { z } from 'zod';
 import { buildImageWithDocker, pruneBuildCache } from './docker-build';
@@ -11,6 +13,7 @@ import {
   type ContainerState,
   type LogFollower,
   labelKeys,
+  type NetworkOptions,
   type RunContainerRequest,
 } from './types';
 
@@ -102,6 +105,63 @@ export function createDockerRuntime(socketPath: string): ContainerRuntime {
     }
   }
 
+  let networkCreation: Promise<void> = Promise.resolve();
+
+  async function createNetworkUnlessPresent(
+    name: string,
+    labels: Record<string, string>,
+    options: NetworkOptions,
+  ): Promise<void> {
+    const existing = await docker.listNetworks({ filters: { name: [name] } });
+    if (existing.some((network) => network.Name === name)) return;
+    const create = async (subnet: string | null) => {
+      await docker.createNetwork({
+        Name: name,
+        Driver: 'bridge',
+        CheckDuplicate: true,
+        Labels: labels,
+        ...(subnet ? { IPAM: { Driver: 'default', Config: [{ Subnet: subnet }] } } : {}),
+        // Containers on an app's network do not talk to each other (old and new version included).
+        Options: {
+          'com.docker.network.bridge.enable_icc': 'false',
+          ...(options.bridgeInterface ? { [bridgeNameOption]: options.bridgeInterface } : {}),
+        },
+      });
+    };
+    try {
+      if (!options.subnets) return await create(null);
+      const candidates = freeSubnets(options.subnets, name, await subnetsInUse());
+      if (candidates.length === 0) {
+        throw new Error(
+          `Every subnet of ${options.subnets.range} (COVE_APP_SUBNETS) is in use: there is no room for another app network. Give Cove a larger range, or delete apps.`,
+        );
+      }
+      // Another engine client can take a subnet between the listing and the creation: the engine
+      // refuses an overlap (403), and the next candidate is tried.
+      for (const [index, subnet] of candidates.slice(0, 8).entries()) {
+        try {
+          return await create(subnet);
+        } catch (error) {
+          if (statusCodeOf(error) !== 403 || index === 7) throw error;
+        }
+      }
+    } catch (error) {
+      if (statusCodeOf(error) !== 409) throw error;
+    }
+  }
+
+  /** Every IPv4 subnet the engine's networks and the host's interfaces use. */
+  async function subnetsInUse(): Promise<string[]> {
+    const networks = await docker.listNetworks();
+    const engine = networks.flatMap((network) =>
+      (network.IPAM?.Config ?? []).flatMap((config) => (config.Subnet ? [config.Subnet] : [])),
+    );
+    const host = Object.values(networkInterfaces())
+      .flatMap((addresses) => addresses ?? [])
+      .flatMap((address) => (address.family === 'IPv4' && address.cidr ? [address.cidr] : []));
+    return [...engine, ...host];
+  }
+
   function createOptions(request: RunContainerRequest): Docker.ContainerCreateOptions {
     const port = `${request.containerPort}/tcp`;
     return {
@@ -163,24 +223,11 @@ export function createDockerRuntime(socketPath: string): ContainerRuntime {
       return images.map((image) => ({ id: image.Id, labels: image.Labels ?? {} }));
     },
 
-    async ensureNetwork(name, labels, options = {}) {
-      const existing = await docker.listNetworks({ filters: { name: [name] } });
-      if (existing.some((network) => network.Name === name)) return;
-      try {
-        await docker.createNetwork({
-          Name: name,
-          Driver: 'bridge',
-          CheckDuplicate: true,
-          Labels: labels,
-          // Containers on an app's network do not talk to each other (old and new version included).
-          Options: {
-            'com.docker.network.bridge.enable_icc': 'false',
-            ...(options.bridgeInterface ? { [bridgeNameOption]: options.bridgeInterface } : {}),
-          },
-        });
-      } catch (error) {
-        if (statusCodeOf(error) !== 409) throw error;
-      }
+    ensureNetwork(name, labels, options = {}) {
+      // One at a time: two networks made at once would pick their subnets from the same listing.
+      const made = networkCreation.then(() => createNetworkUnlessPresent(name, labels, options));
+      networkCreation = made.catch(() => {});
+      return made;
     },
 
     async removeNetwork(name) {

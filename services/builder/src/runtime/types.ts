@@ -1,6 +1,7 @@
 // The small interface the builder needs from a container engine: build an image, run, stop,
 // inspect and list containers, read their output. Docker implements it today (docker.ts); a
 // Swarm or Kubernetes sibling would implement the same shape.
+import type { SubnetPool } from '@cove/shared/network/subnet-pool';
 
 /** Labels every object Cove creates carries, so an instance finds (and cleans up) only its own. */
 export const labelKeys = {
@@ -30,6 +31,13 @@ export interface BuildImageRequest {
 export type BuildImageResult =
   | { isSuccess: true; imageId: string }
   | { isSuccess: false; errorMessage: string; lines: string[] };
+
+export interface NetworkOptions {
+  /** Names the network's bridge on the host (what the app firewall matches). */
+  bridgeInterface?: string;
+  /** Carve the network's subnet from this pool; else the engine picks one from its defaults. */
+  subnets?: SubnetPool;
+}
 
 export interface RunContainerRequest {
   name: string;
@@ -103,12 +111,8 @@ export interface ContainerRuntime {
   listImagesWithLabels(
     labels: Record<string, string>,
   ): Promise<{ id: string; labels: Record<string, string> }[]>;
-  /** Creates the network unless it exists; `bridgeInterface` names its bridge on the host. */
-  ensureNetwork(
-    name: string,
-    labels: Record<string, string>,
-    options?: { bridgeInterface?: string },
-  ): Promise<void>;
+  /** Creates the network unless it exists. */
+  ensureNetwork(name: string, labels: Record<string, string>, options?: NetworkOptions): Promise<void>;
   removeNetwork(name: string): Promise<void>;
   listNetworks(labels: Record<string, string>): Promise<string[]>;
   /** The host interfaces of the bridge networks carrying all the labels (what a firewall matches). */

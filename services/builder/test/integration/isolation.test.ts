@@ -1,8 +1,9 @@
-// A hostile tenant beside a neighbour: the hostile app, deployed the normal way, tries every way out
+// A hostile tenant among neighbours (more app networks than Docker's default address pools hold,
+// each from Cove's own range): the hostile app, deployed the normal way, tries every way out
 // of its container (the host's Postgres, Redis and platform ports through its gateway and the host's
 // addresses, a listener on 0.0.0.0, a private and a link-local address behind the host, the
-// neighbour's container, the Docker socket, writing the image, raising privileges, a fork bomb,
-// filling its disks) and prints a verdict per attempt; none may get through, and the neighbour keeps
+// neighbours' containers, the Docker socket, writing the image, raising privileges, a fork bomb,
+// filling its disks) and prints a verdict per attempt; none may get through, and the neighbours keep
 // serving throughout. The app firewall (src/network/) is what stops the listener and the addresses.
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -10,6 +11,7 @@ import { networkInterfaces } from 'node:os';
 import { promisify } from 'node:util';
 import { openJobQueues } from '@cove/shared/jobs/queues';
 import { readLogLines } from '@cove/shared/logs/deployment-logs';
+import { cidrsOverlap, parseCidr } from '@cove/shared/network/ipv4';
 import type { TestContext } from '@cove/shared/testing/context';
 import type { GitServer } from '@cove/shared/testing/git-server';
 import { waitFor } from '@cove/shared/testing/wait';
@@ -157,12 +159,44 @@ async function firewalledTargets() {
   return { listenerPort: listener.port, behindHost };
 }
 
-test('a hostile app cannot get out of its container, and its neighbour keeps serving', async () => {
+/**
+ * More app networks than Docker's default address pools hold (15 /16s and 16 /20s: 31), each app
+ * in a workspace of its own: every one must get a subnet of Cove's own range and run.
+ */
+const neighbourCount = 33;
+
+async function subnetOf(deploymentId: string): Promise<string> {
+  const [container] = await containersOf(context.instance, deploymentId);
+  if (!container) throw new Error(`no container for deployment ${deploymentId}`);
+  const { stdout } = await run('docker', [
+    'network',
+    'inspect',
+    '--format',
+    '{{range .IPAM.Config}}{{.Subnet}}{{end}}',
+    `cove-${context.instance}-app-${container.labels['cove.app-id']}`,
+  ]);
+  return stdout.trim();
+}
+
+test('a hostile app among more neighbours than Docker has address pools for cannot get out of its container, and they all keep serving', async () => {
   const firewalled = await firewalledTargets();
   await git.createRepo('neighbour', { 'app.py': 'import streamlit as st\n\nst.title("Neighbour")\n' });
-  const neighbourApp = await insertApp(context, { name: 'neighbour', repoUrl: git.repoUrl('neighbour') });
-  const neighbour = await deploy(neighbourApp);
-  expect(await health(neighbour.hostPort)).toBe('ok');
+  const neighbourApps = await Promise.all(
+    Array.from({ length: neighbourCount }, (_, index) =>
+      insertApp(context, { name: `neighbour-${index}`, repoUrl: git.repoUrl('neighbour') }),
+    ),
+  );
+  const neighbours = await Promise.all(neighbourApps.map(deploy));
+  for (const neighbour of neighbours) expect(await health(neighbour.hostPort)).toBe('ok');
+  const subnets = await Promise.all(neighbours.map((neighbour) => subnetOf(neighbour.deploymentId)));
+  expect(new Set(subnets).size).toBe(neighbourCount);
+  const pool = parseCidr(builderConfig(context).COVE_APP_SUBNETS);
+  for (const subnet of subnets) {
+    expect(subnet).toMatch(/\/28$/);
+    expect(cidrsOverlap(parseCidr(subnet), pool), `${subnet} inside Cove's range`).toBe(true);
+  }
+  const [neighbour] = neighbours;
+  if (!neighbour) throw new Error('no neighbour deployed');
 
   const hostPorts = {
     postgres: portOf(context.databaseUrl),
@@ -176,7 +210,7 @@ test('a hostile app cannot get out of its container, and its neighbour keeps ser
   const targets = {
     hostPorts,
     hostAddresses: hostAddresses(),
-    neighbourIp: await containerIp(neighbour.deploymentId),
+    neighbourIps: await Promise.all(neighbours.map((each) => containerIp(each.deploymentId))),
     otherTargets: firewalled.behindHost,
   };
   await git.createRepo('hostile', await hostileFiles(targets));
@@ -202,7 +236,7 @@ test('a hostile app cannot get out of its container, and its neighbour keeps ser
     });
   }
   for (const expected of [
-    'neighbour container',
+    ...neighbours.map((_, index) => `neighbour container ${index}`),
     ...firewalled.behindHost.map((target) => target.label),
     'ipv6 enabled',
     'docker socket /var/run/docker.sock',
@@ -236,6 +270,6 @@ test('a hostile app cannot get out of its container, and its neighbour keeps ser
   // Names still resolve: Docker's embedded DNS forwards to the host's resolver, private or not.
   expect(await resolveInside(hostile.deploymentId, 'pypi.org')).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
 
-  expect(await health(neighbour.hostPort)).toBe('ok');
+  for (const each of neighbours) expect(await health(each.hostPort)).toBe('ok');
   expect(await health(hostile.hostPort)).toBe('ok');
 });

@@ -44,6 +44,18 @@ test('the app firewall is on by default and takes a list of private destinations
   );
 });
 
+test('app networks are carved from a range of their own, checked at start-up', () => {
+  const defaults = parseConfig(builderConfigSchema, valid);
+  expect(defaults.COVE_APP_SUBNETS).toBe('10.213.0.0/16');
+  expect(defaults.COVE_APP_SUBNET_BITS).toBe(28);
+  expect(() => parseConfig(builderConfigSchema, { ...valid, COVE_APP_SUBNETS: '10.213.7.0/16' })).toThrow(
+    /COVE_APP_SUBNETS is invalid: .*did you mean 10\.213\.0\.0\/16/,
+  );
+  expect(() => parseConfig(builderConfigSchema, { ...valid, COVE_APP_SUBNET_BITS: '30' })).toThrow(
+    /at most 29/,
+  );
+});
+
 test("the proxy's client bounds have defaults and trusted front proxies are IP addresses", () => {
   const defaults = parseConfig(proxyConfigSchema, valid);
   expect(defaults.COVE_PROXY_HEADERS_TIMEOUT_SECONDS).toBe(20);

@@ -1,5 +1,6 @@
 // The environment each deployable reads. Names are COVE_*; every value is checked at start-up.
 import { z } from 'zod';
+import { subnetPoolProblem } from '../network/subnet-pool';
 
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -75,7 +76,7 @@ export const commonConfigSchema = z.object({
   COVE_GITHUB_URL: z.url().default('https://github.com'),
 });
 
-export const builderConfigSchema = commonConfigSchema.extend({
+const builderFields = commonConfigSchema.extend({
   COVE_RUNTIME_IMAGE: z.string().min(1).default('cove/runtime:dev'),
   COVE_DOCKER_SOCKET: z.string().default('/var/run/docker.sock'),
   COVE_BUILD_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
@@ -123,6 +124,21 @@ export const builderConfigSchema = commonConfigSchema.extend({
       });
       return z.NEVER;
     }),
+  /**
+   * The IPv4 range app networks are carved from, one small subnet per app (Docker's own pools hold
+   * about 31 networks). Pick a range the host's LAN and routes do not use.
+   */
+  COVE_APP_SUBNETS: z.string().default('10.213.0.0/16'),
+  /** The prefix length of each app's subnet: a /28 holds the gateway and 13 containers. */
+  COVE_APP_SUBNET_BITS: z.coerce.number().int().default(28),
+});
+
+export const builderConfigSchema = builderFields.superRefine((config, context) => {
+  const problem = subnetPoolProblem({
+    range: config.COVE_APP_SUBNETS,
+    subnetBits: config.COVE_APP_SUBNET_BITS,
+  });
+  if (problem !== null) context.addIssue({ code: 'custom', path: ['COVE_APP_SUBNETS'], message: problem });
 });
 
 export const proxyConfigSchema = commonConfigSchema
