@@ -7,7 +7,7 @@ export function WorkspaceLimits({ workspace }: { workspace: WorkspaceView }) {
   const rows = [
     { label: 'Apps', used: usage.apps, limit: limits.maxApps, unit: '' },
     { label: 'Running apps', used: usage.runningApps, limit: limits.maxRunningApps, unit: '' },
-    { label: 'Memory of all apps', used: usage.memoryMb, limit: limits.maxMemoryMb, unit: ' MB' },
+    { label: 'Memory of awake apps', used: usage.memoryMb, limit: limits.maxMemoryMb, unit: ' MB' },
   ];
   return (
     <section className="card" aria-labelledby="limits-title">

@@ -84,12 +84,12 @@ test('the operator sets limits; creating, memory, deploying and waking beyond th
       token: owner.token,
       body: { memoryMb },
     });
-  const tooMuch = await errorOf(await patchMemory(1100));
-  expect(tooMuch.status).toBe(403);
-  expect(tooMuch.body.error.fields.memoryMb).toBe(
-    "This workspace may use 1536 MB for all its apps and the others use 512 MB, so this app can have at most 1024 MB. Lower another app's memory, or ask the operator to raise the limit.",
+  // Neither app is awake yet: only the workspace's whole limit bounds one app's setting.
+  const beyondAll = await errorOf(await patchMemory(2048));
+  expect(beyondAll.status).toBe(403);
+  expect(beyondAll.body.error.fields.memoryMb).toBe(
+    "This workspace's awake apps may use 1536 MB together, so no app can have more. Ask the operator to raise the limit.",
   );
-  expect((await patchMemory(1024)).status).toBe(200);
 
   // The first app runs; the second sleeps with a live version: one running app is the limit.
   for (const [app, status] of [
@@ -102,6 +102,9 @@ test('the operator sets limits; creating, memory, deploying and waking beyond th
       .set({ status, liveDeploymentId: deployment?.id ?? null })
       .where(eq(apps.id, app.appId));
   }
+  // The sleeping app holds no memory: the awake one may have all of it.
+  expect((await patchMemory(1536)).status).toBe(200);
+  expect((await patchMemory(1024)).status).toBe(200);
   const act = (handler: typeof wakeRoute.POST, action: string, name: string) =>
     call(handler, { method: 'POST', path: `/apps/${name}/${action}`, params: { name }, token: owner.token });
   const wake = await errorOf(await act(wakeRoute.POST, 'wake', second.name));
@@ -118,11 +121,26 @@ test('the operator sets limits; creating, memory, deploying and waking beyond th
     id: owner.workspaceId,
     role: 'owner',
     limits: { maxApps: 2, maxRunningApps: 1, maxMemoryMb: 1536 },
-    usage: { apps: 2, runningApps: 1, memoryMb: 1536 },
+    usage: { apps: 2, runningApps: 1, memoryMb: 1024 },
   });
 
+  // With a second running slot, memory is what stops the wake: 1024 MB awake + 512 > 1536 MB.
+  await setLimits(owner.workspaceId, '--max-running-apps', 'default', '--max-memory-mb', '1500');
+  const wakeForMemory = await errorOf(await act(wakeRoute.POST, 'wake', second.name));
+  expect(wakeForMemory.status).toBe(403);
+  expect(wakeForMemory.body.error.message).toBe(
+    `Cove cannot wake ${second.name}: it needs 512 MB, and this workspace's awake apps already use 1024 of their 1500 MB. Put an app to sleep or lower an app's memory, or ask the operator to raise the limit.`,
+  );
+  // An awake app can grow only into what the other awake apps leave.
+  await context.db.update(apps).set({ status: 'running' }).where(eq(apps.id, second.appId));
+  const tooMuch = await errorOf(await patchMemory(1100));
+  expect(tooMuch.body.error.fields.memoryMb).toBe(
+    "This workspace's awake apps may use 1500 MB together and the others awake now use 512 MB, so this app can have at most 988 MB. Put another app to sleep or lower its memory, or ask the operator to raise the limit.",
+  );
+  await context.db.update(apps).set({ status: 'sleeping' }).where(eq(apps.id, second.appId));
+
   // "default" gives the platform's default back; then the wake goes through.
-  await setLimits(owner.workspaceId, '--max-running-apps', 'default');
+  await setLimits(owner.workspaceId, '--max-memory-mb', 'default');
   expect((await act(wakeRoute.POST, 'wake', second.name)).status).toBe(202);
 });
 

@@ -100,7 +100,10 @@ export const workspaceView = z.object({
   usage: z.object({
     apps: z.number().int(),
     runningApps: z.number().int().describe('Apps running, deploying or waking.'),
-    memoryMb: z.number().int().describe("All apps' memory limits added up."),
+    memoryMb: z
+      .number()
+      .int()
+      .describe("The awake apps' memory limits added up (sleeping apps hold none and do not count)."),
   }),
 });
 export type WorkspaceView = z.infer<typeof workspaceView>;

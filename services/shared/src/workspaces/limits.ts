@@ -1,6 +1,7 @@
 // Workspace limits the operator sets: how many apps, how many running at once, and how much memory
-// all apps may ask for together. The platform's defaults apply where the workspace has none of its
-// own. Every check that refuses an action for a limit lives here.
+// the awake apps may ask for together (a sleeping app holds none, so it does not count). The
+// platform's defaults apply where the workspace has none of its own. Every check that refuses an
+// action for a limit lives here.
 import { and, count, eq, exists, inArray, ne, or, sql } from 'drizzle-orm';
 import type { CommonConfig } from '../config/schemas';
 import type { Database } from '../db/client';
@@ -35,7 +36,10 @@ export interface WorkspaceLimits {
 export interface WorkspaceUsage {
   apps: number;
   runningApps: number;
-  /** The memory limits of all apps added up (an app without its own counts the platform's default). */
+  /**
+   * The memory limits of the awake apps added up (an app without its own counts the platform's
+   * default): the memory the workspace holds now. Sleeping, stopped and failed apps hold none.
+   */
   memoryMb: number;
 }
 
@@ -71,27 +75,24 @@ export async function workspaceUsage(
   const scope = exceptAppId
     ? and(eq(apps.workspaceId, workspaceId), ne(apps.id, exceptAppId))
     : eq(apps.workspaceId, workspaceId);
-  const [totals] = await deps.db
-    .select({
-      apps: count(),
-      memoryMb: sql<string>`coalesce(sum(coalesce(${apps.memoryMb}, ${deps.config.COVE_APP_MEMORY_MB})), 0)`,
-    })
-    .from(apps)
-    .where(scope);
+  const [totals] = await deps.db.select({ apps: count() }).from(apps).where(scope);
   const isStarting = exists(
     deps.db
       .select({ id: deployments.id })
       .from(deployments)
       .where(and(eq(deployments.appId, apps.id), eq(deployments.status, 'deploying'))),
   );
-  const [running] = await deps.db
-    .select({ count: count() })
+  const [awake] = await deps.db
+    .select({
+      count: count(),
+      memoryMb: sql<string>`coalesce(sum(coalesce(${apps.memoryMb}, ${deps.config.COVE_APP_MEMORY_MB})), 0)`,
+    })
     .from(apps)
     .where(and(scope, or(inArray(apps.status, [...runningStatuses]), isStarting)));
   return {
     apps: totals?.apps ?? 0,
-    runningApps: running?.count ?? 0,
-    memoryMb: Number(totals?.memoryMb ?? 0),
+    runningApps: awake?.count ?? 0,
+    memoryMb: Number(awake?.memoryMb ?? 0),
   };
 }
 
@@ -99,7 +100,7 @@ function limitReached(message: string, field?: string): CoveError {
   return new CoveError('limit_reached', message, field ? { fields: { [field]: message } } : undefined);
 }
 
-/** A new app (with the platform's default memory) must fit the app count and the memory total. */
+/** A new app must fit the app count, and start (it deploys at once) within the awake limits. */
 export async function checkCanCreateApp(deps: LimitsDeps, workspaceId: string): Promise<void> {
   const [limits, usage] = await Promise.all([
     workspaceLimits(deps, workspaceId),
@@ -110,16 +111,18 @@ export async function checkCanCreateApp(deps: LimitsDeps, workspaceId: string): 
       `This workspace has ${usage.apps} of its ${limits.maxApps} apps. Delete an app first, or ask the operator to raise the limit.`,
     );
   }
-  const memoryMb = deps.config.COVE_APP_MEMORY_MB;
-  if (usage.memoryMb + memoryMb > limits.maxMemoryMb) {
-    throw limitReached(
-      `A new app needs ${memoryMb} MB, and this workspace's apps already use ${usage.memoryMb} of their ${limits.maxMemoryMb} MB. Lower another app's memory or delete one, or ask the operator to raise the limit.`,
-    );
-  }
   await checkCanRun(deps, workspaceId, null, 'deploy a new app');
 }
 
-/** An app's memory setting (null: the platform's default) must keep the workspace within its total. */
+async function isAwake(deps: LimitsDeps, appId: string): Promise<boolean> {
+  const [app] = await deps.db.select({ status: apps.status }).from(apps).where(eq(apps.id, appId));
+  return app !== undefined && runningStatuses.includes(app.status);
+}
+
+/**
+ * An app's memory setting (null: the platform's default) must fit the workspace's limit: beside the
+ * other awake apps when this one is awake, alone when it sleeps (waking checks again).
+ */
 export async function checkMemorySetting(
   deps: LimitsDeps,
   workspaceId: string,
@@ -127,22 +130,37 @@ export async function checkMemorySetting(
   memoryMb: number | null,
 ): Promise<void> {
   const wanted = memoryMb ?? deps.config.COVE_APP_MEMORY_MB;
-  const [limits, others] = await Promise.all([
+  const [limits, others, awake] = await Promise.all([
     workspaceLimits(deps, workspaceId),
     workspaceUsage(deps, workspaceId, appId),
+    isAwake(deps, appId),
   ]);
-  if (others.memoryMb + wanted > limits.maxMemoryMb) {
+  if (!awake && wanted > limits.maxMemoryMb) {
+    throw limitReached(
+      `This workspace's awake apps may use ${limits.maxMemoryMb} MB together, so no app can have more. Ask the operator to raise the limit.`,
+      'memoryMb',
+    );
+  }
+  if (awake && others.memoryMb + wanted > limits.maxMemoryMb) {
     const left = Math.max(0, limits.maxMemoryMb - others.memoryMb);
     throw limitReached(
-      `This workspace may use ${limits.maxMemoryMb} MB for all its apps and the others use ${others.memoryMb} MB, so this app can have at most ${left} MB. Lower another app's memory, or ask the operator to raise the limit.`,
+      `This workspace's awake apps may use ${limits.maxMemoryMb} MB together and the others awake now use ${others.memoryMb} MB, so this app can have at most ${left} MB. Put another app to sleep or lower its memory, or ask the operator to raise the limit.`,
       'memoryMb',
     );
   }
 }
 
+/** The memory the app asks for when it runs: its own setting, else the platform's default. */
+async function memoryNeededMb(deps: LimitsDeps, appId: string | null): Promise<number> {
+  if (appId === null) return deps.config.COVE_APP_MEMORY_MB;
+  const [app] = await deps.db.select({ memoryMb: apps.memoryMb }).from(apps).where(eq(apps.id, appId));
+  return app?.memoryMb ?? deps.config.COVE_APP_MEMORY_MB;
+}
+
 /**
- * Why the app may not start now (deploy or wake): the workspace already runs its maximum of apps.
- * Null when it may. The app itself is not counted, so redeploying a running app is never refused.
+ * Why the app may not start now (deploy or wake): the workspace already runs its maximum of apps, or
+ * its awake apps' memory and this one's would pass the limit. Null when it may. The app itself is not
+ * counted, so redeploying a running app is never refused.
  */
 export async function runningLimitMessage(
   deps: LimitsDeps,
@@ -150,12 +168,18 @@ export async function runningLimitMessage(
   appId: string | null,
   action: string,
 ): Promise<string | null> {
-  const [limits, usage] = await Promise.all([
+  const [limits, usage, neededMb] = await Promise.all([
     workspaceLimits(deps, workspaceId),
     workspaceUsage(deps, workspaceId, appId ?? undefined),
+    memoryNeededMb(deps, appId),
   ]);
-  if (usage.runningApps < limits.maxRunningApps) return null;
-  return `Cove cannot ${action}: this workspace already runs ${usage.runningApps} of its ${limits.maxRunningApps} apps at once. Put an app to sleep or delete one, or ask the operator to raise the limit.`;
+  if (usage.runningApps >= limits.maxRunningApps) {
+    return `Cove cannot ${action}: this workspace already runs ${usage.runningApps} of its ${limits.maxRunningApps} apps at once. Put an app to sleep or delete one, or ask the operator to raise the limit.`;
+  }
+  if (usage.memoryMb + neededMb > limits.maxMemoryMb) {
+    return `Cove cannot ${action}: it needs ${neededMb} MB, and this workspace's awake apps already use ${usage.memoryMb} of their ${limits.maxMemoryMb} MB. Put an app to sleep or lower an app's memory, or ask the operator to raise the limit.`;
+  }
+  return null;
 }
 
 export async function checkCanRun(
