@@ -1,6 +1,6 @@
-// The small interface the builder needs from a container engine: build an image, run, stop,
-// inspect and list containers, read their output. Docker implements it today (docker.ts); a
-// Swarm or Kubernetes sibling would implement the same shape.
+// What the builder needs from a container engine: AppRuntime (running app instances, the contract
+// with a conformance suite) and ImageStore (images). Docker implements both today (docker.ts); a
+// Swarm or Kubernetes sibling implements the same AppRuntime and passes the same suite.
 import type { SubnetPool } from '@cove/shared/network/subnet-pool';
 
 /** Labels every object Cove creates carries, so an instance finds (and cleans up) only its own. */
@@ -94,7 +94,50 @@ export interface LogFollower {
   readonly ended: Promise<void>;
 }
 
-export interface ContainerRuntime {
+/**
+ * Running app instances: the contract an engine implements (Docker today, Swarm next, Kubernetes
+ * shaped to follow), proven by the conformance suite (runtime/conformance/suite.ts) that every
+ * implementation's test runs. An instance runs from an image with its limits, env, read-only files
+ * and network; it can be stopped, frozen, resumed, started again and removed; it is inspected and
+ * listed by labels; its output, its memory and its out-of-memory kills can be read.
+ */
+export interface AppRuntime {
+  /** Creates the network unless it exists. */
+  ensureNetwork(name: string, labels: Record<string, string>, options?: NetworkOptions): Promise<void>;
+  removeNetwork(name: string): Promise<void>;
+  listNetworks(labels: Record<string, string>): Promise<string[]>;
+  /** Creates and starts an instance; returns it as inspected after the start. */
+  run(request: RunContainerRequest): Promise<ContainerInfo>;
+  restart(containerId: string, timeoutSeconds: number): Promise<ContainerInfo | null>;
+  stop(containerId: string, timeoutSeconds: number): Promise<void>;
+  /** Freezes every process of a running instance (no CPU; memory kept). */
+  pause(containerId: string): Promise<void>;
+  unpause(containerId: string): Promise<void>;
+  /** Starts a stopped instance again, as created (its host port may change); returns it inspected. */
+  start(containerId: string): Promise<ContainerInfo | null>;
+  /** Removes the instance, stopping it if needed; a missing one is not an error. */
+  remove(containerId: string): Promise<void>;
+  inspect(containerIdOrName: string): Promise<ContainerInfo | null>;
+  /** Instances (running or not) carrying all the given labels. */
+  list(labels: Record<string, string>): Promise<ContainerInfo[]>;
+  /** The last `lineCount` lines the instance printed (stdout and stderr interleaved). */
+  tailLogs(containerId: string, lineCount: number): Promise<string[]>;
+  /** Follows the instance's output from `sinceSeconds` (Unix time) on, line by line. */
+  followLogs(containerId: string, sinceSeconds: number, onLine: (line: string) => void): Promise<LogFollower>;
+  /**
+   * Reports each time the kernel kills a process of an instance carrying the labels for memory,
+   * the main process or only a child (then the instance keeps running), as it happens.
+   */
+  watchOomKills(
+    labels: Record<string, string>,
+    onOomKill: (containerId: string) => void,
+  ): Promise<LogFollower>;
+  /** The most memory the running instance has used so far, in MB; null when the engine cannot say. */
+  memoryPeakMb(containerId: string): Promise<number | null>;
+}
+
+/** Images: built from a context, found by reference or labels, trimmed and removed. */
+export interface ImageStore {
   buildImage(request: BuildImageRequest): Promise<BuildImageResult>;
   /**
    * Trims the engine's build cache (step results, cache mounts) to at most `keepStorageBytes`, the
@@ -111,40 +154,12 @@ export interface ContainerRuntime {
   listImagesWithLabels(
     labels: Record<string, string>,
   ): Promise<{ id: string; labels: Record<string, string> }[]>;
-  /** Creates the network unless it exists. */
-  ensureNetwork(name: string, labels: Record<string, string>, options?: NetworkOptions): Promise<void>;
-  removeNetwork(name: string): Promise<void>;
-  listNetworks(labels: Record<string, string>): Promise<string[]>;
+}
+
+/** The single-host engine: both of the above, and what only a host of its own can do. */
+export interface ContainerRuntime extends AppRuntime, ImageStore {
   /** The host interfaces of the bridge networks carrying all the labels (what a firewall matches). */
   listBridgeInterfaces(labels: Record<string, string>): Promise<string[]>;
-  /** Creates and starts a container; returns it as inspected after the start. */
-  run(request: RunContainerRequest): Promise<ContainerInfo>;
   /** Runs a command to completion and removes its container. */
   runCommand(request: RunCommandRequest): Promise<RunCommandResult>;
-  restart(containerId: string, timeoutSeconds: number): Promise<ContainerInfo | null>;
-  stop(containerId: string, timeoutSeconds: number): Promise<void>;
-  /** Freezes every process of a running container (no CPU; memory kept). */
-  pause(containerId: string): Promise<void>;
-  unpause(containerId: string): Promise<void>;
-  /** Starts a stopped container again, as created (its host port may change); returns it inspected. */
-  start(containerId: string): Promise<ContainerInfo | null>;
-  /** Removes the container, stopping it if needed; a missing container is not an error. */
-  remove(containerId: string): Promise<void>;
-  inspect(containerIdOrName: string): Promise<ContainerInfo | null>;
-  /** Containers (running or not) carrying all the given labels. */
-  list(labels: Record<string, string>): Promise<ContainerInfo[]>;
-  /** The last `lineCount` lines the container printed (stdout and stderr interleaved). */
-  tailLogs(containerId: string, lineCount: number): Promise<string[]>;
-  /** Follows the container's output from `sinceSeconds` (Unix time) on, line by line. */
-  followLogs(containerId: string, sinceSeconds: number, onLine: (line: string) => void): Promise<LogFollower>;
-  /**
-   * Reports each time the kernel kills a process of a container carrying the labels for memory,
-   * the main process or only a child (then the container keeps running), as it happens.
-   */
-  watchOomKills(
-    labels: Record<string, string>,
-    onOomKill: (containerId: string) => void,
-  ): Promise<LogFollower>;
-  /** The most memory the running container has used so far, in MB; null when the engine cannot say. */
-  memoryPeakMb(containerId: string): Promise<number | null>;
 }
