@@ -1,6 +1,6 @@
 // A private app: its owner marks it private and still opens it (the sign-in carries over to the
-// app's subdomain by itself); someone outside the workspace signs in and is told they have no
-// access; signing out of the dashboard closes the app again.
+// app's subdomain by itself, and the app's st.user.email names them); someone outside the workspace
+// signs in and is told they have no access; signing out of the dashboard closes the app again.
 import { randomUUID } from 'node:crypto';
 import { expect, test } from '@playwright/test';
 import { type GitServer, startGitServer } from '../services/shared/src/testing/git-server';
@@ -11,6 +11,7 @@ const appSource = `import streamlit as st
 
 st.title("Private journey")
 st.write("Only for the team")
+st.text(f"Viewer: {st.user.email}")
 `;
 
 let git: GitServer;
@@ -45,6 +46,8 @@ test('mark an app private, open it, be refused as an outsider, and sign out', as
   await test.step('the owner opens its subdomain: the sign-in carries over by itself', async () => {
     await appPage.goto(`${appUrl}?from=journey`);
     await expect(appPage.getByText('Only for the team')).toBeVisible({ timeout: 60_000 });
+    // The proxy tells the app who signed in (X-Cove-User-Email, Streamlit's trusted user header).
+    await expect(appPage.getByText(`Viewer: owner-${suffix}@example.com`)).toBeVisible();
     // Back on the app's own host, at the address asked for, with no token left in it.
     expect(new URL(appPage.url()).host).toBe(new URL(appUrl).host);
     expect(new URL(appPage.url()).search).toBe('?from=journey');

@@ -11,6 +11,7 @@ export const platformOwnedOptions = [
   'server.port',
   'server.headless',
   'server.baseUrlPath',
+  'server.trustedUserHeaders',
 ] as const;
 
 function hasOption(config: Record<string, unknown>, option: string): boolean {

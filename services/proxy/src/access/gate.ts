@@ -10,6 +10,7 @@ import { verifyAccessToken } from '@cove/shared/access/tokens';
 import { masterKeyRing, type ProxyConfig } from '@cove/shared/config/schemas';
 import type { Logger } from '@cove/shared/logs/logger';
 import type { Redis } from 'ioredis';
+import { admitViewer } from '../forwarding/viewer';
 import type { ProblemResponse } from '../pages/problems';
 import { createAccessState } from './access-state';
 import { appSessionCookie, readAppSessionCookie, stripAppSessionCookie } from './cookies';
@@ -81,6 +82,7 @@ export function createAccessGate(options: { config: ProxyConfig; redis: Redis; l
     const session = await readAppSession(redis, instance, cookie);
     if (session === null || session.appId !== target.appId) return null;
     stripAppSessionCookie(request.headers);
+    admitViewer(request, session.email);
     return appSessionHash(cookie);
   }
 

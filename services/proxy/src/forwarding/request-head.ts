@@ -1,6 +1,7 @@
 // The request line and headers the proxy writes to an app, for plain requests and WebSocket upgrades.
 import type { IncomingMessage } from 'node:http';
 import { connectionTokens, hopByHopHeaders } from './response-reader';
+import { viewerEmailHeader, viewerEmailOf } from './viewer';
 
 /** Headers the proxy writes itself. */
 const forwardedForHeaders = new Set([
@@ -8,6 +9,7 @@ const forwardedForHeaders = new Set([
   'x-forwarded-port',
   'x-forwarded-proto',
   'x-forwarded-host',
+  viewerEmailHeader,
 ]);
 
 /** The port a Host header names ("[::1]:8080" included), 80 when it names none. */
@@ -30,7 +32,7 @@ function firstOf(value: string | string[] | undefined): string | undefined {
  * header: the proxy is the edge, so what a client claims there is dropped (an app building links
  * from X-Forwarded-Host would otherwise be misled). Only a request from a trusted front proxy
  * (`isFromTrustedProxy`) keeps its values: its X-Forwarded-For gets the peer appended, the others
- * stay as it set them. A plain request loses the headers for this hop (and every name `Connection`
+ * stay as it set them. The viewer's e-mail is the gate's (viewer.ts), never the client's. A plain request loses the headers for this hop (and every name `Connection`
  * lists); an upgrade keeps them all, since they are the handshake. Node's parser has already refused
  * CR and LF in every part. Write it as latin1, the encoding Node read it in.
  */
@@ -64,6 +66,8 @@ export function requestHead(
     head += `x-forwarded-for: ${peer}\r\nx-forwarded-port: ${portOf(host)}\r\n`;
     head += `x-forwarded-proto: ${proto}\r\nx-forwarded-host: ${host}\r\n`;
   }
+  const viewer = viewerEmailOf(request);
+  if (viewer !== undefined) head += `${viewerEmailHeader}: ${viewer}\r\n`;
   if (isChunkedBody) head += 'transfer-encoding: chunked\r\n';
   return `${head}\r\n`;
 }

@@ -174,6 +174,35 @@ describe('the sign-in exchange', () => {
   );
 });
 
+describe("the viewer's identity", () => {
+  const forged = { 'x-cove-user-email': 'ceo@example.com' };
+
+  it("reaches a private app's requests and WebSocket as X-Cove-User-Email, the client's own replaced", async () => {
+    const { cookie } = await signIn(secret);
+    const page = await send(proxy.port, 'secret.localhost', '/', { headers: { cookie, ...forged } });
+    expect(page.status).toBe(200);
+    expect(JSON.parse(page.body).headers['x-cove-user-email']).toBe('ada@example.com');
+    const socket = new WebSocket(`ws://127.0.0.1:${proxy.port}/_stcore/stream`, {
+      headers: { host: 'secret.localhost', cookie, ...forged },
+    });
+    await waitForOpen(socket);
+    expect(upstream.upgradeHeaders.at(-1)?.['x-cove-user-email']).toBe('ada@example.com');
+    socket.close();
+  });
+
+  it('never reaches a public app: a client cannot claim one', async () => {
+    const page = await send(proxy.port, 'open.localhost', '/', { headers: forged });
+    expect(page.status).toBe(200);
+    expect(JSON.parse(page.body).headers).not.toHaveProperty('x-cove-user-email');
+    const socket = new WebSocket(`ws://127.0.0.1:${proxy.port}/_stcore/stream`, {
+      headers: { host: 'open.localhost', ...forged },
+    });
+    await waitForOpen(socket);
+    expect(upstream.upgradeHeaders.at(-1)).not.toHaveProperty('x-cove-user-email');
+    socket.close();
+  });
+});
+
 describe('signing out of the dashboard', () => {
   it('ends the app sessions it made, closes their WebSockets and refuses its unspent tokens', async () => {
     const session = await signIn(secret);

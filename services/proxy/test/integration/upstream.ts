@@ -1,6 +1,6 @@
 // A stand-in for an app's container on 127.0.0.1: answers HTTP with what it received, echoes
 // WebSocket messages, and can hold requests open to observe what the proxy does with them.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 
@@ -15,6 +15,8 @@ export interface TestUpstream {
   openConnections(): number;
   /** WebSockets open to it now. */
   webSocketCount(): number;
+  /** The headers of every WebSocket handshake it accepted, oldest first. */
+  upgradeHeaders: IncomingHttpHeaders[];
   /** Drops every WebSocket without a close frame, as a container that is stopped does. */
   dropWebSockets(): void;
   close(): Promise<void>;
@@ -60,7 +62,9 @@ export async function startUpstream(name: string): Promise<TestUpstream> {
     socket.once('close', () => connections.delete(socket));
   });
   const sockets = new WebSocketServer({ server });
-  sockets.on('connection', (socket) => {
+  const upgradeHeaders: IncomingHttpHeaders[] = [];
+  sockets.on('connection', (socket, request) => {
+    upgradeHeaders.push(request.headers);
     socket.on('message', (data, isBinary) => {
       if (!isBinary && data.toString() === 'close please') socket.close(4000, 'asked to close');
       else socket.send(data, { binary: isBinary });
@@ -78,6 +82,7 @@ export async function startUpstream(name: string): Promise<TestUpstream> {
     },
     openConnections: () => connections.size,
     webSocketCount: () => sockets.clients.size,
+    upgradeHeaders,
     dropWebSockets() {
       for (const client of sockets.clients) client.terminate();
     },
