@@ -131,8 +131,21 @@ describe('ResponseReader', () => {
     ['a switch of protocols', 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n'],
     ['status 000', 'HTTP/1.1 000 X\r\ncontent-length: 2\r\n\r\nhi'],
     ['status 099', 'HTTP/1.1 099 X\r\n\r\n'],
+    // Found by response-reader.property.test.ts: these reached writeHead, which alone refused them.
+    ['a bare LF inside a header', 'HTTP/1.1 200 OK\r\nX-A: 1\nX-Injected: yes\r\nContent-Length: 0\r\n\r\n'],
+    ['a bare CR inside a header', 'HTTP/1.1 200 OK\r\nX-A: 1\rX-B: 2\r\nContent-Length: 0\r\n\r\n'],
+    ['a NUL in a header', 'HTTP/1.1 200 OK\r\nX-A: a\u0000b\r\nContent-Length: 0\r\n\r\n'],
+    ['a control character in the reason', 'HTTP/1.1 200 O\u0001K\r\nContent-Length: 0\r\n\r\n'],
+    ['a head over 64 KB in one read', `HTTP/1.1 200 OK\r\nX-Big: ${'a'.repeat(70 * 1024)}\r\n\r\n`],
   ])('refuses an answer with %s', (_case, answer) => {
     expect(() => readerFor().push(Buffer.from(answer, 'latin1'))).toThrow(MalformedResponseError);
+  });
+
+  it('keeps the bytes of a header value that only JavaScript counts as white space (found by the property test)', () => {
+    const read = readBoth(
+      'HTTP/1.1 200 OK\r\nX-A: \u00a0v\u00a0\r\nX-B: \t\u00a0 \r\nContent-Length: 0\r\n\r\n',
+    );
+    expect(read.head?.headers).toEqual(['X-A', '\u00a0v\u00a0', 'X-B', '\u00a0', 'Content-Length', '0']);
   });
 
   it('refuses a head that never ends, and reads an answer the app cut short as not whole', () => {

@@ -32,6 +32,8 @@ const headEnd = Buffer.from('\r\n\r\n');
 const consumed = Buffer.alloc(0);
 const tokenPattern = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const statusLinePattern = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/;
+/** A reason phrase or field value (RFC 9110 5.5): tabs, spaces, visible ASCII and obs-text, no other control. */
+const fieldTextPattern = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 /**
  * Headers that describe one hop, not the message (RFC 9110 7.6.1), plus `expect` (the proxy's
@@ -139,8 +141,11 @@ export class ResponseReader {
 
   private readHead(data: Buffer): Buffer {
     const end = data.indexOf(headEnd);
+    // The same limit whether the head came in one read or in many.
+    if (end > maxHeadBytes || (end < 0 && data.length > maxHeadBytes)) {
+      throw new MalformedResponseError('the answer head is too large');
+    }
     if (end < 0) {
-      if (data.length > maxHeadBytes) throw new MalformedResponseError('the answer head is too large');
       this.pending = data;
       return consumed;
     }
@@ -149,6 +154,10 @@ export class ResponseReader {
     if (status === null)
       throw new MalformedResponseError('the answer does not start with an HTTP/1 status line');
     const statusCode = Number(status[2]);
+    const statusMessage = status[3] ?? '';
+    if (!fieldTextPattern.test(statusMessage)) {
+      throw new MalformedResponseError('the answer has a control character in its status line');
+    }
     const rest = end + headEnd.length === data.length ? consumed : data.subarray(end + headEnd.length);
     // No status below 100 exists (RFC 9110 15): taken as interim, it would leave the browser waiting.
     if (statusCode < 100) throw new MalformedResponseError(`the answer has an invalid status ${status[2]}`);
@@ -169,7 +178,12 @@ export class ResponseReader {
       if (colon <= 0 || !tokenPattern.test(name)) {
         throw new MalformedResponseError(`the answer has a malformed header line: ${JSON.stringify(line)}`);
       }
-      const value = line.slice(colon + 1).trim();
+      const value = withoutOptionalWhiteSpace(line.slice(colon + 1));
+      // A bare CR or LF here is a line end to some readers and not to others; NUL and other controls
+      // are refused by browsers: neither may reach one.
+      if (!fieldTextPattern.test(value)) {
+        throw new MalformedResponseError(`the answer has a control character in its ${name} header`);
+      }
       const lowerName = name.toLowerCase();
       if (lowerName === 'content-length') {
         if (contentLength !== undefined && contentLength !== value) {
@@ -196,7 +210,7 @@ export class ResponseReader {
     }
     this.events.onHead({
       statusCode,
-      statusMessage: status[3] ?? '',
+      statusMessage,
       headers: dropped === null ? headers : withoutHeaders(headers, dropped),
     });
     switch (this.framing.kind) {
@@ -269,7 +283,7 @@ export class ResponseReader {
     if (line === null) return consumed;
     // chunk-size [ ; chunk-ext ]: the extensions mean nothing to the proxy.
     const semicolon = line.text.indexOf(';');
-    const size = (semicolon < 0 ? line.text : line.text.slice(0, semicolon)).trim();
+    const size = withoutOptionalWhiteSpace(semicolon < 0 ? line.text : line.text.slice(0, semicolon));
     if (!/^[0-9a-fA-F]{1,12}$/.test(size)) {
       throw new MalformedResponseError(`the answer has an invalid chunk size: ${JSON.stringify(size)}`);
     }
@@ -319,6 +333,22 @@ export class ResponseReader {
     if (end - 1 > maxBytes) throw new MalformedResponseError('the answer has an overlong line');
     return { text: data.toString('latin1', 0, end - 1), rest: data.subarray(end + 1) };
   }
+}
+
+/**
+ * Spaces and tabs cut from both ends (RFC 9110 5.6.3), and nothing else: JavaScript's trim() would
+ * also take a value's own bytes (0xA0, read as latin1, is a no-break space to it).
+ */
+function withoutOptionalWhiteSpace(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && isSpaceOrTab(text.charCodeAt(start))) start += 1;
+  while (end > start && isSpaceOrTab(text.charCodeAt(end - 1))) end -= 1;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
+}
+
+function isSpaceOrTab(code: number): boolean {
+  return code === 32 || code === 9;
 }
 
 /** A flat name-value list less the names in `dropped` (lower-case). */
