@@ -2,8 +2,6 @@
 // by the owner of another workspace and by nobody. The table says what each route needs; a route
 // on disk that is not in the table fails the test, so a new route cannot skip this review.
 import { randomUUID } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
-import path from 'node:path';
 import { createApiToken } from '@cove/shared/auth/api-tokens';
 import { generateToken, hashToken } from '@cove/shared/auth/tokens';
 import { apiRoutes } from '@cove/shared/contracts/routes';
@@ -14,25 +12,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { call, createTestApp, signUpWithToken, startDashboardContext, stopDashboardContext } from './harness';
 import { type Fixture, type RouteRule, routeRules } from './role-matrix-table';
-
-const apiRoot = path.resolve(import.meta.dirname, '../../app/api/v1');
-const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
-type Handler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
-
-/** "POST /apps/[name]/wake" for every exported handler of every route.ts under app/api/v1. */
-async function routesOnDisk(): Promise<Map<string, Handler>> {
-  const found = new Map<string, Handler>();
-  const files = (await readdir(apiRoot, { recursive: true })).filter((file) => file.endsWith('route.ts'));
-  for (const file of files) {
-    const routePath = `/${path.dirname(file)}`.replace(/\/\.$/, '');
-    const module: Record<string, unknown> = await import(path.join(apiRoot, file));
-    for (const method of methods) {
-      const handler = module[method];
-      if (typeof handler === 'function') found.set(`${method} ${routePath}`, handler as Handler);
-    }
-  }
-  return found;
-}
+import { diskKeyOf, type Handler, routesOnDisk } from './route-handlers';
 
 type Caller = MemberRole | 'outsider' | 'anonymous';
 const callers: readonly Caller[] = ['viewer', 'developer', 'owner', 'outsider', 'anonymous'];
@@ -171,9 +151,7 @@ test('every route handler on disk is in the table, and every row of the table is
 });
 
 test('the OpenAPI route table lists exactly the routes served', () => {
-  const documented = apiRoutes.map(
-    (route) => `${route.method.toUpperCase()} ${route.path.replace(/\{(\w+)\}/g, '[$1]')}`,
-  );
+  const documented = apiRoutes.map(diskKeyOf);
   expect(documented.sort()).toEqual([...handlers.keys()].sort());
 });
 
