@@ -70,7 +70,7 @@ export async function createApp(
   const request = parseInput(createAppRequest, input);
   await checkCanCreateApp(deps, workspaceId);
   const source = await resolveRepository(deps, workspaceId, request);
-  await checkNameAvailable(deps.db, request.name);
+  await checkNameAvailable(deps, request.name);
 
   const appId = randomUUID();
   const secret = generateToken();

@@ -124,7 +124,7 @@ export async function updateApp(
   const needsRestart = !needsBuild && (changes.memoryMb !== undefined || changes.cpus !== undefined);
 
   const newName = isRenaming ? request.name : undefined;
-  if (newName !== undefined) await checkNameAvailable(deps.db, newName, app.id);
+  if (newName !== undefined) await checkNameAvailable(deps, newName, app.id);
 
   let deploymentId: string | null = null;
   try {

@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { expect, test } from 'vitest';
 import { parseConfig } from './load';
-import { appUrl, builderConfigSchema, commonConfigSchema, proxyConfigSchema } from './schemas';
+import {
+  appUrl,
+  builderConfigSchema,
+  commonConfigSchema,
+  dashboardConfigSchema,
+  proxyConfigSchema,
+} from './schemas';
 
 const valid = {
   COVE_DATABASE_URL: 'postgres://postgres@127.0.0.1:55432/cove',
@@ -82,4 +88,41 @@ test("the proxy's client bounds have defaults and trusted front proxies are IP a
   ).toThrow(
     /COVE_PROXY_HEADERS_TIMEOUT_SECONDS is invalid: must not be longer than COVE_PROXY_REQUEST_TIMEOUT_SECONDS/,
   );
+});
+
+test('every process refuses a dashboard on the apps domain or under it, unless the operator allows it', () => {
+  const shared = { ...valid, COVE_APPS_DOMAIN: 'apps.example.test' };
+  for (const dashboardUrl of ['https://cove.apps.example.test', 'https://apps.example.test']) {
+    for (const schema of [builderConfigSchema, proxyConfigSchema, dashboardConfigSchema]) {
+      expect(() => parseConfig(schema, { ...shared, COVE_DASHBOARD_URL: dashboardUrl })).toThrow(
+        /COVE_DASHBOARD_URL is invalid: .*COVE_APPS_DOMAIN \(apps\.example\.test\).*COVE_ALLOW_SHARED_SITE=true/,
+      );
+    }
+  }
+  const allowed = parseConfig(dashboardConfigSchema, {
+    ...shared,
+    COVE_DASHBOARD_URL: 'https://cove.apps.example.test',
+    COVE_ALLOW_SHARED_SITE: 'true',
+  });
+  expect(allowed.COVE_ALLOW_SHARED_SITE).toBe(true);
+  // A host beside the apps domain passes; so does the local layout (localhost for both).
+  expect(() =>
+    parseConfig(dashboardConfigSchema, { ...shared, COVE_DASHBOARD_URL: 'https://cove.example.test' }),
+  ).not.toThrow();
+  expect(parseConfig(dashboardConfigSchema, valid).COVE_ALLOW_SHARED_SITE).toBe(false);
+});
+
+test("the dashboard's trusted front proxies are addresses or CIDR ranges, none by default", () => {
+  const defaults = parseConfig(dashboardConfigSchema, valid);
+  expect(defaults.COVE_DASHBOARD_TRUSTED_PROXIES).toEqual([]);
+  expect(defaults.COVE_DASHBOARD_HOST).toBe('127.0.0.1');
+  expect(defaults.COVE_DASHBOARD_PORT).toBe(4100);
+  const trusting = parseConfig(dashboardConfigSchema, {
+    ...valid,
+    COVE_DASHBOARD_TRUSTED_PROXIES: '10.0.0.2, 172.16.0.0/12, fd00::/8',
+  });
+  expect(trusting.COVE_DASHBOARD_TRUSTED_PROXIES).toEqual(['10.0.0.2', '172.16.0.0/12', 'fd00::/8']);
+  expect(() =>
+    parseConfig(dashboardConfigSchema, { ...valid, COVE_DASHBOARD_TRUSTED_PROXIES: '10.0.0.0/40' }),
+  ).toThrow(/COVE_DASHBOARD_TRUSTED_PROXIES is invalid: "10.0.0.0\/40" is not an IP address or CIDR range/);
 });

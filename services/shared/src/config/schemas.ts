@@ -1,6 +1,8 @@
 // The environment each deployable reads. Names are COVE_*; every value is checked at start-up.
 import { z } from 'zod';
+import { parseAddressRange } from '../limits/client-address';
 import { subnetPoolProblem } from '../network/subnet-pool';
+import { sharedSiteProblem } from './sites';
 
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -29,6 +31,8 @@ export const commonConfigSchema = z.object({
   COVE_APPS_SCHEME: z.enum(['http', 'https']).default('https'),
   COVE_APPS_PUBLIC_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   COVE_DASHBOARD_URL: z.url(),
+  /** Lets the dashboard live on the apps' domain or under it, which the start-up check refuses. */
+  COVE_ALLOW_SHARED_SITE: booleanFlag.default(false),
   COVE_GIT_ALLOWED_SCHEMES: z
     .string()
     .default('https,git')
@@ -75,6 +79,34 @@ export const commonConfigSchema = z.object({
   COVE_GITHUB_API_URL: z.url().default('https://api.github.com'),
   COVE_GITHUB_URL: z.url().default('https://github.com'),
 });
+
+/** Every process refuses a dashboard that apps could plant cookies for (config/sites.ts). */
+function refuseSharedSite(
+  config: Pick<CommonConfig, 'COVE_DASHBOARD_URL' | 'COVE_APPS_DOMAIN' | 'COVE_ALLOW_SHARED_SITE'>,
+  context: z.RefinementCtx,
+): void {
+  if (config.COVE_ALLOW_SHARED_SITE) return;
+  const problem = sharedSiteProblem(config.COVE_DASHBOARD_URL, config.COVE_APPS_DOMAIN);
+  if (problem) context.addIssue({ code: 'custom', path: ['COVE_DASHBOARD_URL'], message: problem });
+}
+
+/** Comma-separated IP addresses or CIDR ranges (IPv4 or IPv6). */
+const addressRanges = z
+  .string()
+  .default('')
+  .transform((value, context) => {
+    const entries = value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== '');
+    const invalid = entries.find((entry) => parseAddressRange(entry) === null);
+    if (invalid === undefined) return entries;
+    context.addIssue({
+      code: 'custom',
+      message: `"${invalid}" is not an IP address or CIDR range (e.g. 10.0.0.2, 172.16.0.0/12 or fd00::/8)`,
+    });
+    return z.NEVER;
+  });
 
 const builderFields = commonConfigSchema.extend({
   COVE_RUNTIME_IMAGE: z.string().min(1).default('cove/runtime:dev'),
@@ -139,6 +171,7 @@ export const builderConfigSchema = builderFields.superRefine((config, context) =
     subnetBits: config.COVE_APP_SUBNET_BITS,
   });
   if (problem !== null) context.addIssue({ code: 'custom', path: ['COVE_APP_SUBNETS'], message: problem });
+  refuseSharedSite(config, context);
 });
 
 export const proxyConfigSchema = commonConfigSchema
@@ -187,15 +220,27 @@ export const proxyConfigSchema = commonConfigSchema
       path: ['COVE_PROXY_HEADERS_TIMEOUT_SECONDS'],
       message: 'must not be longer than COVE_PROXY_REQUEST_TIMEOUT_SECONDS',
     },
-  );
+  )
+  .superRefine(refuseSharedSite);
 
-export const dashboardConfigSchema = commonConfigSchema.extend({
-  /**
-   * Accounts one address may create per hour. Raise it when many people sign up from behind one
-   * address (an office NAT), as the local platform does for its browser journeys.
-   */
-  COVE_SIGNUPS_PER_ADDRESS_PER_HOUR: z.coerce.number().int().min(1).default(10),
-});
+export const dashboardConfigSchema = commonConfigSchema
+  .extend({
+    /**
+     * Accounts one address may create per hour. Raise it when many people sign up from behind one
+     * address (an office NAT), as the local platform does for its browser journeys.
+     */
+    COVE_SIGNUPS_PER_ADDRESS_PER_HOUR: z.coerce.number().int().min(1).default(10),
+    /** Where the dashboard's server (apps/dashboard/server) listens. */
+    COVE_DASHBOARD_HOST: z.string().min(1).default('127.0.0.1'),
+    COVE_DASHBOARD_PORT: z.coerce.number().int().min(0).max(65535).default(4100),
+    /**
+     * Front proxies (IP addresses or CIDR ranges, comma-separated) whose X-Forwarded-For tells the
+     * client's address for the per-address limits; from every other peer the connection's own address
+     * counts. Empty: the dashboard's peer is the client.
+     */
+    COVE_DASHBOARD_TRUSTED_PROXIES: addressRanges,
+  })
+  .superRefine(refuseSharedSite);
 
 export type CommonConfig = z.infer<typeof commonConfigSchema>;
 export type BuilderConfig = z.infer<typeof builderConfigSchema>;
