@@ -35,10 +35,10 @@ CONF
         git-server) command="node --import tsx infra/local/git-server.ts" ;;
         builder) command="node services/builder/dist/main.js" ;;
         proxy) command="node services/proxy/dist/main.js" ;;
-        dashboard) command="node node_modules/next/dist/bin/next start apps/dashboard -p $COVE_DASHBOARD_PORT -H 127.0.0.1" ;;
+        dashboard) command="node apps/dashboard/dist/server.js" ;;
       esac
       # startsecs: up this long counts as started; a process that dies sooner is tried again after
-      # 1 s, 2 s, 3 s, ... (startretries times). The stop signal reaches the whole group (next start).
+      # 1 s, 2 s, 3 s, ... (startretries times). The stop signal reaches the whole group.
       cat <<CONF
 
 [program:$program]

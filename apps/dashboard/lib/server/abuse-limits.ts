@@ -1,11 +1,17 @@
 // How often the public endpoints may be called, and how large a webhook may be. Counted in Redis
 // (services/shared/src/limits/rate-limit.ts), so every dashboard process shares the counts.
-import { enforceRateLimit, type RateLimit } from '@cove/shared/limits/rate-limit';
+import { rateLimitSubjectOf } from '@cove/shared/limits/client-address';
+import { enforceRateLimit, type RateLimit, refundRateLimitHit } from '@cove/shared/limits/rate-limit';
+import { clientAddress } from './client-address';
 import type { ServerContext } from './context';
 
 export const rateLimits = {
+  /** Failed sign-ins (a right password is not counted) from one address, whatever the email. */
   signInPerAddress: { name: 'sign-in-address', limit: 30, windowSeconds: 600 },
-  signInPerEmail: { name: 'sign-in-email', limit: 10, windowSeconds: 600 },
+  /** Failed sign-ins for one email from one address: a guesser is held back, the owner elsewhere is not. */
+  signInPerEmailFromAddress: { name: 'sign-in-email-address', limit: 10, windowSeconds: 600 },
+  /** The backstop for guesses spread over many addresses; it does lock the email out for everyone. */
+  signInPerEmail: { name: 'sign-in-email', limit: 100, windowSeconds: 600 },
   signUpPerEmail: { name: 'sign-up-email', limit: 5, windowSeconds: 3600 },
   verificationMailPerEmail: { name: 'verification-mail-email', limit: 5, windowSeconds: 3600 },
   /** Signed deliveries only: what a forge sends for one app. */
@@ -19,26 +25,54 @@ export const rateLimits = {
 /** GitHub sends at most 25 MB; a push of ordinary size is far below this. */
 export const webhookBodyLimitBytes = 5 * 1024 * 1024;
 
-/**
- * The caller's address. Next's server appends the connection's address to x-forwarded-for, so the
- * last entry is the one a client cannot choose (behind a reverse proxy, that proxy's view of it).
- * Null when the request carries none (handlers called directly, as in tests).
- */
-export function clientAddress(request: Request): string | null {
-  const forwarded = request.headers.get('x-forwarded-for');
-  const last = forwarded?.split(',').at(-1)?.trim();
-  return last ? last : null;
+/** Per-address limits count an IPv6 client by its /64 (limits/client-address.ts). */
+function addressSubject(request: Request): string | null {
+  const address = clientAddress(request);
+  return address === null ? null : rateLimitSubjectOf(address);
 }
 
 function limit(context: ServerContext, rule: RateLimit, subject: string, what: string): Promise<void> {
   return enforceRateLimit(context.redis, context.config.COVE_INSTANCE, rule, subject, what);
 }
 
-export async function limitSignIn(context: ServerContext, request: Request, email: string): Promise<void> {
-  const address = clientAddress(request);
-  if (address)
-    await limit(context, rateLimits.signInPerAddress, address, 'sign-in attempts from your address');
-  await limit(context, rateLimits.signInPerEmail, email, 'sign-in attempts for this email');
+export interface SignInAttempt {
+  /** The password was right: the attempt is taken back from every count, which hold failures only. */
+  succeeded(): Promise<void>;
+}
+
+/**
+ * Counts a sign-in attempt before the password is checked (concurrent guesses count at once);
+ * throws a 429 CoveError past a limit. The caller reports a right password with `succeeded()`.
+ */
+export async function limitSignIn(
+  context: ServerContext,
+  request: Request,
+  email: string,
+): Promise<SignInAttempt> {
+  const address = addressSubject(request);
+  const emailSubject = email.trim().toLowerCase();
+  const counted: { rule: RateLimit; subject: string }[] = [];
+  async function count(rule: RateLimit, subject: string, what: string): Promise<void> {
+    await limit(context, rule, subject, what);
+    counted.push({ rule, subject });
+  }
+  if (address !== null) {
+    await count(rateLimits.signInPerAddress, address, 'sign-in attempts from your address');
+    await count(
+      rateLimits.signInPerEmailFromAddress,
+      `${emailSubject}\n${address}`,
+      'sign-in attempts for this email from your address',
+    );
+  }
+  await count(rateLimits.signInPerEmail, emailSubject, 'sign-in attempts for this email');
+  return {
+    async succeeded() {
+      const { redis, config } = context;
+      await Promise.all(
+        counted.map(({ rule, subject }) => refundRateLimitHit(redis, config.COVE_INSTANCE, rule, subject)),
+      );
+    },
+  };
 }
 
 /** Set by the operator (COVE_SIGNUPS_PER_ADDRESS_PER_HOUR). */
@@ -48,7 +82,7 @@ export function signUpPerAddress(context: Pick<ServerContext, 'config'>): RateLi
 }
 
 export async function limitSignUp(context: ServerContext, request: Request, email: string): Promise<void> {
-  const address = clientAddress(request);
+  const address = addressSubject(request);
   if (address) await limit(context, signUpPerAddress(context), address, 'sign-ups from your address');
   await limit(context, rateLimits.signUpPerEmail, email, 'sign-ups for this email');
 }
@@ -64,7 +98,7 @@ export function limitWebhook(context: ServerContext, appName: string): Promise<v
 
 /** Counts a delivery that failed authentication against its sender's address. */
 export async function limitFailedWebhook(context: ServerContext, request: Request): Promise<void> {
-  const address = clientAddress(request);
+  const address = addressSubject(request);
   if (address)
     await limit(
       context,

@@ -8,6 +8,7 @@ import * as loginRoute from '../../app/api/v1/auth/login/route';
 import * as signupRoute from '../../app/api/v1/auth/signup/route';
 import * as pushRoute from '../../app/api/v1/webhooks/[name]/route';
 import { rateLimits, signUpPerAddress, webhookBodyLimitBytes } from '../../lib/server/abuse-limits';
+import { clientAddressHeader } from '../../lib/server/client-address';
 import { serverContext } from '../../lib/server/context';
 import { apiBodyLimitBytes } from '../../lib/server/http';
 import {
@@ -29,13 +30,20 @@ afterAll(async () => {
   await stopDashboardContext(context);
 });
 
-function signIn(email: string, address?: string) {
+/** The address the dashboard's server found on the connection (server/main.ts sets it). */
+function from(address: string): Record<string, string> {
+  return { [clientAddressHeader]: address };
+}
+
+const rightPassword = 'a long enough password';
+
+function signIn(email: string, address: string, password = 'not the password') {
   return call(loginRoute.POST, {
     method: 'POST',
     path: '/auth/login',
     params: {},
-    body: { email, password: 'not the password' },
-    headers: { origin: dashboardOrigin, ...(address ? { 'x-forwarded-for': address } : {}) },
+    body: { email, password },
+    headers: { origin: dashboardOrigin, ...from(address) },
   });
 }
 
@@ -44,8 +52,8 @@ function signUp(email: string, address: string) {
     method: 'POST',
     path: '/auth/signup',
     params: {},
-    body: { email, password: 'a long enough password' },
-    headers: { origin: dashboardOrigin, 'x-forwarded-for': address },
+    body: { email, password: rightPassword },
+    headers: { origin: dashboardOrigin, ...from(address) },
   });
 }
 
@@ -67,7 +75,7 @@ function ping(name: string, secret: string) {
     'x-github-event': 'ping',
     'x-github-delivery': randomUUID(),
     'x-hub-signature-256': signGitHubPayload(secret, pingBody),
-    'x-forwarded-for': '192.0.2.10',
+    ...from('192.0.2.10'),
   });
 }
 
@@ -89,31 +97,75 @@ async function repeat(times: number, attempt: (index: number) => Promise<Respons
   return statuses;
 }
 
-test('sign-in attempts for one email are limited, whatever address they come from', async () => {
+async function signedUpEmail(): Promise<string> {
   const email = `${randomUUID()}@example.com`;
-  const { limit } = rateLimits.signInPerEmail;
-  const statuses = await repeat(limit, (index) => signIn(email, `203.0.113.${index}`));
+  expect((await signUp(email, '192.0.2.250')).status).toBe(201);
+  return email;
+}
+
+test("failed sign-ins for an email from one address hold back that address, not the owner's", async () => {
+  const email = await signedUpEmail();
+  const attacker = '203.0.113.66';
+  const { limit } = rateLimits.signInPerEmailFromAddress;
+  const statuses = await repeat(limit, () => signIn(email, attacker));
   expect(new Set(statuses)).toEqual(new Set([401]));
-  const refused = await signIn(email, '198.51.100.7');
+  const refused = await signIn(email, attacker, rightPassword);
   await expectRefusal(
     refused,
     429,
-    /^Too many sign-in attempts for this email\. Try again in \d+ minutes\.$/,
+    /^Too many sign-in attempts for this email from your address\. Try again in \d+ minutes\.$/,
   );
   expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+  // The owner, elsewhere, signs in while the guesser is held back.
+  expect((await signIn(email, '198.51.100.7', rightPassword)).status).toBe(200);
+  expect((await signIn(email, attacker)).status).toBe(429);
+});
+
+test('a right password is not counted against the limits', async () => {
+  const email = await signedUpEmail();
+  const address = '203.0.113.77';
+  const { limit } = rateLimits.signInPerEmailFromAddress;
+  const successes = await repeat(limit + 5, () => signIn(email, address, rightPassword));
+  expect(new Set(successes)).toEqual(new Set([200]));
+  // The failures still have their whole allowance.
+  expect(new Set(await repeat(limit, () => signIn(email, address)))).toEqual(new Set([401]));
+  expect((await signIn(email, address)).status).toBe(429);
+});
+
+test('failed sign-ins for one email spread over many addresses meet a backstop', async () => {
+  const email = `${randomUUID()}@example.com`;
+  const { limit } = rateLimits.signInPerEmail;
+  const perAddress = rateLimits.signInPerEmailFromAddress.limit;
+  const statuses = await repeat(limit, (index) =>
+    signIn(email, `198.18.${Math.floor(index / perAddress)}.1`),
+  );
+  expect(new Set(statuses)).toEqual(new Set([401]));
+  await expectRefusal(
+    await signIn(email, '198.51.100.8'),
+    429,
+    /^Too many sign-in attempts for this email\. Try again in \d+ minutes\.$/,
+  );
   // Another email is not held back.
-  expect((await signIn(`${randomUUID()}@example.com`, '198.51.100.7')).status).toBe(401);
+  expect((await signIn(`${randomUUID()}@example.com`, '198.51.100.8')).status).toBe(401);
 });
 
 test('sign-in attempts from one address are limited across emails', async () => {
   const address = '203.0.113.200';
   const { limit } = rateLimits.signInPerAddress;
-  const statuses = await repeat(limit, () => signIn(`${randomUUID()}@example.com`, `10.0.0.1, ${address}`));
+  const statuses = await repeat(limit, () => signIn(`${randomUUID()}@example.com`, address));
   expect(new Set(statuses)).toEqual(new Set([401]));
-  // The client's own x-forwarded-for entries do not change the address counted: the last one does.
-  const refused = await signIn(`${randomUUID()}@example.com`, `10.9.9.9, ${address}`);
-  await expectRefusal(refused, 429, /^Too many sign-in attempts from your address\./);
-  expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+  await expectRefusal(
+    await signIn(`${randomUUID()}@example.com`, address),
+    429,
+    /^Too many sign-in attempts from your address\./,
+  );
+  // An IPv6 client is counted by its /64: moving within it does not start afresh.
+  const statusesV6 = await repeat(limit, (index) =>
+    signIn(`${randomUUID()}@example.com`, `2001:db8:5:6::${(index + 1).toString(16)}`),
+  );
+  expect(new Set(statusesV6)).toEqual(new Set([401]));
+  expect((await signIn(`${randomUUID()}@example.com`, '2001:db8:5:6:ffff::1')).status).toBe(429);
+  expect((await signIn(`${randomUUID()}@example.com`, '2001:db8:5:7::1')).status).toBe(401);
 });
 
 test('sign-ups from one address are limited', async () => {
@@ -133,14 +185,12 @@ test('the per-app webhook limit counts signed deliveries only, so junk cannot ho
   const { name, secret } = await appWithWebhook('busy');
   const { limit } = rateLimits.webhookPerApp;
   // As many unsigned and wrongly signed deliveries as the app's limit, each from its own address.
-  const unsigned = await repeat(limit, (index) =>
-    deliver(name, '{}', { 'x-forwarded-for': `203.0.113.${index}` }),
-  );
+  const unsigned = await repeat(limit, (index) => deliver(name, '{}', from(`203.0.113.${index}`)));
   const badlySigned = await repeat(limit, (index) =>
     deliver(name, pingBody, {
       'x-github-event': 'ping',
       'x-hub-signature-256': signGitHubPayload('not the secret', pingBody),
-      'x-forwarded-for': `198.51.100.${index}`,
+      ...from(`198.51.100.${index}`),
     }),
   );
   expect(new Set([...unsigned, ...badlySigned])).toEqual(new Set([401]));
@@ -163,15 +213,15 @@ test('failed webhook deliveries are limited per address, apart from signed ones'
   const { limit } = rateLimits.webhookFailuresPerAddress;
   // Deliveries to an app that does not exist count as failures too.
   const statuses = await repeat(limit, (index) =>
-    deliver(index % 2 === 0 ? name : 'no-such-app', '{}', { 'x-forwarded-for': address }),
+    deliver(index % 2 === 0 ? name : 'no-such-app', '{}', from(address)),
   );
   expect(new Set(statuses)).toEqual(new Set([401, 404]));
   await expectRefusal(
-    await deliver(name, '{}', { 'x-forwarded-for': address }),
+    await deliver(name, '{}', from(address)),
     429,
     /^Too many failed webhook deliveries from your address\. Try again in \d+ seconds?\.$/,
   );
-  expect((await deliver(name, '{}', { 'x-forwarded-for': '203.0.113.211' })).status).toBe(401);
+  expect((await deliver(name, '{}', from('203.0.113.211'))).status).toBe(401);
   expect((await ping(name, secret)).status).toBe(200);
 });
 

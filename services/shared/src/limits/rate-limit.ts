@@ -27,6 +27,14 @@ if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1])
 return {count, ttl}
 `;
 
+// Only within the window that counted the hit: a key that expired meanwhile is left alone.
+const refundScript = `
+if redis.call('GET', KEYS[1]) and tonumber(redis.call('GET', KEYS[1])) > 0 then
+  return redis.call('DECR', KEYS[1])
+end
+return 0
+`;
+
 /** Subjects (emails, addresses) are hashed: the keys never hold what a person typed. */
 export function rateLimitKey(instance: string, rule: RateLimit, subject: string): string {
   const digest = createHash('sha256').update(subject.trim().toLowerCase()).digest('hex').slice(0, 32);
@@ -59,6 +67,19 @@ export async function hitRateLimit(
     count,
     retryAfterSeconds: Math.max(1, Math.ceil(ttlMs / 1000)),
   };
+}
+
+/**
+ * Takes back one hit counted by hitRateLimit, for counters of failures only: an attempt is counted
+ * before its outcome is known (so concurrent attempts count at once) and handed back if it succeeded.
+ */
+export async function refundRateLimitHit(
+  redis: Redis,
+  instance: string,
+  rule: RateLimit,
+  subject: string,
+): Promise<void> {
+  await redis.eval(refundScript, 1, rateLimitKey(instance, rule, subject));
 }
 
 export function describeWait(seconds: number): string {

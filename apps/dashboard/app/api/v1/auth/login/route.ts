@@ -7,8 +7,9 @@ import { isSecureDashboard, readBody, route } from '../../../../../lib/server/ht
 export const POST = route(async ({ request, context }) => {
   if (request.headers.has('origin')) checkSameOrigin(request, context.config.COVE_DASHBOARD_URL);
   const input = await readBody(request, signInRequest);
-  await limitSignIn(context, request, input.email);
+  const attempt = await limitSignIn(context, request, input.email);
   const account = await signIn(context.db, input);
+  await attempt.succeeded();
   const session = await createSession(context.db, {
     userId: account.user.id,
     workspaceId: account.workspace.id,

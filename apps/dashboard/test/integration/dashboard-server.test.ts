@@ -1,0 +1,159 @@
+// The dashboard as it runs: its own server (server/main.ts) in front of Next's build, over a real
+// socket. What a client puts in X-Forwarded-For must not choose the address the limits count, unless
+// the peer is a front proxy the operator trusts; every answer forbids framing.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { errorResponse } from '@cove/shared/contracts/api';
+import { createTestContext, type TestContext } from '@cove/shared/testing/context';
+import { afterEach, beforeAll, expect, test } from 'vitest';
+import { rateLimits } from '../../lib/server/abuse-limits';
+import { clientAddressHeader } from '../../lib/server/client-address';
+
+const dashboardDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const serverEntry = path.join(dashboardDir, 'server/main.ts');
+const startTimeoutMs = 60_000;
+
+interface RunningDashboard {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const running: RunningDashboard[] = [];
+const contexts: TestContext[] = [];
+
+beforeAll(() => {
+  if (!existsSync(path.join(dashboardDir, '.next/BUILD_ID'))) {
+    throw new Error('The dashboard is not built: run `npm run build -w @cove/dashboard` first.');
+  }
+});
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((dashboard) => dashboard.stop()));
+  await Promise.all(contexts.splice(0).map((context) => context.close()));
+});
+
+function waitForExit(child: ChildProcess, timeoutMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve();
+    }, timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** Starts the dashboard's server on a free port of 127.0.0.1 with a database of its own. */
+async function startDashboard(env: Record<string, string> = {}): Promise<RunningDashboard> {
+  const context = await createTestContext();
+  contexts.push(context);
+  const child = spawn(process.execPath, ['--import', 'tsx', serverEntry], {
+    cwd: dashboardDir,
+    env: {
+      ...process.env,
+      ...context.env,
+      NODE_ENV: 'production',
+      COVE_LOG_LEVEL: 'info',
+      COVE_DASHBOARD_HOST: '127.0.0.1',
+      COVE_DASHBOARD_PORT: '0',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stop = async () => {
+    child.kill('SIGTERM');
+    await waitForExit(child, 15_000);
+  };
+  running.push({ url: '', stop });
+  let output = '';
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`The dashboard did not start within ${startTimeoutMs} ms:\n${output}`)),
+      startTimeoutMs,
+    );
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      for (const line of output.split('\n')) {
+        const match = /"port":(\d+).*"msg":"dashboard listening"/.exec(line);
+        if (match?.[1]) {
+          clearTimeout(timer);
+          resolve(Number(match[1]));
+        }
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`The dashboard exited (${code}) before listening:\n${output}`));
+    });
+  });
+  return { url: `http://127.0.0.1:${port}`, stop };
+}
+
+/** Sends X-Forwarded-For, and the header the server sets itself, both as the client likes. */
+function signIn(dashboard: RunningDashboard, email: string, forwardedFor: string) {
+  return fetch(`${dashboard.url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-forwarded-for': forwardedFor,
+      [clientAddressHeader]: forwardedFor.split(',')[0] ?? '',
+    },
+    body: JSON.stringify({ email, password: 'not the password' }),
+  });
+}
+
+async function statuses(attempts: (() => Promise<Response>)[]): Promise<number[]> {
+  const seen: number[] = [];
+  for (const attempt of attempts) seen.push((await attempt()).status);
+  return seen;
+}
+
+const { limit } = rateLimits.signInPerAddress;
+
+test('a forged X-Forwarded-For from 127.0.0.1 does not escape the per-address limit', async () => {
+  const dashboard = await startDashboard();
+  const seen = await statuses(
+    Array.from(
+      { length: limit },
+      (_, index) => () => signIn(dashboard, `forged-${index}@example.com`, `198.51.100.${index}`),
+    ),
+  );
+  expect(new Set(seen)).toEqual(new Set([401]));
+  const refused = await signIn(dashboard, 'forged-last@example.com', '203.0.113.250');
+  expect(refused.status).toBe(429);
+  expect(errorResponse.parse(await refused.json()).error.message).toMatch(
+    /^Too many sign-in attempts from your address\./,
+  );
+});
+
+test("a trusted front proxy's X-Forwarded-For is the client's address", async () => {
+  const dashboard = await startDashboard({ COVE_DASHBOARD_TRUSTED_PROXIES: '127.0.0.0/8' });
+  // The proxy appends the client it saw; what the client itself sent stays to the left, unread.
+  const seen = await statuses(
+    Array.from(
+      { length: limit },
+      (_, index) => () => signIn(dashboard, `proxied-${index}@example.com`, `10.${index}.0.1, 203.0.113.50`),
+    ),
+  );
+  expect(new Set(seen)).toEqual(new Set([401]));
+  expect((await signIn(dashboard, 'proxied-x@example.com', '10.99.0.1, 203.0.113.50')).status).toBe(429);
+  // Another client behind the same proxy is counted apart.
+  expect((await signIn(dashboard, 'proxied-y@example.com', '203.0.113.51')).status).toBe(401);
+});
+
+test('every answer forbids framing: pages, the API, and pages that do not exist', async () => {
+  const dashboard = await startDashboard();
+  for (const pathname of ['/login', '/apps', '/api/v1/openapi.json', '/api/v1/session', '/no-such-page']) {
+    const response = await fetch(`${dashboard.url}${pathname}`, { redirect: 'manual' });
+    expect(response.headers.get('content-security-policy'), pathname).toBe("frame-ancestors 'none'");
+    expect(response.headers.get('x-frame-options'), pathname).toBe('DENY');
+    await response.body?.cancel();
+  }
+});
