@@ -20,6 +20,7 @@ export async function AppShell({ children }: { children: ReactNode }) {
           <WorkspaceSwitcher workspaces={workspaces} />
           <Link href="/apps">Apps</Link>
           <Link href="/workspace">Workspace</Link>
+          <Link href="/tokens">API tokens</Link>
           <SignOutButton />
         </nav>
       </header>

@@ -5,7 +5,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { errorResponse } from '@cove/shared/contracts/api';
+import { createTokenResponse, errorResponse } from '@cove/shared/contracts/api';
 import { createTestContext, type TestContext } from '@cove/shared/testing/context';
 import { afterEach, beforeAll, expect, test } from 'vitest';
 import { rateLimits } from '../../lib/server/abuse-limits';
@@ -156,4 +156,44 @@ test('every answer forbids framing: pages, the API, and pages that do not exist'
     expect(response.headers.get('x-frame-options'), pathname).toBe('DENY');
     await response.body?.cancel();
   }
+});
+
+test("the API tokens page lists the person's own tokens, never a secret, and needs a session", async () => {
+  const dashboard = await startDashboard();
+  const signUp = async (email: string) => {
+    const response = await fetch(`${dashboard.url}/api/v1/auth/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password: 'a long enough password' }),
+    });
+    expect(response.status).toBe(201);
+    return (response.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  };
+  const cookie = await signUp('tokens-page@example.com');
+  const otherCookie = await signUp('tokens-page-other@example.com');
+  const create = async (sessionCookie: string, name: string) => {
+    const response = await fetch(`${dashboard.url}/api/v1/tokens`, {
+      method: 'POST',
+      // A session's writes must come from the dashboard's own origin (the configured one).
+      headers: { 'content-type': 'application/json', cookie: sessionCookie, origin: 'http://localhost:4100' },
+      body: JSON.stringify({ name, scope: 'read', expiresInDays: 7 }),
+    });
+    expect(response.status).toBe(201);
+    return createTokenResponse.parse(await response.json()).token;
+  };
+  const secret = await create(cookie, 'nightly-report');
+  await create(otherCookie, 'someone-elses-token');
+
+  const page = await fetch(`${dashboard.url}/tokens`, { headers: { cookie } });
+  expect(page.status).toBe(200);
+  const html = await page.text();
+  expect(html).toContain('nightly-report');
+  expect(html).toContain('read-only');
+  expect(html).not.toContain(secret);
+  expect(html).not.toContain('someone-elses-token');
+
+  const signedOut = await fetch(`${dashboard.url}/tokens`, { redirect: 'manual' });
+  expect([303, 307, 308]).toContain(signedOut.status);
+  expect(signedOut.headers.get('location')).toMatch(/\/login$/);
+  await signedOut.body?.cancel();
 });

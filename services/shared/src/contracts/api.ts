@@ -234,6 +234,7 @@ export const apiTokenView = z.object({
   lastUsedAt: z.iso.datetime().nullable(),
   expiresAt: z.iso.datetime().nullable(),
 });
+export type ApiTokenView = z.infer<typeof apiTokenView>;
 export const listTokensResponse = z.object({ tokens: z.array(apiTokenView) });
 
 export const errorResponse = z.object({

@@ -2,20 +2,12 @@ import { createApiToken, listApiTokens } from '@cove/shared/auth/api-tokens';
 import { requireSession } from '@cove/shared/auth/request';
 import { createTokenRequest, createTokenResponse, listTokensResponse } from '@cove/shared/contracts/api';
 import { authenticate, readBody, reply, route } from '../../../../lib/server/http';
-
-const isoOrNull = (date: Date | null) => (date ? date.toISOString() : null);
+import { toApiTokenView } from '../../../../lib/server/token-views';
 
 export const GET = route(async ({ request, context }) => {
   const principal = await authenticate(request, context);
   const tokens = await listApiTokens(context.db, principal);
-  return reply(listTokensResponse, {
-    tokens: tokens.map((token) => ({
-      ...token,
-      createdAt: token.createdAt.toISOString(),
-      lastUsedAt: isoOrNull(token.lastUsedAt),
-      expiresAt: isoOrNull(token.expiresAt),
-    })),
-  });
+  return reply(listTokensResponse, { tokens: tokens.map(toApiTokenView) });
 });
 
 export const POST = route(async ({ request, context }) => {
@@ -29,5 +21,6 @@ export const POST = route(async ({ request, context }) => {
     scope,
     expiresInDays,
   });
-  return reply(createTokenResponse, { ...token, expiresAt: isoOrNull(token.expiresAt) }, 201);
+  const expiresAt = token.expiresAt ? token.expiresAt.toISOString() : null;
+  return reply(createTokenResponse, { ...token, expiresAt }, 201);
 });
