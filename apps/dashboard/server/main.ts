@@ -14,7 +14,7 @@ import {
 } from '@cove/shared/limits/client-address';
 import { createLogger } from '@cove/shared/logs/logger';
 import next from 'next';
-import { clientAddressHeader } from '../lib/server/client-address';
+import { clientAddressHeader, markStartedByDashboardServer } from '../lib/server/client-address';
 
 const stopTimeoutMs = 10_000;
 // As `next start` does: React and Next pick their production code by it.
@@ -27,6 +27,7 @@ const trustedProxies = config.COVE_DASHBOARD_TRUSTED_PROXIES.map(parseAddressRan
 );
 
 // server/ and dist/ both sit directly in the dashboard's folder.
+markStartedByDashboardServer();
 const dashboardDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const app = next({
   dev: false,

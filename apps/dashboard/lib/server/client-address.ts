@@ -9,3 +9,14 @@ export function clientAddress(request: Request): string | null {
   const address = request.headers.get(clientAddressHeader)?.trim();
   return address ? address : null;
 }
+
+const startedByVariable = 'COVE_DASHBOARD_SERVER';
+
+/** Called by server/main.ts before Next starts, so instrumentation.ts can tell how it was started. */
+export function markStartedByDashboardServer(): void {
+  process.env[startedByVariable] = 'true';
+}
+
+export function isStartedByDashboardServer(): boolean {
+  return process.env[startedByVariable] === 'true';
+}

@@ -197,3 +197,32 @@ test("the API tokens page lists the person's own tokens, never a secret, and nee
   expect(signedOut.headers.get('location')).toMatch(/\/login$/);
   await signedOut.body?.cancel();
 });
+
+test('`next start` alone refuses to run: it could not tell the client address', async () => {
+  const context = await createTestContext();
+  contexts.push(context);
+  const nextBin = path.resolve(dashboardDir, '../../node_modules/next/dist/bin/next');
+  const child = spawn(process.execPath, [nextBin, 'start', dashboardDir, '-p', '0', '-H', '127.0.0.1'], {
+    env: { ...process.env, ...context.env, NODE_ENV: 'production' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exitCode = await new Promise<number | null>((resolve) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve(null);
+    }, startTimeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+  expect(output).toContain('start it with `node apps/dashboard/dist/server.js`');
+  expect(exitCode).toBe(78);
+});
