@@ -1,6 +1,6 @@
 // Turns a clone into a build context: reads the dependency files, decides what to install and on
-// which Python, says so in the build log, and writes the Dockerfile and the `dependencies/` folder
-// beside the clone (so nothing of Cove's lands in the app's folder).
+// which Python, says so in the build log, and writes the `dependencies/` folder beside the clone (so
+// nothing of Cove's lands in the app's folder); the Dockerfile follows once they are installed.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { BuilderContext } from '../context';
@@ -9,7 +9,7 @@ import { candidatePaths, detectDependencies, searchedFolders } from './dependenc
 import { readRepositoryFiles } from './dependencies/repository-files';
 import { collectIncludedFiles } from './dependencies/requirements-includes';
 import type { DependencyPlan, PythonInstall } from './dependencies/types';
-import { contextLayout, dependencyContextFiles, generateDockerfile, uvCacheId } from './dockerfile';
+import { contextLayout, dependencyContextFiles, generateDockerfile } from './dockerfile';
 import { choosePythonVersion } from './python-version';
 import { runtimePythonVersions } from './runtime-python';
 import { describeStreamlitConfig, streamlitConfigFile } from './streamlit-config';
@@ -39,14 +39,12 @@ function inFolder(folder: string, name: string): string {
   return folder === '' ? name : `${folder}/${name}`;
 }
 
-/** Writes `<contextDir>/Dockerfile` and `<contextDir>/dependencies/`; the clone is `<contextDir>/repo`. */
+/** Writes `<contextDir>/dependencies/`; the clone is `<contextDir>/repo`. */
 export async function prepareBuildContext(
   context: BuilderContext,
   request: {
     contextDir: string;
     mainFile: string;
-    /** The app's workspace: its apps share one uv cache. */
-    workspaceId: string;
     /** The app's setting, used when the repository has no .python-version. */
     pythonVersion: string | null;
     log: (line: string) => void;
@@ -84,13 +82,17 @@ export async function prepareBuildContext(
     await mkdir(path.dirname(path.join(dependenciesDir, name)), { recursive: true });
     await writeFile(path.join(dependenciesDir, name), content);
   }
-  const dockerfile = generateDockerfile({
-    runtimeImage: config.COVE_RUNTIME_IMAGE,
-    mainFile,
-    aptPackages: plan.aptPackages,
-    python,
-    uvCacheId: uvCacheId(config.COVE_INSTANCE, request.workspaceId),
-  });
-  await writeFile(path.join(contextDir, contextLayout.dockerfile), dockerfile);
   return { plan: { ...plan, python }, pythonVersion: version.version };
+}
+
+/** Writes `<contextDir>/Dockerfile`: the code copied onto `baseImage`. */
+export async function writeDockerfile(
+  contextDir: string,
+  baseImage: string,
+  mainFile: string,
+): Promise<void> {
+  await writeFile(
+    path.join(contextDir, contextLayout.dockerfile),
+    generateDockerfile({ baseImage, mainFile }),
+  );
 }

@@ -1,5 +1,5 @@
-// One build job, start to finish: clone the commit, check the repository, build the image, then
-// hand over to the deploy step. Every line goes to the deployment's build log as it comes; every
+// One build job, start to finish: clone the commit, check the repository, install the dependencies
+// (fenced: dependency-image.ts), build the image, then hand over to the deploy step. Every line goes to the deployment's build log as it comes; every
 // step is written to the deployments row, the truth a retry or the reconciler reads.
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -9,9 +9,10 @@ import { imageTag } from '../deploy/container';
 import { type BuildImageResult, labelKeys } from '../runtime/types';
 import { type AppBuildLock, takeAppBuildLock } from './app-lock';
 import { trimBuildCache } from './build-cache';
-import { type PreparedContext, prepareBuildContext } from './build-context';
+import { prepareBuildContext, writeDockerfile } from './build-context';
 import { stopReasonOf, supersededMessage, watchBuild } from './build-watch';
 import { cloneCommit } from './clone';
+import { installDependencies } from './dependency-image';
 import {
   type App,
   type Deployment,
@@ -29,27 +30,15 @@ import { contextLayout, excludedContextPaths } from './dockerfile';
 import { DeployFailure, permanentFailure, shortSha, transientFailure } from './failure';
 import { cloneSourceOf } from './github-source';
 import { type BuildOutcome, type BuildStep, deployExistingImage, startAndActivate } from './go-live';
-import { explainAptFailure, explainInstallFailure, isCommandFailure } from './install-failure';
+import { isCommandFailure } from './install-failure';
 import { interruptionLimitMessage, resumeInterruptedBuild } from './interruptions';
 import { PhaseClock } from './phase-clock';
 import { checkMainFile } from './repository-checks';
 
 export type { BuildOutcome } from './go-live';
 
-function explainBuildFailure(
-  result: Extract<BuildImageResult, { isSuccess: false }>,
-  { plan }: PreparedContext,
-) {
-  const explained =
-    (plan.packagesTxt === null
-      ? null
-      : explainAptFailure(plan.packagesTxt.file, plan.packagesTxt.content, result.lines)) ??
-    (plan.python === null ? null : explainInstallFailure(plan.python, result.lines));
-  if (explained !== null) {
-    return explained.isAuthorsMistake
-      ? permanentFailure(explained.message)
-      : transientFailure(explained.message);
-  }
+/** The final build only copies the code (the installs came before): its failure is the engine's. */
+function explainBuildFailure(result: Extract<BuildImageResult, { isSuccess: false }>) {
   const lastLines = result.lines.slice(-15).join('\n');
   return new DeployFailure(
     `The image build failed: ${result.errorMessage}\n${lastLines}`,
@@ -85,12 +74,23 @@ async function buildAndDeploy(
   const prepared = await prepareBuildContext(context, {
     contextDir: workDir,
     mainFile: app.mainFile,
-    workspaceId: app.workspaceId,
     pythonVersion: app.pythonVersion,
     log,
   });
   signal.throwIfAborted();
   clock.lap('build context');
+  const baseImage = await installDependencies(context, {
+    contextDir: workDir,
+    plan: prepared.plan,
+    appId: app.id,
+    workspaceId: app.workspaceId,
+    deploymentId: deployment.id,
+    log,
+    signal,
+  });
+  signal.throwIfAborted();
+  clock.lap('dependencies');
+  await writeDockerfile(workDir, baseImage, app.mainFile);
 
   const tag = imageTag(config.COVE_INSTANCE, app.id, commit.sha);
   const built = await runtime.buildImage({
@@ -98,12 +98,17 @@ async function buildAndDeploy(
     dockerfile: contextLayout.dockerfile,
     excludedPaths: excludedContextPaths,
     tag,
-    labels: { 'cove.instance': config.COVE_INSTANCE, 'cove.app-id': app.id },
+    labels: {
+      [labelKeys.instance]: config.COVE_INSTANCE,
+      [labelKeys.appId]: app.id,
+      // Inherited from a dependency image, which this is not.
+      [labelKeys.dependenciesOf]: '',
+    },
     onLine: log,
     signal,
   });
   signal.throwIfAborted();
-  if (!built.isSuccess) throw explainBuildFailure(built, prepared);
+  if (!built.isSuccess) throw explainBuildFailure(built);
   clock.lap('image build');
   // The engine reports the id as it builds; if it did not, the tag (this app's alone) names it.
   const imageId = built.imageId.startsWith('sha256:') ? built.imageId : await runtime.imageId(tag);

@@ -1,7 +1,6 @@
 // Image builds through BuildKit (the engine's own, API version 2): the context goes up as a tar
 // (tar-fs), BuildKit's progress comes back as protobuf status messages and is handed on as a build
-// log, line by line as it arrives. BuildKit is what lets the dependency install keep uv's cache in
-// a cache mount between builds; its own build cache is trimmed with pruneBuildCache.
+// log, line by line as it arrives. Its build cache is trimmed with pruneBuildCache.
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type Docker from 'dockerode';
@@ -42,6 +41,9 @@ export async function buildImageWithDocker(
     dockerfile: request.dockerfile,
     labels: request.labels,
     version: '2',
+    // The Dockerfile runs nothing (the installs are fenced containers of their own); should a step
+    // ever run, it reaches no network rather than the engine's unfenced default bridge.
+    networkmode: 'none',
     ...(request.signal ? { abortSignal: request.signal } : {}),
   });
 

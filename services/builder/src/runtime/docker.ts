@@ -6,6 +6,7 @@ import { freeSubnets } from '@cove/shared/network/subnet-pool';
 import Docker from 'dockerode';
 import { z } from 'zod';
 import { buildImageWithDocker, pruneBuildCache } from './docker-build';
+import { removeVolumesWithDocker, runInstallStepWithDocker } from './docker-install';
 import { demultiplexLines, LineSplitter } from './log-lines';
 import {
   type ContainerInfo,
@@ -288,6 +289,10 @@ export function createDockerRuntime(socketPath: string): ContainerRuntime {
         await remove(container.id);
       }
     },
+
+    runInstallStep: (request) => runInstallStepWithDocker(docker, request),
+
+    removeVolumes: (labels) => removeVolumesWithDocker(docker, labels),
 
     async restart(containerId, timeoutSeconds) {
       const restarted = await ignoreMissing(() =>

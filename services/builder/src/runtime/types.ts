@@ -13,6 +13,11 @@ export const labelKeys = {
    * every instance container it did not ask for, and would remove these while they run.
    */
   helperOf: 'cove.helper-of',
+  /**
+   * On dependency images: the app whose build installed them (app images built on one blank it, as
+   * labels are inherited).
+   */
+  dependenciesOf: 'cove.dependencies-of',
 } as const;
 
 export interface BuildImageRequest {
@@ -71,6 +76,54 @@ export interface RunCommandResult {
   /** stdout and stderr, line by line. */
   lines: string[];
 }
+
+/**
+ * A step of a build that runs code the engine's BuildKit cannot fence (a dependency install: a
+ * package built from source runs its own code): an ordinary container on a given network, with
+ * limits, whose result is committed as an image when the command succeeds.
+ */
+export interface InstallStepRequest {
+  /** Fixed per deployment and step: a run left by a stopped builder is replaced, not doubled. */
+  name: string;
+  image: string;
+  /** Replaces the image's entrypoint. */
+  command: readonly string[];
+  /** `uid:gid` the command runs as. */
+  user: string;
+  workingDir?: string;
+  /** Capabilities the command keeps; every other one is dropped. */
+  capabilities: readonly string[];
+  network: string;
+  memoryMb: number;
+  cpus: number;
+  pidsLimit: number;
+  /** What the container may write (its own layer: installed files, temporary files), in MB. */
+  diskLimitMb: number;
+  /** Killed past this, even by the engine alone should the builder be gone by then. */
+  timeoutSeconds: number;
+  /** Named volumes mounted read-write, created (with the labels) when missing. */
+  volumes: readonly { name: string; containerPath: string; labels: Record<string, string> }[];
+  /** A host directory copied into the container before it starts, owned by `ownerId`. */
+  copyIn?: { hostDirectory: string; containerDirectory: string; ownerId: number };
+  labels: Record<string, string>;
+  /** On success the container becomes this image, with the source image's own user, entrypoint and
+   * working directory (the command's are for the install only) and these labels. */
+  commitAs: { repository: string; tag: string; labels: Record<string, string> };
+  onLine: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+export type InstallStepResult =
+  | {
+      outcome: 'succeeded';
+      imageId: string /** A process went past the memory limit, yet the command succeeded. */;
+      hadOomKill: boolean;
+    }
+  | { outcome: 'failed'; exitCode: number; lines: string[] }
+  | { outcome: 'out-of-memory'; lines: string[] }
+  | { outcome: 'disk-limit'; lines: string[] }
+  | { outcome: 'timed-out'; lines: string[] }
+  | { outcome: 'stopped' };
 
 export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
@@ -162,4 +215,11 @@ export interface ContainerRuntime extends AppRuntime, ImageStore {
   listBridgeInterfaces(labels: Record<string, string>): Promise<string[]>;
   /** Runs a command to completion and removes its container. */
   runCommand(request: RunCommandRequest): Promise<RunCommandResult>;
+  /**
+   * Runs a build's install step (code of the app's choosing) in a container of its own, fenced and
+   * limited, to completion; commits it as an image on success; removes its container.
+   */
+  runInstallStep(request: InstallStepRequest): Promise<InstallStepResult>;
+  /** Removes the volumes carrying all the labels (none in use); returns their names. */
+  removeVolumes(labels: Record<string, string>): Promise<string[]>;
 }

@@ -177,6 +177,7 @@ export async function removeDockerObjects(instance: string): Promise<void> {
   for (const container of await runtime.list(labels)) await runtime.remove(container.id);
   for (const network of await runtime.listNetworks(labels)) await runtime.removeNetwork(network);
   for (const image of await runtime.listImages(labels)) await runtime.removeImage(image);
+  await runtime.removeVolumes(labels);
 }
 
 /** Removes what a test file's builder left on the machine: Docker objects, its app firewall and its

@@ -65,12 +65,25 @@ async function ip(...args: string[]): Promise<void> {
   await run('ip', args);
 }
 
+const helloServer =
+  "const s=require('node:net').createServer(c=>{c.on('error',()=>{});c.end('hello\\n')});" +
+  "s.listen(0,'0.0.0.0',()=>console.log('listening '+s.address().port))";
+
+/** Serves the files of the directory given as its argument over HTTP, by name. */
+export const fileServer =
+  "const fs=require('node:fs'),p=require('node:path');" +
+  "const s=require('node:http').createServer((q,r)=>fs.readFile(p.join(process.argv[1],p.basename(q.url)),(e,d)=>{r.statusCode=e?404:200;r.end(e?'':d)}));" +
+  "s.listen(0,'0.0.0.0',()=>console.log('listening '+s.address().port))";
+
 /**
  * A namespace reached from the host over a veth pair (10.231.x.y/30), also answering on a
- * 169.254.231.z/32 routed through it; a listener inside answers on both. Not 169.254.169.254: a
- * route for it would take this machine's own metadata service away while the test runs.
+ * 169.254.231.z/32 routed through it; a listener inside (a greeting, or `server`) answers on both.
+ * Not 169.254.169.254: a route for it would take this machine's own metadata service away while the
+ * test runs.
  */
-export async function startNamespaceListener(): Promise<NamespaceListener> {
+export async function startNamespaceListener(
+  server: { script: string; args: string[] } = { script: helloServer, args: [] },
+): Promise<NamespaceListener> {
   const id = randomBytes(3).toString('hex');
   const namespace = `cove-test-${id}`;
   const hostSide = `cvt${id}h`;
@@ -101,12 +114,13 @@ export async function startNamespaceListener(): Promise<NamespaceListener> {
     await ip('-n', namespace, 'route', 'add', 'default', 'via', hostAddress);
     await ip('route', 'add', `${linkLocalAddress}/32`, 'via', privateAddress, 'dev', hostSide);
 
-    const script =
-      "const s=require('node:net').createServer(c=>{c.on('error',()=>{});c.end('hello\\n')});" +
-      "s.listen(0,'0.0.0.0',()=>console.log('listening '+s.address().port))";
-    const child = spawn('ip', ['netns', 'exec', namespace, process.execPath, '-e', script], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      'ip',
+      ['netns', 'exec', namespace, process.execPath, '-e', server.script, ...server.args],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     undo.push(async () => {
       child.kill();
     });

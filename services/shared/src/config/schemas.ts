@@ -128,6 +128,14 @@ const builderFields = commonConfigSchema.extend({
    * several instances share, the smallest setting wins.
    */
   COVE_BUILD_CACHE_MAX_MB: z.coerce.number().int().min(1).default(10240),
+  /**
+   * Limits of the container a build installs an app's dependencies in (a package built from source
+   * runs its own code there): memory (MB), CPUs, processes, and MB it may write (checked as it runs).
+   */
+  COVE_BUILD_MEMORY_MB: z.coerce.number().int().min(128).default(2048),
+  COVE_BUILD_CPUS: z.coerce.number().positive().default(1),
+  COVE_BUILD_PIDS_LIMIT: z.coerce.number().int().min(32).default(512),
+  COVE_BUILD_DISK_MB: z.coerce.number().int().min(16).default(10240),
   /** Idle seconds (no request, no open WebSocket) before an app is frozen, memory kept; 0 never. */
   COVE_FREEZE_AFTER_SECONDS: z.coerce.number().min(0).default(600),
   /** Idle seconds before an app is stopped and holds no memory; 0 never. */
