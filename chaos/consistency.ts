@@ -8,6 +8,7 @@ import { readAllRoutes } from '@cove/shared/routing/route-table';
 import { Queue } from 'bullmq';
 import { inArray } from 'drizzle-orm';
 import { Redis } from 'ioredis';
+import { buildNetworkName } from '../services/builder/src/builds/dependency-image';
 import { appNetworkName } from '../services/builder/src/deploy/container';
 import { createDockerRuntime } from '../services/builder/src/runtime/docker';
 import { labelKeys } from '../services/builder/src/runtime/types';
@@ -76,6 +77,8 @@ export function openConsistencyChecker(platform: LocalPlatform): ConsistencyChec
     }
 
     const networkNames = new Set(appRows.map((app) => appNetworkName(platform.instance, app.id)));
+    // The one network every build's installs share: the instance's, not an app's.
+    networkNames.add(buildNetworkName(platform.instance));
     for (const network of await docker.listNetworks({ [labelKeys.instance]: platform.instance })) {
       if (!networkNames.has(network)) problems.push(`network ${network} belongs to no app`);
     }
