@@ -60,7 +60,7 @@ test('deploys a commit, then redeploys the next one with the old version serving
   expect(buildLog).toContain('The new version is live.');
   // Where the deploy's seconds went, one line a person (and bench/deploy) reads.
   const timings =
-    /^Timings: queue [\d.]+ s, clone [\d.]+ s, build context [\d.]+ s, image build [\d.]+ s, start to healthy [\d.]+ s, switch and stop the old version [\d.]+ s \(total [\d.]+ s\)$/;
+    /^Timings: queue [\d.]+ s, clone [\d.]+ s, build context [\d.]+ s, dependencies [\d.]+ s, image build [\d.]+ s, start to healthy [\d.]+ s, switch and stop the old version [\d.]+ s \(total [\d.]+ s\)$/;
   expect(buildLog.some((line) => timings.test(line))).toBe(true);
   await waitFor(
     async () =>
