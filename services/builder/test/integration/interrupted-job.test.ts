@@ -120,7 +120,11 @@ test('a job that finds its build interrupted once too often fails it, saying why
   const row = await readApp(context, app.appId);
   expect(row.status).toBe('failed');
   expect(row.statusMessage).toBe(interruptionLimitMessage);
-  expect(await buildLogOf(deploymentId)).toContain(`Error: ${interruptionLimitMessage}`);
+  // The row is failed first, then the leftover removed, then the line written: wait for it.
+  await waitFor(async () => (await buildLogOf(deploymentId)).includes(`Error: ${interruptionLimitMessage}`), {
+    timeoutMs: 15_000,
+    description: 'the failure in the build log',
+  });
   await waitFor(async () => (await containersOf(context.instance, deploymentId)).length === 0, {
     timeoutMs: 30_000,
     description: 'the leftover container to be removed',
