@@ -158,6 +158,23 @@ for target in json.loads(sys.argv[1]):
 const probeLine = z.object({ label: z.string(), reached: z.boolean() });
 
 /**
+ * A plain network with a subnet of the test's own (10.232/16), not from Docker's default pools: on
+ * an engine shared with others those run out at about 31 networks. An overlap is refused by the
+ * engine; another subnet is tried.
+ */
+async function createControlNetwork(network: string): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    const subnet = `10.232.${randomInt(0, 256)}.${randomInt(0, 16) * 16}/28`;
+    try {
+      await run('docker', ['network', 'create', '--subnet', subnet, network]);
+      return;
+    } catch (error) {
+      if (attempt >= 5) throw error;
+    }
+  }
+}
+
+/**
  * Tries each target from a container on a plain Docker network of the test's own, which no Cove
  * firewall covers: the control showing that what an app cannot reach would be reachable without it.
  * A target's host "GATEWAY" means the container's gateway.
@@ -167,7 +184,7 @@ export async function probeFromPlainContainer(
   targets: Target[],
 ): Promise<Map<string, boolean>> {
   const network = `cove-test-control-${randomBytes(4).toString('hex')}`;
-  await run('docker', ['network', 'create', network]);
+  await createControlNetwork(network);
   try {
     const { stdout } = await run(
       'docker',
