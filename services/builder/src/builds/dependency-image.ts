@@ -188,7 +188,7 @@ export async function installDependencies(
     }
     const python = plan.python;
     if (python !== null) {
-      const step = pythonInstallStep(python, buildHome);
+      const step = pythonInstallStep(python, buildHome, config.COVE_BUILD_CACHE_MAX_MB);
       const result = await runtime.runInstallStep({
         ...limits,
         name: stepName('python'),

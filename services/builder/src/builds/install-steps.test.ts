@@ -10,30 +10,33 @@ const requirements: PythonInstall = {
 };
 
 test('uv installs the author’s file into the image’s venv, with the workspace’s cache', () => {
-  expect(pythonInstallStep(requirements, '/home/cove-build')).toEqual({
-    command: [
-      'env',
-      'NO_COLOR=1',
-      'UV_NO_CACHE=0',
-      'UV_CACHE_DIR=/var/cache/cove-uv',
-      'UV_LINK_MODE=copy',
-      'HOME=/home/cove-build',
-      'uv',
-      'pip',
-      'install',
-      '--no-progress',
-      '--python',
-      '/opt/venv/bin/python',
-      '-r',
-      '/tmp/cove/src/requirements.txt',
-    ],
-  });
+  const { command } = pythonInstallStep(requirements, '/home/cove-build', 1024);
+  // First the cache is bounded (emptied past 1024 MB), then uv runs.
+  expect(command.slice(0, 2)).toEqual(['sh', '-c']);
+  expect(command.slice(3, 6)).toEqual(['bounded-cache', '/var/cache/cove-uv', '1024']);
+  expect(command.slice(6)).toEqual([
+    'env',
+    'NO_COLOR=1',
+    'UV_NO_CACHE=0',
+    'UV_CACHE_DIR=/var/cache/cove-uv',
+    'UV_LINK_MODE=copy',
+    'HOME=/home/cove-build',
+    'uv',
+    'pip',
+    'install',
+    '--no-progress',
+    '--python',
+    '/opt/venv/bin/python',
+    '-r',
+    '/tmp/cove/src/requirements.txt',
+  ]);
 });
 
 test('uv syncs a uv.lock into the image’s venv, keeping Streamlit, from the lock’s folder', () => {
   const step = pythonInstallStep(
     { kind: 'uv-lock', sourceFile: 'uv.lock', pyprojectToml: '', uvLock: '' },
     '/home/cove-build',
+    1024,
   );
   expect(step.workingDir).toBe('/tmp/cove');
   expect(step.command.slice(-6)).toEqual([

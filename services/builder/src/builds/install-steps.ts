@@ -27,7 +27,28 @@ export interface PythonStep {
   workingDir?: string;
 }
 
-export function pythonInstallStep(python: PythonInstall, buildHome: string): PythonStep {
+/**
+ * Runs `command` after emptying the workspace's uv cache when it holds more than `cacheMaxMb`:
+ * each install may grow it only by what a build may write, so this bounds it across builds.
+ */
+function withCacheBound(cacheMaxMb: number, command: string[]): string[] {
+  return [
+    'sh',
+    '-c',
+    'dir=$1 max=$2; shift 2; used=$(du -s -m "$dir" | cut -f1); if [ "$used" -gt "$max" ]; then echo "The workspace\'s uv cache holds $used MB, more than $max (COVE_BUILD_CACHE_MAX_MB): emptying it."; UV_CACHE_DIR="$dir" uv cache clean --quiet; fi; exec "$@"',
+    'bounded-cache',
+    installPaths.uvCache,
+    String(cacheMaxMb),
+    ...command,
+  ];
+}
+
+export function pythonInstallStep(python: PythonInstall, buildHome: string, cacheMaxMb: number): PythonStep {
+  const step = uvStep(python, buildHome);
+  return { ...step, command: withCacheBound(cacheMaxMb, step.command) };
+}
+
+function uvStep(python: PythonInstall, buildHome: string): PythonStep {
   const env = ['env', ...uvEnvironment(buildHome)];
   switch (python.kind) {
     case 'requirements':

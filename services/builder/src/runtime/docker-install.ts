@@ -145,6 +145,38 @@ async function writtenBytes(docker: Docker, containerId: string): Promise<number
   return containerSizes.parse(listed)[0]?.SizeRw ?? 0;
 }
 
+/**
+ * What the volumes hold, in bytes, as `du` inside the container sees them (the engine does not
+ * measure volumes cheaply); null when it cannot say (e.g. every process slot is taken).
+ */
+async function volumeBytes(container: Docker.Container, user: string, paths: readonly string[]) {
+  if (paths.length === 0) return 0;
+  const exec = await container.exec({
+    Cmd: ['du', '-s', '-k', '--', ...paths],
+    User: user,
+    AttachStdout: true,
+    AttachStderr: true,
+  });
+  const stream = await exec.start({ hijack: true, stdin: false });
+  const chunks: Buffer[] = [];
+  const stdout = new PassThrough();
+  stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+  container.modem.demuxStream(stream, stdout, new PassThrough());
+  await new Promise<void>((resolve) => {
+    stream.once('end', resolve);
+    stream.once('close', resolve);
+    stream.once('error', resolve);
+  });
+  const { ExitCode: exitCode } = await exec.inspect();
+  if (exitCode !== 0) return null;
+  const kilobytes = Buffer.concat(chunks)
+    .toString('utf8')
+    .split('\n')
+    .map((line) => Number.parseInt(line.split('\t')[0] ?? '', 10))
+    .filter((value) => Number.isFinite(value));
+  return kilobytes.reduce((total, value) => total + value, 0) * 1024;
+}
+
 export async function runInstallStepWithDocker(
   docker: Docker,
   request: InstallStepRequest,
@@ -166,14 +198,25 @@ export async function runInstallStepWithDocker(
     const startedAt = Date.now();
     await container.start();
     const output = await followOutput(container, request);
+    // Written means the container's own layer and what the volumes (uv's cache) grew by.
+    const volumePaths = request.volumes.map((volume) => volume.containerPath);
+    const volumesAtStart = await volumeBytes(container, request.user, volumePaths).catch(() => null);
+    let isChecking = false;
     diskCheck = setInterval(() => {
-      writtenBytes(docker, container.id)
-        .then(async (bytes) => {
-          if (bytes <= request.diskLimitMb * bytesPerMb || isOverDiskLimit) return;
+      if (isChecking) return;
+      isChecking = true;
+      Promise.all([writtenBytes(docker, container.id), volumeBytes(container, request.user, volumePaths)])
+        .then(async ([layerBytes, volumesNow]) => {
+          const grown =
+            volumesAtStart === null || volumesNow === null ? 0 : Math.max(0, volumesNow - volumesAtStart);
+          if (layerBytes + grown <= request.diskLimitMb * bytesPerMb || isOverDiskLimit) return;
           isOverDiskLimit = true;
           await container.kill();
         })
-        .catch(() => {}); // gone or already stopped: the wait below tells what happened
+        .catch(() => {}) // gone or already stopped: the wait below tells what happened
+        .finally(() => {
+          isChecking = false;
+        });
     }, diskCheckIntervalMs);
     let exitCode: number;
     try {

@@ -97,7 +97,10 @@ export interface InstallStepRequest {
   memoryMb: number;
   cpus: number;
   pidsLimit: number;
-  /** What the container may write (its own layer: installed files, temporary files), in MB. */
+  /**
+   * What the container may write, in MB: its own layer (installed and temporary files) and what its
+   * volumes grow by while it runs.
+   */
   diskLimitMb: number;
   /** Killed past this, even by the engine alone should the builder be gone by then. */
   timeoutSeconds: number;

@@ -3,7 +3,8 @@
 // through the gateway, Docker's default bridge and the host's addresses), a private and a
 // link-local address behind the host, the metadata address, root, and more memory and processes
 // than a build may have, and records each outcome in the package it builds. None may succeed, while
-// a public package from PyPI installs in the same build; a second one filling the disk is stopped.
+// a public package from PyPI installs in the same build; others filling the disk (their temporary
+// files, or uv's cache) are stopped.
 // The package comes from a private "index" the operator allowed (COVE_APP_FIREWALL_ALLOW), as a
 // package index on the LAN would.
 
@@ -190,23 +191,29 @@ test('a dependency built from source reaches none of the host, the LAN, metadata
   );
 });
 
-test('a dependency whose build fills the disk is stopped at the limit, and the build says so', async () => {
-  if (!world) throw new Error('the world did not start');
-  const { context, git } = world;
-  const url = await publishSdist('fence-fill', { fill_mb: diskMb * 8 });
-  await git.createRepo('filler', {
-    'app.py': 'import streamlit as st\n\nst.write("x")\n',
-    'requirements.txt': `fence-fill @ ${url}\n`,
-  });
-  const app = await insertApp(context, { name: 'filler', repoUrl: git.repoUrl('filler') });
-  const { deployment } = await buildAndWait(world, app);
-  expect(deployment.status).toBe('failed');
-  expect(deployment.errorMessage).toMatch(
-    new RegExp(
-      `^Installing the Python dependencies wrote more than the ${diskMb} MB a build may write \\(COVE_BUILD_DISK_MB\\) and was stopped\\.`,
-    ),
-  );
-  // Nothing of the install is left running.
-  const installs = await runtime.list({ [labelKeys.helperOf]: context.instance });
-  expect(installs).toEqual([]);
-});
+test.each([
+  { where: 'its temporary files', fillPath: '/tmp/cove-fill', name: 'fence-fill-tmp' },
+  { where: 'uv’s cache (a volume)', fillPath: '/var/cache/cove-uv/cove-fill', name: 'fence-fill-cache' },
+])(
+  'a dependency whose build fills $where is stopped at the disk limit, and the build says so',
+  async ({ fillPath, name }) => {
+    if (!world) throw new Error('the world did not start');
+    const { context, git } = world;
+    const url = await publishSdist(name, { fill_mb: diskMb * 8, fill_path: fillPath });
+    await git.createRepo(name, {
+      'app.py': 'import streamlit as st\n\nst.write("x")\n',
+      'requirements.txt': `${name} @ ${url}\n`,
+    });
+    const app = await insertApp(context, { name, repoUrl: git.repoUrl(name) });
+    const { deployment } = await buildAndWait(world, app);
+    expect(deployment.status).toBe('failed');
+    expect(deployment.errorMessage).toMatch(
+      new RegExp(
+        `^Installing the Python dependencies wrote more than the ${diskMb} MB a build may write \\(COVE_BUILD_DISK_MB\\) and was stopped\\.`,
+      ),
+    );
+    // Nothing of the install is left running.
+    const installs = await runtime.list({ [labelKeys.helperOf]: context.instance });
+    expect(installs).toEqual([]);
+  },
+);

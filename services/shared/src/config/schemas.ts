@@ -123,9 +123,10 @@ const builderFields = commonConfigSchema.extend({
   /** Images kept per app (the newest successful ones); the live and the previous are always kept. */
   COVE_IMAGE_RETENTION: z.coerce.number().int().min(1).default(5),
   /**
-   * MB the engine's build cache (BuildKit's step results and the workspaces' uv caches) may hold;
-   * after each build the least recently used goes past it. The engine's whole cache: on an engine
-   * several instances share, the smallest setting wins.
+   * MB the engine's build cache (BuildKit's step results) may hold; after each build the least
+   * recently used goes past it. The engine's whole cache: on an engine several instances share, the
+   * smallest setting wins. Also the most a workspace's uv cache (a volume) holds: past it, it is
+   * emptied before the next install.
    */
   COVE_BUILD_CACHE_MAX_MB: z.coerce.number().int().min(1).default(10240),
   /**
