@@ -7,6 +7,7 @@ import type { GitServer } from '@cove/shared/testing/git-server';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { z } from 'zod';
+import { labelKeys } from '../../src/runtime/types';
 import {
   type AppFixture,
   type BuilderWorld,
@@ -96,4 +97,34 @@ test('trimming the build cache frees the least recently used; a code-only push s
   );
   expect(preparedLines(buildLog)).toEqual([]);
   expect(buildLog.some((line) => /^Installed \d+ packages? in /.test(line))).toBe(false);
+});
+
+test('a dependency change installs anew; the app keeps one dependency image, and its older versions still run', async () => {
+  const { app } = await deployRepository('deps-change', 'six==1.16.0\n');
+  const dependencyImages = () =>
+    runtime.listImages({ [labelKeys.instance]: context.instance, [labelKeys.dependenciesOf]: app.appId });
+  const [first] = await dependencyImages();
+  expect(first).toBeDefined();
+
+  const changed = await git.commit('deps-change', { 'requirements.txt': 'six==1.16.0\n# pinned\n' }, 'Deps');
+  const buildLog = await deploy(app, changed);
+  expect(buildLog.some((line) => /^Installed 1 package in /.test(line))).toBe(true);
+  const images = await dependencyImages();
+  expect(images).toHaveLength(1);
+  expect(images).not.toContain(first);
+  // The first version's image (a rollback target) kept its layers when its dependency image went.
+  const versions = await runtime.listImages({
+    [labelKeys.instance]: context.instance,
+    [labelKeys.appId]: app.appId,
+  });
+  expect(versions).toHaveLength(2);
+  for (const image of versions) {
+    const imported = await runtime.runCommand({
+      image,
+      command: ['python', '-c', 'import six; print(six.__version__)'],
+      labels: { [labelKeys.helperOf]: context.instance },
+      timeoutMs: 30_000,
+    });
+    expect(imported).toEqual({ exitCode: 0, lines: ['1.16.0'] });
+  }
 });
