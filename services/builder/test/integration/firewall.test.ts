@@ -68,7 +68,17 @@ test('installs its chains once however often the builder starts, and removal tak
 
 test("hooks the instance's networks made before bridges were named by instance", async () => {
   const network = `cove-${instance}-app-legacy`;
-  await run('docker', ['network', 'create', '--label', `${labelKeys.instance}=${instance}`, network]);
+  // A subnet of the test's own: Docker's default pools run out on an engine shared with others.
+  const subnet = `10.233.${randomBytes(1)[0] ?? 0}.${((randomBytes(1)[0] ?? 0) % 16) * 16}/28`;
+  await run('docker', [
+    'network',
+    'create',
+    '--subnet',
+    subnet,
+    '--label',
+    `${labelKeys.instance}=${instance}`,
+    network,
+  ]);
   onTestFinished(() => runtime.removeNetwork(network));
   const { stdout } = await run('docker', ['network', 'inspect', '--format', '{{.Id}}', network]);
   const bridge = `br-${stdout.trim().slice(0, 12)}`;
