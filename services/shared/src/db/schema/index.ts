@@ -1,4 +1,5 @@
 export * from './apps';
 export * from './deployments';
 export * from './identity';
+export * from './lifecycle';
 export * from './secrets';

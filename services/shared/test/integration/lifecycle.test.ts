@@ -1,0 +1,235 @@
+// lifecycle/ against a real Postgres and Redis: each step locks, checks, writes and records; a
+// refused step changes nothing and says why; going live moves rows and route together.
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { schema } from '../../src/db/client';
+import { markCrashed, markSleeping, markWaking } from '../../src/lifecycle/app-status';
+import {
+  claimBuild,
+  markDeploying,
+  queueDeployment,
+  recordAppCreated,
+  showProgressOnApp,
+} from '../../src/lifecycle/deployments';
+import { goLive, switchContainer } from '../../src/lifecycle/go-live';
+import { listAppHistory } from '../../src/lifecycle/history';
+import { changeAppStatus, user, webhook } from '../../src/lifecycle/record';
+import { readRoute } from '../../src/routing/route-table';
+import { createTestContext, type TestContext } from '../../src/testing/context';
+
+let context: TestContext;
+let deps: { db: TestContext['db']; redis: TestContext['redis']; config: { COVE_INSTANCE: string } };
+let workspaceId: string;
+let userId: string;
+
+beforeAll(async () => {
+  context = await createTestContext();
+  deps = { db: context.db, redis: context.redis, config: { COVE_INSTANCE: context.instance } };
+  const [workspace] = await context.db.insert(schema.workspaces).values({ name: 'w' }).returning();
+  const [person] = await context.db
+    .insert(schema.users)
+    .values({ email: 'dev@example.com', passwordHash: 'x' })
+    .returning();
+  if (!workspace || !person) throw new Error('no rows');
+  workspaceId = workspace.id;
+  userId = person.id;
+});
+
+afterAll(async () => {
+  await context?.close();
+});
+
+async function newApp(name: string) {
+  const [app] = await context.db
+    .insert(schema.apps)
+    .values({
+      workspaceId,
+      name,
+      repoUrl: 'http://git/x.git',
+      branch: 'main',
+      mainFile: 'a.py',
+      webhookSecretCiphertext: 'x',
+    })
+    .returning();
+  if (!app) throw new Error('no app');
+  await recordAppCreated(context.db, app, user(userId));
+  const deployment = await queueDeployment(
+    context.db,
+    { appId: app.id, workspaceId, trigger: 'create', branch: 'main' },
+    { by: user(userId), reason: 'Created by hand.' },
+  );
+  return { app, deployment };
+}
+
+async function appStatus(appId: string) {
+  const [row] = await context.db.select().from(schema.apps).where(eq(schema.apps.id, appId));
+  return row;
+}
+
+test('a first deploy walks queued → building → deploying → running, each step recorded with who and why', async () => {
+  const { app, deployment } = await newApp('first');
+  expect(await claimBuild(context.db, deployment.id)).toBe(true);
+  await showProgressOnApp(context.db, app, 'building', 'Building the app.');
+  await markDeploying(context.db, deployment.id, { imageTag: 'tag', imageId: 'sha256:abc' });
+  await showProgressOnApp(context.db, app, 'deploying', 'Starting the new version.');
+  const result = await goLive(deps, {
+    appId: app.id,
+    appName: app.name,
+    deploymentId: deployment.id,
+    container: { id: 'c1', hostPort: 40001 },
+  });
+  expect(result).toEqual({ outcome: 'live', previous: null });
+  expect(await appStatus(app.id)).toMatchObject({ status: 'running', liveDeploymentId: deployment.id });
+  expect(await readRoute(context.redis, context.instance, app.name)).toEqual({
+    appId: app.id,
+    appName: app.name,
+    status: 'running',
+    upstream: { host: '127.0.0.1', port: 40001 },
+  });
+
+  const history = (await listAppHistory(context.db, workspaceId, app.id)).reverse();
+  expect(history.map((entry) => [entry.subject, entry.fromStatus, entry.toStatus, entry.actor])).toEqual([
+    ['app', null, 'queued', 'user'],
+    ['deployment', null, 'queued', 'user'],
+    ['deployment', 'queued', 'building', 'builder'],
+    ['app', 'queued', 'building', 'builder'],
+    ['deployment', 'building', 'deploying', 'builder'],
+    ['app', 'building', 'deploying', 'builder'],
+    ['deployment', 'deploying', 'running', 'builder'],
+    ['app', 'deploying', 'running', 'builder'],
+  ]);
+  expect(history[0]?.actorUserId).toBe(userId);
+  expect(history[3]?.reason).toBe('Building the app.');
+  // Another workspace reads none of it.
+  const [other] = await context.db.insert(schema.workspaces).values({ name: 'other' }).returning();
+  expect(await listAppHistory(context.db, other?.id ?? '', app.id)).toEqual([]);
+});
+
+test('a refused step changes nothing, records nothing, and says why', async () => {
+  const { app } = await newApp('refused');
+  const before = await listAppHistory(context.db, workspaceId, app.id);
+  const result = await changeAppStatus(context.db, {
+    appId: app.id,
+    to: 'sleeping',
+    by: webhook,
+    reason: 'no',
+  });
+  expect(result).toEqual({
+    isChanged: false,
+    refusal: 'An app cannot go from queued to sleeping: only a running app goes to sleep.',
+  });
+  expect((await appStatus(app.id))?.status).toBe('queued');
+  expect(await listAppHistory(context.db, workspaceId, app.id)).toEqual(before);
+});
+
+test('sleep, wake, crash and a fresh container: the app and its route follow, with the live version kept', async () => {
+  const { app, deployment } = await newApp('sleeper');
+  await claimBuild(context.db, deployment.id);
+  await markDeploying(context.db, deployment.id, { imageTag: null, imageId: 'sha256:abc' });
+  await goLive(deps, {
+    appId: app.id,
+    appName: app.name,
+    deploymentId: deployment.id,
+    container: { id: 'c1', hostPort: 40002 },
+  });
+  const live = { id: app.id, name: app.name };
+  // Only a running app is frozen: from 'running' alone.
+  expect(
+    await markSleeping(deps, {
+      app: live,
+      liveDeploymentId: deployment.id,
+      from: ['running'],
+      message: 'Frozen.',
+      by: { kind: 'reconciler' },
+    }),
+  ).toBe(true);
+  expect((await readRoute(context.redis, context.instance, app.name))?.status).toBe('sleeping');
+  expect(
+    await markSleeping(deps, {
+      app: live,
+      liveDeploymentId: deployment.id,
+      from: ['running'],
+      message: 'Frozen.',
+      by: { kind: 'reconciler' },
+    }),
+  ).toBe(false);
+  expect(
+    await markWaking(context.db, { appId: app.id, liveDeploymentId: deployment.id, by: { kind: 'builder' } }),
+  ).toBe(true);
+  expect(
+    await markCrashed(context.db, { appId: app.id, liveDeploymentId: deployment.id, message: 'It stopped.' }),
+  ).toBe(true);
+  expect(await appStatus(app.id)).toMatchObject({
+    status: 'crashed',
+    crashCount: 1,
+    statusMessage: 'It stopped.',
+  });
+  // Another deployment's container never takes over.
+  expect(
+    await switchContainer(deps, {
+      app: live,
+      liveDeploymentId: app.id,
+      container: { id: 'c9', hostPort: 40009 },
+      crashCount: 'reset',
+      reason: 'x',
+    }),
+  ).toBe(false);
+  expect(
+    await switchContainer(deps, {
+      app: live,
+      liveDeploymentId: deployment.id,
+      container: { id: 'c2', hostPort: 40003 },
+      crashCount: 'keep',
+      reason: 'Recovered.',
+    }),
+  ).toBe(true);
+  expect(await appStatus(app.id)).toMatchObject({ status: 'running', crashCount: 1, statusMessage: null });
+  expect((await readRoute(context.redis, context.instance, app.name))?.upstream).toEqual({
+    host: '127.0.0.1',
+    port: 40003,
+  });
+  const [row] = await context.db
+    .select()
+    .from(schema.deployments)
+    .where(eq(schema.deployments.id, deployment.id));
+  expect(row).toMatchObject({ containerId: 'c2', hostPort: 40003, status: 'running' });
+  const steps = (await listAppHistory(context.db, workspaceId, app.id))
+    .filter((entry) => entry.subject === 'app')
+    .map((entry) => `${entry.fromStatus}→${entry.toStatus}`);
+  expect(steps.slice(0, 4)).toEqual([
+    'crashed→running',
+    'waking→crashed',
+    'sleeping→waking',
+    'running→sleeping',
+  ]);
+});
+
+test('a deployment older than the live one is superseded instead of going live', async () => {
+  const { app, deployment: older } = await newApp('outdated');
+  const newer = await queueDeployment(
+    context.db,
+    { appId: app.id, workspaceId, trigger: 'push', branch: 'main' },
+    { by: webhook, reason: 'A push.' },
+  );
+  for (const deployment of [older, newer]) {
+    await claimBuild(context.db, deployment.id);
+    await markDeploying(context.db, deployment.id, { imageTag: null, imageId: 'sha256:abc' });
+  }
+  const live = await goLive(deps, {
+    appId: app.id,
+    appName: app.name,
+    deploymentId: newer.id,
+    container: { id: 'n', hostPort: 40004 },
+  });
+  expect(live.outcome).toBe('live');
+  const late = await goLive(deps, {
+    appId: app.id,
+    appName: app.name,
+    deploymentId: older.id,
+    container: { id: 'o', hostPort: 40005 },
+  });
+  expect(late).toEqual({ outcome: 'outdated' });
+  const [row] = await context.db.select().from(schema.deployments).where(eq(schema.deployments.id, older.id));
+  expect(row?.status).toBe('superseded');
+  expect((await readRoute(context.redis, context.instance, app.name))?.upstream?.port).toBe(40004);
+});
