@@ -1,9 +1,9 @@
 // The BullMQ side of the builder: a worker for build jobs and one for app operations (reboot,
 // reconcile now, apply new secrets). The author's mistakes fail a job for good; anything else is retried.
 import { jobs, queuePrefix } from '@cove/shared/jobs/catalogue';
+import { markRetrying } from '@cove/shared/lifecycle/deployments';
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { markRetrying } from './builds/deployment-state';
 import { DeployFailure } from './builds/failure';
 import { runBuild } from './builds/run-build';
 import type { BuilderContext } from './context';
@@ -115,7 +115,9 @@ export function startWorkers(
       if (isClosed) return;
       // Builds still running go back to 'queued': BullMQ hands their jobs to another worker once
       // their locks lapse, and the reconciler does not mistake them for dead ones.
-      for (const deploymentId of activeBuilds) await markRetrying(context.db, deploymentId);
+      for (const deploymentId of activeBuilds) {
+        await markRetrying(context.db, deploymentId, 'The builder stopped; another builder takes the build.');
+      }
       await Promise.all([builds.close(true), operations.close(true)]);
     },
   };

@@ -1,12 +1,13 @@
 // The end of every build job, and all of a rollback's: start the image's container, wait until it
 // is healthy, swap it in, then remove images past the retention setting.
+import { markDeploying, showProgressOnApp } from '@cove/shared/lifecycle/deployments';
 import { claimRunningSlot } from '@cove/shared/workspaces/limits';
 import type { BuilderContext } from '../context';
 import { activateDeployment } from '../deploy/activate';
 import { startHealthyContainer } from '../deploy/container';
 import { deploymentImageId } from '../deploy/deployment-image';
 import { collectOldImages } from '../deploy/image-retention';
-import { type App, type Deployment, markDeploying, showProgressOnApp } from './deployment-state';
+import type { App, Deployment } from './deployment-state';
 import { permanentFailure, shortSha } from './failure';
 import type { PhaseClock } from './phase-clock';
 

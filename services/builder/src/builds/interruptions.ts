@@ -2,9 +2,10 @@
 // the start, up to a bound: a build that stops the builder every time must not loop for ever. The
 // reconciler finds such builds by their stale heartbeat; a build job that comes back finds its row
 // still building. Both take it back here, and the row's count decides.
+import { failInterrupted, requeueInterrupted, showProgressOnApp } from '@cove/shared/lifecycle/deployments';
+import { type Actor, builder } from '@cove/shared/lifecycle/record';
 import { appendLogLines, endOfLogMessage, logChannel } from '@cove/shared/logs/deployment-logs';
 import type { BuilderContext } from '../context';
-import { failInterrupted, requeueInterrupted, showProgressOnApp } from './deployment-state';
 
 /** The interruption of one deployment that fails it; the ones before are built again. */
 export const maxBuildInterruptions = 2;
@@ -34,6 +35,7 @@ export async function resumeInterruptedBuild(
   context: BuilderContext,
   deploymentId: string,
   leftoverContainerIds: readonly string[],
+  by: Actor = builder,
 ): Promise<ResumeOutcome> {
   const { db, redis, runtime, config, logger } = context;
   const instance = config.COVE_INSTANCE;
@@ -41,6 +43,7 @@ export async function resumeInterruptedBuild(
   const requeued = await requeueInterrupted(db, deploymentId, {
     staleSeconds,
     maxInterruptions: maxBuildInterruptions,
+    by,
   });
   const removeLeftovers = async () => {
     for (const containerId of leftoverContainerIds) {
@@ -67,7 +70,9 @@ export async function resumeInterruptedBuild(
     );
     return 'rebuilding';
   }
-  if (!(await failInterrupted(db, deploymentId, { staleSeconds, errorMessage: interruptionLimitMessage }))) {
+  if (
+    !(await failInterrupted(db, deploymentId, { staleSeconds, errorMessage: interruptionLimitMessage, by }))
+  ) {
     return 'not-interrupted';
   }
   await removeLeftovers();

@@ -5,7 +5,7 @@
 // serving and the status says why.
 import { randomBytes } from 'node:crypto';
 import { schema } from '@cove/shared/db/client';
-import { writeRoute } from '@cove/shared/routing/route-table';
+import { switchContainer } from '@cove/shared/lifecycle/go-live';
 import { and, eq, sql } from 'drizzle-orm';
 import { DeployFailure } from '../builds/failure';
 import type { BuilderContext } from '../context';
@@ -14,7 +14,7 @@ import { startHealthyContainer } from './container';
 import { deploymentImageId } from './deployment-image';
 import { readLiveDeployment } from './live-deployment';
 
-const { apps, deployments } = schema;
+const { apps } = schema;
 
 export type SwapOutcome = 'swapped' | 'failed' | 'nothing-live';
 
@@ -23,6 +23,12 @@ const drainSeconds = 5;
 
 /** Why the live deployment gets a fresh container: the same swap serves each. */
 export type LiveChange = 'secrets' | 'resources' | 'reboot';
+
+const switchedReasons: Record<LiveChange, string> = {
+  secrets: 'A fresh container with the new secrets serves.',
+  resources: 'A fresh container with the new memory and CPU limits serves.',
+  reboot: 'Rebooted: a fresh container serves.',
+};
 
 const failedNotes: Record<LiveChange, string> = {
   secrets: 'The new secrets were saved, but the app did not start with them',
@@ -36,7 +42,7 @@ export async function swapLiveContainer(
   appId: string,
   change: LiveChange,
 ): Promise<SwapOutcome> {
-  const { db, redis, runtime, config, logger } = context;
+  const { db, runtime, config, logger } = context;
   const row = await readLiveDeployment(db, appId);
   if (!row?.live.imageTag) return 'nothing-live';
   const { app, live } = row;
@@ -72,26 +78,14 @@ export async function swapLiveContainer(
   const hostPort = container.hostPort;
   if (hostPort === null) throw new Error('The new container has no published port');
 
-  const isSwitched = await db.transaction(async (tx) => {
-    const [current] = await tx.select().from(apps).where(eq(apps.id, app.id)).for('update');
-    // A new version went live (or the app was deleted) meanwhile: it was started with the change.
-    if (current?.liveDeploymentId !== live.id) return false;
-    await tx
-      .update(deployments)
-      .set({ containerId: container.id, hostPort })
-      .where(eq(deployments.id, live.id));
-    // A fresh container is a fresh start, whatever the change: the crashes are forgotten.
-    await tx
-      .update(apps)
-      .set({ status: 'running', statusMessage: null, crashCount: 0, updatedAt: sql`now()` })
-      .where(eq(apps.id, app.id));
-    await writeRoute(redis, config.COVE_INSTANCE, {
-      appId: app.id,
-      appName: app.name,
-      status: 'running',
-      upstream: { host: '127.0.0.1', port: hostPort },
-    });
-    return true;
+  // A fresh container is a fresh start, whatever the change: the crashes are forgotten. False when
+  // a new version went live (or the app was deleted) meanwhile: it was started with the change.
+  const isSwitched = await switchContainer(context, {
+    app,
+    liveDeploymentId: live.id,
+    container: { id: container.id, hostPort },
+    crashCount: 'reset',
+    reason: switchedReasons[change],
   });
   if (!isSwitched) {
     await runtime.remove(container.id);

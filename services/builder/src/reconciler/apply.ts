@@ -2,10 +2,13 @@
 // action is checked again against the database just before it runs (a build may have moved on
 // since the snapshot was read), and one failing action does not stop the others.
 import { schema } from '@cove/shared/db/client';
+import { markCrashed } from '@cove/shared/lifecycle/app-status';
+import { recordLiveContainer } from '@cove/shared/lifecycle/go-live';
+import { reconciler } from '@cove/shared/lifecycle/record';
+import { forgetRoute, restoreRoute } from '@cove/shared/lifecycle/routes';
+import { isInProgress } from '@cove/shared/lifecycle/states';
 import { appendLogLines } from '@cove/shared/logs/deployment-logs';
-import { removeRoute, writeRoute } from '@cove/shared/routing/route-table';
-import { eq, sql } from 'drizzle-orm';
-import { isInProgress } from '../builds/deployment-state';
+import { eq } from 'drizzle-orm';
 import { resumeInterruptedBuild } from '../builds/interruptions';
 import type { BuilderContext } from '../context';
 import { restartLiveDeployment } from '../deploy/restart';
@@ -22,7 +25,7 @@ async function applyAction(context: BuilderContext, action: ReconcileAction): Pr
     // 'queued', its job is seen to by requeueLostBuilds later in the same pass.
     case 'rebuild-deployment':
     case 'fail-deployment': {
-      await resumeInterruptedBuild(context, action.deploymentId, action.containerIds);
+      await resumeInterruptedBuild(context, action.deploymentId, action.containerIds, reconciler);
       return;
     }
     case 'remove-container': {
@@ -40,26 +43,24 @@ async function applyAction(context: BuilderContext, action: ReconcileAction): Pr
     case 'mark-crashed': {
       // Into the runtime log too, after what the app printed, so the log tells why it stopped.
       await appendLogLines(db, redis, instance, action.deploymentId, 'runtime', [`Cove: ${action.message}`]);
-      await db
-        .update(apps)
-        .set({
-          status: 'crashed',
-          statusMessage: action.message,
-          crashCount: sql`${apps.crashCount} + 1`,
-          updatedAt: sql`now()`,
-        })
-        .where(eq(apps.id, action.appId));
+      await markCrashed(db, {
+        appId: action.appId,
+        liveDeploymentId: action.deploymentId,
+        message: action.message,
+        by: reconciler,
+      });
       return;
     }
     case 'start-live': {
-      await restartLiveDeployment(context, action.appId, 'recover');
+      await restartLiveDeployment(context, action.appId, 'recover', reconciler);
       return;
     }
     case 'record-container': {
-      await db
-        .update(deployments)
-        .set({ containerId: action.containerId, hostPort: action.hostPort })
-        .where(eq(deployments.id, action.deploymentId));
+      await recordLiveContainer(db, {
+        deploymentId: action.deploymentId,
+        id: action.containerId,
+        hostPort: action.hostPort,
+      });
       return;
     }
     case 'write-route': {
@@ -68,11 +69,11 @@ async function applyAction(context: BuilderContext, action: ReconcileAction): Pr
         .from(apps)
         .where(eq(apps.id, action.entry.appId));
       if (!app || app.liveDeploymentId !== action.liveDeploymentId) return;
-      await writeRoute(redis, instance, action.entry);
+      await restoreRoute(context, action.entry);
       return;
     }
     case 'remove-route': {
-      await removeRoute(redis, instance, action.appName);
+      await forgetRoute(context, action.appName);
       return;
     }
     default: {

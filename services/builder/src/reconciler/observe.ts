@@ -1,8 +1,8 @@
 // Reads the two sides the reconciler compares: what Postgres says should run, and what the engine
 // reports for this instance.
 import { type Database, schema } from '@cove/shared/db/client';
+import { inProgressStatuses } from '@cove/shared/lifecycle/states';
 import { eq, inArray } from 'drizzle-orm';
-import { inProgressStatuses } from '../builds/deployment-state';
 import { type ContainerRuntime, labelKeys } from '../runtime/types';
 import type { DesiredApp, ObservedContainer, UnfinishedDeployment } from './decide';
 

@@ -2,9 +2,10 @@
 // then the route (the proxy stops sending to the container and wakes it on the next visit), then
 // the container itself: paused (frozen) or stopped.
 import { schema } from '@cove/shared/db/client';
-import { writeRoute } from '@cove/shared/routing/route-table';
+import { markSleeping } from '@cove/shared/lifecycle/app-status';
+import { builder } from '@cove/shared/lifecycle/record';
 import { type SleepDepth, sleepMessages } from '@cove/shared/sleep/wake-state';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { BuilderContext } from '../context';
 
 const { apps, deployments } = schema;
@@ -19,7 +20,7 @@ export async function putAppToSleep(
   appId: string,
   depth: SleepDepth,
 ): Promise<SleepOutcome> {
-  const { db, redis, runtime, config, logger } = context;
+  const { db, runtime, logger } = context;
   // Freezing applies to a running app; stopping also deepens a frozen one.
   const from = depth === 'frozen' ? (['running'] as const) : (['running', 'sleeping'] as const);
   const [row] = await db
@@ -30,13 +31,14 @@ export async function putAppToSleep(
   if (!row?.live.containerId) return 'not-running';
   const { app, live } = row;
   const containerId = row.live.containerId;
-  const [updated] = await db
-    .update(apps)
-    .set({ status: 'sleeping', statusMessage: sleepMessages[depth], updatedAt: sql`now()` })
-    .where(and(eq(apps.id, app.id), eq(apps.liveDeploymentId, live.id), inArray(apps.status, [...from])))
-    .returning({ id: apps.id });
-  if (!updated) return 'not-running';
-  await writeRoute(redis, config.COVE_INSTANCE, { appId: app.id, appName: app.name, status: 'sleeping' });
+  const isAsleep = await markSleeping(context, {
+    app,
+    liveDeploymentId: live.id,
+    from,
+    message: sleepMessages[depth],
+    by: builder,
+  });
+  if (!isAsleep) return 'not-running';
   if (depth === 'frozen') {
     await runtime.pause(containerId);
   } else {

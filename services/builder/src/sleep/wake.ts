@@ -3,15 +3,17 @@
 // it runs again, its health checked after; a started one only once Streamlit answers its health.
 // A wake that fails says why: on the app (crashed, with the reason) and to the proxy's waking page.
 import { schema } from '@cove/shared/db/client';
-import { writeRoute } from '@cove/shared/routing/route-table';
+import { markCrashed, markWaking, routeWithoutUpstream } from '@cove/shared/lifecycle/app-status';
+import { switchContainer } from '@cove/shared/lifecycle/go-live';
+import { builder } from '@cove/shared/lifecycle/record';
 import { recordActivity } from '@cove/shared/sleep/activity';
 import { clearWakeFailure, recordWakeFailure } from '@cove/shared/sleep/wake-state';
 import { claimRunningSlot } from '@cove/shared/workspaces/limits';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { BuilderContext } from '../context';
 import { type HealthResult, waitForHealth } from '../deploy/health';
 import { readLiveDeployment } from '../deploy/live-deployment';
-import { markCrashed, restartLiveDeployment } from '../deploy/restart';
+import { restartLiveDeployment } from '../deploy/restart';
 import { secretsMasker } from '../deploy/secrets-file';
 import type { ContainerInfo } from '../runtime/types';
 
@@ -35,24 +37,15 @@ async function markAwake(
   container: ContainerInfo,
   hostPort: number,
 ) {
-  const { db, redis, config } = context;
-  await writeRoute(redis, config.COVE_INSTANCE, {
-    appId: app.id,
-    appName: app.name,
-    status: 'running',
-    upstream: { host: '127.0.0.1', port: hostPort },
+  // A wake is no fresh start: the crashes keep counting.
+  await switchContainer(context, {
+    app,
+    liveDeploymentId: live.id,
+    container: { id: container.id, hostPort },
+    crashCount: 'keep',
+    reason: 'Awake: a visit (or Wake now) woke it.',
   });
-  if (live.containerId !== container.id || live.hostPort !== hostPort) {
-    await db
-      .update(deployments)
-      .set({ containerId: container.id, hostPort })
-      .where(eq(deployments.id, live.id));
-  }
-  await db
-    .update(apps)
-    .set({ status: 'running', statusMessage: null, updatedAt: sql`now()` })
-    .where(and(eq(apps.id, app.id), eq(apps.liveDeploymentId, live.id)));
-  await clearWakeFailure(redis, config.COVE_INSTANCE, app.id);
+  await clearWakeFailure(context.redis, context.config.COVE_INSTANCE, app.id);
 }
 
 /** The app did not come back: crashed, with what Streamlit printed, on the app and the waking page. */
@@ -62,7 +55,7 @@ async function markFailed(
   containerId: string,
   health: HealthResult,
 ): Promise<'failed'> {
-  const { redis, runtime, config, logger } = context;
+  const { db, redis, runtime, config, logger } = context;
   const mask = await secretsMasker(context, app.id);
   const printed = (await runtime.tailLogs(containerId, printedLineCount)).map(mask).join('\n').trim();
   const reason = health.isHealthy
@@ -73,9 +66,9 @@ async function markFailed(
         ? `it did not answer within ${config.COVE_HEALTH_TIMEOUT_SECONDS} seconds`
         : `it stopped while starting (exit code ${health.exitCode ?? 'unknown'})`;
   const message = `Cove could not wake ${app.name}: ${reason}. Streamlit printed:\n${printed || '(nothing)'}`;
-  await markCrashed(context, app.id, live.id, message);
+  await markCrashed(db, { appId: app.id, liveDeploymentId: live.id, message, by: builder });
   await recordWakeFailure(redis, config.COVE_INSTANCE, app.id, message);
-  await writeRoute(redis, config.COVE_INSTANCE, { appId: app.id, appName: app.name, status: 'crashed' });
+  await routeWithoutUpstream(context, app, 'crashed');
   logger.info({ appId: app.id, app: app.name }, 'app did not wake');
   return 'failed';
 }
@@ -91,20 +84,9 @@ export async function wakeApp(context: BuilderContext, appId: string): Promise<W
   // records how deep the app sleeps. The container is looked at meanwhile: the wake runs between
   // reconcile passes, so nothing changes it until then.
   const [slot, container] = await Promise.all([
-    claimRunningSlot(context, app.workspaceId, app.id, `wake ${app.name}`, async (tx) => {
-      const [claimed] = await tx
-        .update(apps)
-        .set({ status: 'waking', statusMessage: 'Waking up.', updatedAt: sql`now()` })
-        .where(
-          and(
-            eq(apps.id, app.id),
-            eq(apps.liveDeploymentId, live.id),
-            inArray(apps.status, ['sleeping', 'waking']),
-          ),
-        )
-        .returning({ id: apps.id });
-      return claimed !== undefined;
-    }),
+    claimRunningSlot(context, app.workspaceId, app.id, `wake ${app.name}`, (tx) =>
+      markWaking(tx, { appId: app.id, liveDeploymentId: live.id, by: builder }),
+    ),
     live.containerId ? runtime.inspect(live.containerId) : null,
   ]);
   if (slot.refusal !== null) {
@@ -117,7 +99,7 @@ export async function wakeApp(context: BuilderContext, appId: string): Promise<W
   const startedAtMs = performance.now();
   const elapsedMs = () => Math.round(performance.now() - startedAtMs);
   await Promise.all([
-    writeRoute(redis, instance, { appId: app.id, appName: app.name, status: 'waking' }),
+    routeWithoutUpstream(context, app, 'waking'),
     // A wake is a visit: the idle clock starts again, so the next pass does not put it back to sleep.
     recordActivity(redis, instance, new Map([[app.id, Date.now()]])),
   ]);

@@ -1,13 +1,13 @@
 // A wake (by a visit, through the proxy, or by hand) is refused while the workspace already runs
 // as many apps as the operator allows; the proxy's waking page reads the reason.
 import { schema } from '@cove/shared/db/client';
+import { markDeploying } from '@cove/shared/lifecycle/deployments';
 import { createLogger } from '@cove/shared/logs/logger';
 import { readWakeFailure, sleepMessages } from '@cove/shared/sleep/wake-state';
 import { createTestContext, type TestContext } from '@cove/shared/testing/context';
 import { claimRunningSlot } from '@cove/shared/workspaces/limits';
 import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { markDeploying } from '../../src/builds/deployment-state';
 import type { BuilderContext } from '../../src/context';
 import { RuntimeLogFollowers } from '../../src/deploy/runtime-logs';
 import { wakeApp } from '../../src/sleep/wake';

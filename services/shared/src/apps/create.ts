@@ -8,10 +8,12 @@ import { type CreateAppRequest, type CreateAppResponse, createAppRequest } from 
 import { parseInput } from '../contracts/validation';
 import { isUniqueViolation } from '../db/errors';
 import { apps } from '../db/schema/apps';
-import { deployments } from '../db/schema/deployments';
+import type { deployments } from '../db/schema/deployments';
 import { CoveError } from '../errors';
 import { checkGitUrl } from '../git/url-policy';
 import { resolveGitHubRepository } from '../github/new-app-source';
+import { queueDeployment, recordAppCreated } from '../lifecycle/deployments';
+import { user } from '../lifecycle/record';
 import { decryptValue, encryptValue } from '../secrets/crypto';
 import { checkCanCreateApp } from '../workspaces/limits';
 import { type AppsDeps, webhookUrl } from './deps';
@@ -62,10 +64,12 @@ async function resolveRepository(
   return { repoUrl: request.repoUrl, githubInstallationId: null, githubRepoFullName: null };
 }
 
+/** actorUserId: who asked (for the app's history; null for the platform itself). */
 export async function createApp(
   deps: AppsDeps,
   workspaceId: string,
   input: unknown,
+  actorUserId: string | null = null,
 ): Promise<CreateAppResponse> {
   const request = parseInput(createAppRequest, input);
   await checkCanCreateApp(deps, workspaceId);
@@ -94,14 +98,15 @@ export async function createApp(
           branch: request.branch,
           mainFile: request.mainFile,
           webhookSecretCiphertext,
-          status: 'queued',
         })
         .returning();
-      const [deployment] = await tx
-        .insert(deployments)
-        .values({ appId, workspaceId, trigger: 'create', branch: request.branch, status: 'queued' })
-        .returning();
-      if (!app || !deployment) throw new Error('insert returned no row');
+      if (!app) throw new Error('insert returned no row');
+      await recordAppCreated(tx, app, user(actorUserId));
+      const deployment = await queueDeployment(
+        tx,
+        { appId, workspaceId, trigger: 'create', branch: request.branch },
+        { by: user(actorUserId), reason: `The app was created; its first build of ${request.branch}.` },
+      );
       return { app, deployment };
     });
   } catch (error) {

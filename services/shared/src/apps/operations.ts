@@ -3,9 +3,10 @@
 import { and, eq } from 'drizzle-orm';
 import type { DeploymentView } from '../contracts/api';
 import { apps } from '../db/schema/apps';
-import { deployments } from '../db/schema/deployments';
 import { CoveError } from '../errors';
-import { removeRoute } from '../routing/route-table';
+import { queueDeployment } from '../lifecycle/deployments';
+import { user } from '../lifecycle/record';
+import { forgetRoute } from '../lifecycle/routes';
 import { checkCanRun } from '../workspaces/limits';
 import type { AppsDeps } from './deps';
 import { findApp } from './queries';
@@ -17,14 +18,15 @@ export async function requestDeployment(
   deps: AppsDeps,
   workspaceId: string,
   name: string,
+  actorUserId: string | null = null,
 ): Promise<DeploymentView> {
   const app = await findApp(deps.db, workspaceId, name);
   await checkCanRun(deps, workspaceId, app.id, `deploy ${app.name}`);
-  const [deployment] = await deps.db
-    .insert(deployments)
-    .values({ appId: app.id, workspaceId, trigger: 'manual', branch: app.branch, status: 'queued' })
-    .returning();
-  if (!deployment) throw new Error('insert returned no row');
+  const deployment = await queueDeployment(
+    deps.db,
+    { appId: app.id, workspaceId, trigger: 'manual', branch: app.branch },
+    { by: user(actorUserId), reason: `Redeploy of the head of ${app.branch}.` },
+  );
   await deps.queues.enqueueBuild({ deploymentId: deployment.id });
   return toDeploymentView(deployment);
 }
@@ -57,7 +59,7 @@ export async function deleteApp(
   const app = await findApp(deps.db, workspaceId, name);
   await forgetOldNames(deps, app.id);
   await deps.db.delete(apps).where(and(eq(apps.workspaceId, workspaceId), eq(apps.id, app.id)));
-  await removeRoute(deps.redis, deps.config.COVE_INSTANCE, app.name);
+  await forgetRoute(deps, app.name);
   await deps.queues.enqueueAppOperation({ appId: app.id, operation: 'reconcile' });
   return { message: `Deleted ${name}.` };
 }

@@ -9,6 +9,8 @@ import { isUniqueViolation } from '../db/errors';
 import { apps, webhookDeliveries } from '../db/schema/apps';
 import { deployments } from '../db/schema/deployments';
 import { CoveError } from '../errors';
+import { queueDeployment } from '../lifecycle/deployments';
+import { webhook } from '../lifecycle/record';
 import { type PushEvent, parsePushEvent, verifyGitHubSignature } from '../webhooks/github';
 import { runningLimitMessage, runningStatuses } from '../workspaces/limits';
 import { readWebhookSecret } from './create';
@@ -93,9 +95,9 @@ export async function queuePushDeployment(
       },
     };
   }
-  const [deployment] = await tx
-    .insert(deployments)
-    .values({
+  const deployment = await queueDeployment(
+    tx,
+    {
       appId: app.id,
       workspaceId: app.workspaceId,
       trigger: 'push',
@@ -103,10 +105,9 @@ export async function queuePushDeployment(
       commitSha: push.commitSha,
       commitMessage: push.message,
       commitAuthor: formatAuthor(push.author),
-      status: 'queued',
-    })
-    .returning({ id: deployments.id });
-  if (!deployment) throw new Error('insert returned no row');
+    },
+    { by: webhook, reason: `A push of ${push.commitSha.slice(0, 7)} to ${push.branch}.` },
+  );
   return {
     status: 202,
     body: { deploymentId: deployment.id, message: `queued: ${push.commitSha.slice(0, 7)} of ${app.branch}` },

@@ -4,8 +4,8 @@
 import { and, eq, gt, lte, or } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { appNameRedirects, apps } from '../db/schema/apps';
+import { moveRoute } from '../lifecycle/routes';
 import { removeNameRedirects, writeNameRedirect } from '../routing/name-redirects';
-import { readRoute, removeRoute, writeRoute } from '../routing/route-table';
 import type { AppsDeps } from './deps';
 import type { AppRow } from './views';
 
@@ -48,9 +48,7 @@ export async function storeRename(
 /** After the rename is stored: the route moves to the new name; old names redirect to it. */
 export async function moveRoutes(deps: AppsDeps, app: AppRow, newName: string): Promise<void> {
   const instance = deps.config.COVE_INSTANCE;
-  const current = await readRoute(deps.redis, instance, app.name);
-  if (current) await writeRoute(deps.redis, instance, { ...current, appName: newName });
-  await removeRoute(deps.redis, instance, app.name);
+  await moveRoute(deps, app.name, newName);
   const redirects = await deps.db
     .select()
     .from(appNameRedirects)

@@ -11,8 +11,9 @@ import { updateAppRequest } from '../contracts/api';
 import { parseInput } from '../contracts/validation';
 import { isUniqueViolation } from '../db/errors';
 import { apps } from '../db/schema/apps';
-import { deployments } from '../db/schema/deployments';
 import { CoveError } from '../errors';
+import { queueDeployment } from '../lifecycle/deployments';
+import { user } from '../lifecycle/record';
 import { checkMemorySetting } from '../workspaces/limits';
 import type { AppsDeps } from './deps';
 import { checkNameAvailable, nameTaken } from './names';
@@ -148,17 +149,11 @@ export async function updateApp(
         });
       }
       if (!needsBuild) return null;
-      const [deployment] = await tx
-        .insert(deployments)
-        .values({
-          appId: app.id,
-          workspaceId,
-          trigger: 'manual',
-          branch: changes.branch ?? app.branch,
-          status: 'queued',
-        })
-        .returning({ id: deployments.id });
-      if (!deployment) throw new Error('insert returned no row');
+      const deployment = await queueDeployment(
+        tx,
+        { appId: app.id, workspaceId, trigger: 'manual', branch: changes.branch ?? app.branch },
+        { by: user(actorUserId), reason: 'The branch, main file or Python version changed: a new build.' },
+      );
       return deployment.id;
     });
   } catch (error) {

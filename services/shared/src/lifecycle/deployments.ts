@@ -102,7 +102,11 @@ export async function markSuperseded(db: Writer, deploymentId: string, message: 
 }
 
 /** Back in the queue after a passing fault; BullMQ runs the job again after its backoff. */
-export async function markRetrying(db: Writer, deploymentId: string, reason: string): Promise<void> {
+export async function markRetrying(
+  db: Writer,
+  deploymentId: string,
+  reason = 'A passing fault stopped the build; it is tried again.',
+): Promise<void> {
   await changeDeploymentStatus(db, {
     deploymentId,
     to: 'queued',

@@ -9,6 +9,6 @@ export const GET = route(async ({ request, context }) => {
 
 export const POST = route(async ({ request, context }) => {
   const principal = await authenticate(request, context, 'developer');
-  const created = await createApp(context, principal.workspaceId, await readJson(request));
+  const created = await createApp(context, principal.workspaceId, await readJson(request), principal.userId);
   return reply(createAppResponse, created, 201);
 });

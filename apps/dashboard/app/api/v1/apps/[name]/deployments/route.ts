@@ -10,6 +10,6 @@ export const GET = route<{ name: string }>(async ({ request, params, context }) 
 
 export const POST = route<{ name: string }>(async ({ request, params, context }) => {
   const principal = await authenticate(request, context, 'developer');
-  const deployment = await requestDeployment(context, principal.workspaceId, params.name);
+  const deployment = await requestDeployment(context, principal.workspaceId, params.name, principal.userId);
   return reply(deploymentResponse, { deployment }, 202);
 });

@@ -4,6 +4,12 @@ import { authenticate, reply, route } from '../../../../../../../../lib/server/h
 
 export const POST = route<{ name: string; id: string }>(async ({ request, params, context }) => {
   const principal = await authenticate(request, context, 'developer');
-  const deployment = await cancelDeployment(context, principal.workspaceId, params.name, params.id);
+  const deployment = await cancelDeployment(
+    context,
+    principal.workspaceId,
+    params.name,
+    params.id,
+    principal.userId,
+  );
   return reply(deploymentResponse, { deployment });
 });
