@@ -1,12 +1,11 @@
-// The end of every build job, and all of a rollback's: start the image's container, wait until it
-// is healthy, swap it in, then remove images past the retention setting.
+// The end of every build job, and all of a rollback's: swap the image's container in (health-checked,
+// deploy/swap.ts), then remove images past the retention setting.
 import { markDeploying, showProgressOnApp } from '@cove/shared/lifecycle/deployments';
 import { claimRunningSlot } from '@cove/shared/workspaces/limits';
 import type { BuilderContext } from '../context';
-import { activateDeployment } from '../deploy/activate';
-import { startHealthyContainer } from '../deploy/container';
 import { deploymentImageId } from '../deploy/deployment-image';
 import { collectOldImages } from '../deploy/image-retention';
+import { swapIn } from '../deploy/swap';
 import type { App, Deployment } from './deployment-state';
 import { permanentFailure, shortSha } from './failure';
 import type { PhaseClock } from './phase-clock';
@@ -56,13 +55,18 @@ export async function startAndActivate(
   if (slot.refusal !== null) throw permanentFailure(slot.refusal);
   await showProgressOnApp(db, app, 'deploying', 'Starting the new version.');
   const target = { appId: app.id, appName: app.name, deploymentId: deployment.id, imageId: image.imageId };
-  const container = await startHealthyContainer(context, target, log);
-  clock.lap('start to healthy');
-  if (signal.aborted) {
-    await context.runtime.remove(container.id);
-    signal.throwIfAborted();
-  }
-  const outcome = await activateDeployment(context, { ...target, container });
+  const outcome = await swapIn(
+    context,
+    target,
+    { kind: 'new-deployment' },
+    {
+      onProgress: log,
+      onHealthy: () => {
+        clock.lap('start to healthy');
+        signal.throwIfAborted();
+      },
+    },
+  );
   switch (outcome) {
     case 'live':
       clock.lap('switch and stop the old version');
@@ -76,6 +80,7 @@ export async function startAndActivate(
     case 'stopped':
       return 'cancelled';
     case 'app-deleted':
+    case 'not-live':
       return 'skipped';
     default: {
       const unknown: never = outcome;

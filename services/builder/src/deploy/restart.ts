@@ -3,14 +3,13 @@
 // read-only, so a fresh container from the same image loses nothing. A reboot of a running app is
 // the health-checked swap (swap-live-container.ts); the rest replace a container that serves nobody.
 import { markCrashed } from '@cove/shared/lifecycle/app-status';
-import { switchContainer } from '@cove/shared/lifecycle/go-live';
 import { type Actor, builder } from '@cove/shared/lifecycle/record';
 import { DeployFailure } from '../builds/failure';
 import type { BuilderContext } from '../context';
 import { labelKeys } from '../runtime/types';
-import { startHealthyContainer } from './container';
 import { deploymentImageId } from './deployment-image';
 import { readLiveDeployment } from './live-deployment';
+import { swapIn } from './swap';
 import { swapLiveContainer } from './swap-live-container';
 
 export type RestartOutcome = 'running' | 'failed' | 'nothing-live';
@@ -36,6 +35,7 @@ export async function restartLiveDeployment(
     const outcome = await swapLiveContainer(context, app.id, 'reboot');
     return outcome === 'swapped' ? 'running' : outcome;
   }
+  // Nothing of these serves: they go first, so the engine holds none of them beside the new one.
   for (const container of existing) await runtime.remove(container.id);
 
   const imageId = await deploymentImageId(context, live);
@@ -52,25 +52,17 @@ export async function restartLiveDeployment(
     return 'failed';
   }
 
+  // A reboot is a fresh start; a recovery keeps counting crashes so restarts back off.
   const target = { appId: app.id, appName: app.name, deploymentId: live.id, imageId };
   try {
-    const container = await startHealthyContainer(context, target);
-    if (container.hostPort === null) throw new Error('The restarted container has no published port');
-    // A reboot is a fresh start; a recovery keeps counting crashes so restarts back off.
-    const isSwitched = await switchContainer(context, {
-      app,
-      liveDeploymentId: live.id,
-      container: { id: container.id, hostPort: container.hostPort },
+    const outcome = await swapIn(context, target, {
+      kind: 'fresh-container',
       crashCount: reason === 'reboot' ? 'reset' : 'keep',
       by,
       reason: reason === 'reboot' ? 'Rebooted: a fresh container serves.' : 'Started again from its image.',
     });
-    if (!isSwitched) {
-      // Another version went live meanwhile (or the app was deleted): this container serves nobody.
-      await runtime.remove(container.id);
-      return 'nothing-live';
-    }
-    return 'running';
+    // Otherwise another version went live meanwhile (or the app was deleted).
+    return outcome === 'live' ? 'running' : 'nothing-live';
   } catch (error) {
     if (!(error instanceof DeployFailure)) throw error;
     logger.info({ appId, deploymentId: live.id, reason }, 'the live version did not come back');

@@ -3,23 +3,17 @@
 // starts beside the current one; once it answers its health check the route and the deployments
 // row switch to it and the old one is drained. If it does not come up, the old container keeps
 // serving and the status says why.
-import { randomBytes } from 'node:crypto';
 import { schema } from '@cove/shared/db/client';
-import { switchContainer } from '@cove/shared/lifecycle/go-live';
 import { and, eq, sql } from 'drizzle-orm';
 import { DeployFailure } from '../builds/failure';
 import type { BuilderContext } from '../context';
-import { labelKeys } from '../runtime/types';
-import { startHealthyContainer } from './container';
 import { deploymentImageId } from './deployment-image';
 import { readLiveDeployment } from './live-deployment';
+import { swapIn } from './swap';
 
 const { apps } = schema;
 
 export type SwapOutcome = 'swapped' | 'failed' | 'nothing-live';
-
-/** Seconds the previous container gets to finish what it is doing before it is stopped. */
-const drainSeconds = 5;
 
 /** Why the live deployment gets a fresh container: the same swap serves each. */
 export type LiveChange = 'secrets' | 'resources' | 'reboot';
@@ -42,7 +36,7 @@ export async function swapLiveContainer(
   appId: string,
   change: LiveChange,
 ): Promise<SwapOutcome> {
-  const { db, runtime, config, logger } = context;
+  const { db, logger } = context;
   const row = await readLiveDeployment(db, appId);
   if (!row?.live.imageTag) return 'nothing-live';
   const { app, live } = row;
@@ -62,11 +56,15 @@ export async function swapLiveContainer(
     );
   }
   const target = { appId: app.id, appName: app.name, deploymentId: live.id, imageId };
-  let container: Awaited<ReturnType<typeof startHealthyContainer>>;
   try {
-    container = await startHealthyContainer(context, target, () => {}, {
-      nameSuffix: randomBytes(3).toString('hex'),
+    // A fresh container is a fresh start, whatever the change: the crashes are forgotten.
+    const outcome = await swapIn(context, target, {
+      kind: 'fresh-container',
+      crashCount: 'reset',
+      reason: switchedReasons[change],
     });
+    // Otherwise a new version went live (or the app was deleted) meanwhile: it was started with the change.
+    return outcome === 'live' ? 'swapped' : 'nothing-live';
   } catch (error) {
     if (!(error instanceof DeployFailure)) throw error;
     logger.info(
@@ -75,33 +73,4 @@ export async function swapLiveContainer(
     );
     return keepServing(`${failedNotes[change]}, so the previous container keeps serving. ${error.message}`);
   }
-  const hostPort = container.hostPort;
-  if (hostPort === null) throw new Error('The new container has no published port');
-
-  // A fresh container is a fresh start, whatever the change: the crashes are forgotten. False when
-  // a new version went live (or the app was deleted) meanwhile: it was started with the change.
-  const isSwitched = await switchContainer(context, {
-    app,
-    liveDeploymentId: live.id,
-    container: { id: container.id, hostPort },
-    crashCount: 'reset',
-    reason: switchedReasons[change],
-  });
-  if (!isSwitched) {
-    await runtime.remove(container.id);
-    return 'nothing-live';
-  }
-  // Only now, with the route on the new container, are the old one's open tabs closed, with a
-  // close frame saying the service restarts (Streamlit's own when stopped, else the proxy's): they
-  // reconnect to the new one.
-  const previous = await runtime.list({
-    [labelKeys.instance]: config.COVE_INSTANCE,
-    [labelKeys.deploymentId]: live.id,
-  });
-  for (const old of previous) {
-    if (old.id === container.id) continue;
-    await runtime.stop(old.id, drainSeconds);
-    await runtime.remove(old.id);
-  }
-  return 'swapped';
 }
