@@ -1,11 +1,11 @@
 // Starting one deployment's container with the limits every app runs under, and waiting until
 // Streamlit answers. Used by deploys, reboots and the reconciler's restarts alike.
-import { appResources } from '@cove/shared/apps/views';
+import { type AppLimits, appLimits } from '@cove/shared/config/app-limits';
 import type { BuilderConfig } from '@cove/shared/config/schemas';
 import { schema } from '@cove/shared/db/client';
 import { eq } from 'drizzle-orm';
-import { permanentFailure } from '../builds/failure';
 import type { BuilderContext } from '../context';
+import { permanentFailure } from '../failure';
 import { appBridgeName } from '../network/firewall-rules';
 import { type ContainerInfo, labelKeys, type RunContainerRequest } from '../runtime/types';
 import { checkImageOwner } from './deployment-image';
@@ -77,19 +77,13 @@ function runRequest(
   };
 }
 
-export interface AppLimits {
-  memoryMb: number;
-  cpus: number;
-}
-
-/** The app's own memory and CPU settings, else the platform's defaults. */
-export async function appLimits(context: BuilderContext, appId: string): Promise<AppLimits> {
+/** The app's own memory and CPU settings, else the platform's defaults, as the app row says now. */
+export async function readAppLimits(context: BuilderContext, appId: string): Promise<AppLimits> {
   const [app] = await context.db
     .select({ memoryMb: schema.apps.memoryMb, cpus: schema.apps.cpus })
     .from(schema.apps)
     .where(eq(schema.apps.id, appId));
-  const { memoryMb, cpus } = appResources(context.config, app ?? { memoryMb: null, cpus: null });
-  return { memoryMb, cpus };
+  return appLimits(context.config, app ?? { memoryMb: null, cpus: null });
 }
 
 /**
@@ -118,7 +112,7 @@ export async function startHealthyContainer(
   const startedAtSeconds = Math.floor(Date.now() / 1000) - 1;
   const secrets = await prepareContainerSecrets(context, target.appId, appUserId);
   const mask = (line: string) => maskSecrets(line, secrets.values);
-  const limits = await appLimits(context, target.appId);
+  const limits = await readAppLimits(context, target.appId);
   const container = await runtime.run(runRequest(config, target, secrets, options, limits));
   context.runtimeLogs.follow(container.id, target.deploymentId, startedAtSeconds, mask);
   onProgress('Container started; waiting for Streamlit to answer its health check.');

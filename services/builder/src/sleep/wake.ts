@@ -2,6 +2,7 @@
 // it (a started container may have a new port) and read running. A frozen app is routed the moment
 // it runs again, its health checked after; a started one only once Streamlit answers its health.
 // A wake that fails says why: on the app (crashed, with the reason) and to the proxy's waking page.
+import { appLimits } from '@cove/shared/config/app-limits';
 import { schema } from '@cove/shared/db/client';
 import { markCrashed, markWaking, routeWithoutUpstream } from '@cove/shared/lifecycle/app-status';
 import { switchContainer } from '@cove/shared/lifecycle/go-live';
@@ -61,7 +62,7 @@ async function markFailed(
   const reason = health.isHealthy
     ? 'it stopped right after answering'
     : health.isOomKilled
-      ? `it ran out of memory (the limit is ${config.COVE_APP_MEMORY_MB} MB)`
+      ? `it ran out of memory (the limit is ${appLimits(config, app).memoryMb} MB)`
       : health.reason === 'timeout'
         ? `it did not answer within ${config.COVE_HEALTH_TIMEOUT_SECONDS} seconds`
         : `it stopped while starting (exit code ${health.exitCode ?? 'unknown'})`;

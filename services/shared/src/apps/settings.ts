@@ -6,6 +6,7 @@
 import { and, eq } from 'drizzle-orm';
 import { writeAppVisibility } from '../access/private-apps';
 import { recordAuditEntry } from '../audit/audit-log';
+import { appLimitBounds } from '../config/app-limits';
 import type { UpdateAppRequest, UpdateAppResponse } from '../contracts/api';
 import { updateAppRequest } from '../contracts/api';
 import { parseInput } from '../contracts/validation';
@@ -19,7 +20,7 @@ import type { AppsDeps } from './deps';
 import { checkNameAvailable, nameTaken } from './names';
 import { findApp, getApp } from './queries';
 import { moveRoutes, storeRename } from './rename';
-import { type AppRow, appResources } from './views';
+import type { AppRow } from './views';
 
 type Changes = Omit<UpdateAppRequest, 'name'>;
 
@@ -29,7 +30,7 @@ function limitError(field: 'memoryMb' | 'cpus', message: string): CoveError {
 
 /** The resource settings must stay within the operator's maximum (COVE_APP_MAX_*). */
 function checkLimits(deps: AppsDeps, changes: Changes): void {
-  const limits = appResources(deps.config, { memoryMb: null, cpus: null });
+  const limits = appLimitBounds(deps.config);
   if (changes.memoryMb != null && changes.memoryMb > limits.maxMemoryMb) {
     throw limitError(
       'memoryMb',

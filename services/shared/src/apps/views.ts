@@ -1,6 +1,8 @@
 // Database rows -> the API's views (contracts/api.ts).
+
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
+import { appLimitBounds, appLimits } from '../config/app-limits';
 import { appUrl, type CommonConfig } from '../config/schemas';
 import type { AppView, DeploymentView } from '../contracts/api';
 import type { Database } from '../db/client';
@@ -71,12 +73,7 @@ export function appResources(
   config: CommonConfig,
   app: Pick<AppRow, 'memoryMb' | 'cpus'>,
 ): AppView['resources'] {
-  return {
-    memoryMb: app.memoryMb ?? config.COVE_APP_MEMORY_MB,
-    cpus: app.cpus ?? config.COVE_APP_CPUS,
-    maxMemoryMb: Math.max(config.COVE_APP_MAX_MEMORY_MB, config.COVE_APP_MEMORY_MB),
-    maxCpus: Math.max(config.COVE_APP_MAX_CPUS, config.COVE_APP_CPUS),
-  };
+  return { ...appLimits(config, app), ...appLimitBounds(config) };
 }
 
 /** Views of several apps of one workspace with two queries, whatever their number. */
