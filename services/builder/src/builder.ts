@@ -13,6 +13,7 @@ import { RuntimeLogFollowers } from './deploy/runtime-logs';
 import { startAppFirewall } from './network/firewall';
 import { startReconciler } from './reconciler/loop';
 import { createDockerRuntime } from './runtime/docker';
+import { sleepIdleApps } from './sleep/sleep-pass';
 import { startWorkers } from './worker';
 
 export interface RunningBuilder {
@@ -41,7 +42,8 @@ export async function startBuilder(
 
   // The reconciler puts back build jobs Redis lost (reconciler/requeue-lost-builds.ts).
   const queues = openJobQueues(redis, config.COVE_INSTANCE);
-  const reconciler = startReconciler(context, queues);
+  // Each pass ends with the sleep pass, over what the pass read.
+  const reconciler = startReconciler(context, queues, [sleepIdleApps]);
   const oomWatch = startOomWatch(context);
   const workers = startWorkers(context, workerConnection, reconciler);
   await workers.ready();

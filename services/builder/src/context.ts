@@ -3,8 +3,20 @@ import type { BuilderConfig } from '@cove/shared/config/schemas';
 import type { Database } from '@cove/shared/db/client';
 import type { Logger } from '@cove/shared/logs/logger';
 import type { Redis } from 'ioredis';
-import type { RuntimeLogFollowers } from './deploy/runtime-logs';
 import type { ContainerRuntime } from './runtime/types';
+
+/** Keeps each live container's output in its deployment's runtime log (deploy/runtime-logs.ts). */
+export interface RuntimeLogs {
+  isFollowing(containerId: string): boolean;
+  /** Output before `sinceSeconds` is skipped; `mask` rewrites each line (it hides the app's secrets). */
+  follow(
+    containerId: string,
+    deploymentId: string,
+    sinceSeconds: number,
+    mask?: (line: string) => string,
+  ): void;
+  stopAll(): Promise<void>;
+}
 
 export interface BuilderContext {
   config: BuilderConfig;
@@ -12,5 +24,5 @@ export interface BuilderContext {
   redis: Redis;
   runtime: ContainerRuntime;
   logger: Logger;
-  runtimeLogs: RuntimeLogFollowers;
+  runtimeLogs: RuntimeLogs;
 }

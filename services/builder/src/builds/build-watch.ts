@@ -2,9 +2,9 @@
 // build and the deploy) when it was cancelled, when a newer deployment of the app was queued, or
 // when it reached the build time limit. Each tick also refreshes the heartbeat and the app's lock.
 import type { BuilderContext } from '../context';
+import { shortSha } from '../failure';
 import type { AppBuildLock } from './app-lock';
 import { type Deployment, findNewerDeployment, refreshHeartbeat } from './deployment-state';
-import { shortSha } from './failure';
 
 export type StopReason =
   | { kind: 'cancelled' }

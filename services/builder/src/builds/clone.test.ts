@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
+import { DeployFailure } from '../failure';
 import { type CloneRequest, explainFetchError, pinnedFetch } from './clone';
-import { DeployFailure } from './failure';
 
 const request: CloneRequest = {
   repoUrl: 'https://git.example.com/ada/app.git',

@@ -12,7 +12,7 @@ import {
   pinGitUrl,
 } from '@cove/shared/git/url-policy';
 import { simpleGit } from 'simple-git';
-import { permanentFailure, shortSha, transientFailure } from './failure';
+import { permanentFailure, shortSha, transientFailure } from '../failure';
 
 export interface CloneRequest {
   repoUrl: string;

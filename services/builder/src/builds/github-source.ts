@@ -6,9 +6,9 @@ import { CoveError } from '@cove/shared/errors';
 import type { GitUrlPolicy } from '@cove/shared/git/url-policy';
 import { gitHubClientFor } from '@cove/shared/github/client';
 import { gitHubAppSettings, gitHubCloneUrl } from '@cove/shared/github/settings';
+import { permanentFailure, transientFailure } from '../failure';
 import type { CloneRequest } from './clone';
 import type { App } from './deployment-state';
-import { permanentFailure, transientFailure } from './failure';
 
 export type CloneSource = Pick<CloneRequest, 'repoUrl' | 'policy' | 'credentials'>;
 

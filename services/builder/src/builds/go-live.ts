@@ -6,8 +6,8 @@ import type { BuilderContext } from '../context';
 import { deploymentImageId } from '../deploy/deployment-image';
 import { collectOldImages } from '../deploy/image-retention';
 import { swapIn } from '../deploy/swap';
+import { permanentFailure, shortSha } from '../failure';
 import type { App, Deployment } from './deployment-state';
-import { permanentFailure, shortSha } from './failure';
 import type { PhaseClock } from './phase-clock';
 
 /**

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { DeployFailure } from './failure';
+import { DeployFailure } from '../failure';
 import { choosePythonVersion, readRequestedVersion } from './python-version';
 
 test.each([

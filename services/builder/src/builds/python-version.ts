@@ -1,6 +1,6 @@
 // Which Python an app runs on: the version `.python-version` asks for, among those the runtime
 // image offers (asked of the image itself, so nothing here assumes one), else the image's own.
-import { permanentFailure } from './failure';
+import { permanentFailure } from '../failure';
 
 export interface PythonChoice {
   /** The full version used, e.g. 3.11.2. */

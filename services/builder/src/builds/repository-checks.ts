@@ -1,6 +1,6 @@
 // What the builder checks in a cloned repository before building: that the main file is there.
 import { readdir, stat } from 'node:fs/promises';
-import { permanentFailure, shortSha } from './failure';
+import { permanentFailure, shortSha } from '../failure';
 import { resolveInsideRepository } from './repository-paths';
 
 async function isFile(target: string): Promise<boolean> {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { appendLogLines, endOfLogMessage, LogWriter, logChannel } from '@cove/shared/logs/deployment-logs';
 import type { BuilderContext } from '../context';
 import { imageTag } from '../deploy/container';
+import { DeployFailure, permanentFailure, shortSha, transientFailure } from '../failure';
 import { type BuildImageResult, labelKeys } from '../runtime/types';
 import { type AppBuildLock, takeAppBuildLock } from './app-lock';
 import { trimBuildCache } from './build-cache';
@@ -27,7 +28,6 @@ import {
   showProgressOnApp,
 } from './deployment-state';
 import { contextLayout, excludedContextPaths } from './dockerfile';
-import { DeployFailure, permanentFailure, shortSha, transientFailure } from './failure';
 import { cloneSourceOf } from './github-source';
 import { type BuildOutcome, type BuildStep, deployExistingImage, startAndActivate } from './go-live';
 import { isCommandFailure } from './install-failure';

@@ -4,8 +4,8 @@
 // built for the app (its `cove.app-id` label), so a foreign image is refused whatever the row says.
 import { schema } from '@cove/shared/db/client';
 import { and, eq, isNull } from 'drizzle-orm';
-import { permanentFailure } from '../builds/failure';
 import type { BuilderContext } from '../context';
+import { permanentFailure } from '../failure';
 import { labelKeys } from '../runtime/types';
 
 const { deployments } = schema;

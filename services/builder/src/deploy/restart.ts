@@ -4,8 +4,8 @@
 // the health-checked swap (swap-live-container.ts); the rest replace a container that serves nobody.
 import { markCrashed } from '@cove/shared/lifecycle/app-status';
 import { type Actor, builder } from '@cove/shared/lifecycle/record';
-import { DeployFailure } from '../builds/failure';
 import type { BuilderContext } from '../context';
+import { DeployFailure } from '../failure';
 import { labelKeys } from '../runtime/types';
 import { deploymentImageId } from './deployment-image';
 import { readLiveDeployment } from './live-deployment';

@@ -5,9 +5,10 @@ import type { Database } from '@cove/shared/db/client';
 import { appendLogLines, LogWriter } from '@cove/shared/logs/deployment-logs';
 import type { Logger } from '@cove/shared/logs/logger';
 import type { Redis } from 'ioredis';
+import type { RuntimeLogs } from '../context';
 import type { ContainerRuntime, LogFollower } from '../runtime/types';
 
-export class RuntimeLogFollowers {
+export class RuntimeLogFollowers implements RuntimeLogs {
   private readonly followers = new Map<string, Promise<LogFollower | null>>();
 
   constructor(

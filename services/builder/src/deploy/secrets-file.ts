@@ -11,8 +11,8 @@ import { readAppSecrets } from '@cove/shared/secrets/app-secrets';
 import { DecryptionError } from '@cove/shared/secrets/crypto';
 import { type SecretsTable, secretsAsEnvironment } from '@cove/shared/secrets/toml';
 import { eq, inArray } from 'drizzle-orm';
-import { permanentFailure } from '../builds/failure';
 import type { BuilderContext } from '../context';
+import { permanentFailure } from '../failure';
 
 /** Where Streamlit looks for secrets: the app's working directory is /app. */
 export const secretsContainerPath = '/app/.streamlit/secrets.toml';

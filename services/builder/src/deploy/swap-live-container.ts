@@ -5,8 +5,8 @@
 // serving and the status says why.
 import { schema } from '@cove/shared/db/client';
 import { and, eq, sql } from 'drizzle-orm';
-import { DeployFailure } from '../builds/failure';
 import type { BuilderContext } from '../context';
+import { DeployFailure } from '../failure';
 import { deploymentImageId } from './deployment-image';
 import { readLiveDeployment } from './live-deployment';
 import { swapIn } from './swap';

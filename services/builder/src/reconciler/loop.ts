@@ -6,9 +6,8 @@ import { readAllRoutes } from '@cove/shared/routing/route-table';
 import { syncNameRedirects } from '@cove/shared/routing/sync-name-redirects';
 import type { BuilderContext } from '../context';
 import { pruneSecretsFiles, secretsMasker } from '../deploy/secrets-file';
-import { sleepIdleApps } from '../sleep/sleep-pass';
 import { applyActions } from './apply';
-import { decide } from './decide';
+import { type DesiredApp, decide, type ObservedContainer } from './decide';
 import { observeContainers, readDesiredApps, readUnfinishedDeployments } from './observe';
 import { pruneDeletedApps } from './prune-deleted-apps';
 import { requeueLostBuilds } from './requeue-lost-builds';
@@ -20,10 +19,24 @@ export interface Reconciler {
   stop(): Promise<void>;
 }
 
+/**
+ * Run at the end of every pass with what it read (the sleep pass): given by the builder, so the
+ * reconciler knows nothing of what is built on top of it.
+ */
+export type FollowingPass = (
+  context: BuilderContext,
+  apps: readonly DesiredApp[],
+  containers: readonly ObservedContainer[],
+) => Promise<void>;
+
 const crashBackoffSeconds = 5;
 const crashBackoffMaxSeconds = 300;
 
-export async function reconcileOnce(context: BuilderContext, queues: JobQueues): Promise<void> {
+export async function reconcileOnce(
+  context: BuilderContext,
+  queues: JobQueues,
+  following: readonly FollowingPass[] = [],
+): Promise<void> {
   const { config, db, redis, runtime } = context;
   // Postgres first: a container that appears after this read belongs to a build already recorded.
   const apps = await readDesiredApps(db);
@@ -60,7 +73,7 @@ export async function reconcileOnce(context: BuilderContext, queues: JobQueues):
   const knownAppIds = new Set(apps.map((app) => app.id));
   await pruneSecretsFiles(context, knownAppIds);
   await pruneDeletedApps(context, knownAppIds);
-  await sleepIdleApps(context, apps, containers);
+  for (const pass of following) await pass(context, apps, containers);
 
   // Keep the runtime log of every live container (again after a builder restart).
   const nowSeconds = Math.floor(Date.now() / 1000);
@@ -81,14 +94,18 @@ export async function reconcileOnce(context: BuilderContext, queues: JobQueues):
   }
 }
 
-export function startReconciler(context: BuilderContext, queues: JobQueues): Reconciler {
+export function startReconciler(
+  context: BuilderContext,
+  queues: JobQueues,
+  following: readonly FollowingPass[] = [],
+): Reconciler {
   let current: Promise<void> = Promise.resolve();
   let isStopped = false;
   let timer: NodeJS.Timeout | undefined;
 
   const pass = (): Promise<void> => {
     current = current
-      .then(() => (isStopped ? undefined : reconcileOnce(context, queues)))
+      .then(() => (isStopped ? undefined : reconcileOnce(context, queues, following)))
       .catch((error: unknown) => context.logger.error({ err: error }, 'reconcile pass failed'));
     return current;
   };

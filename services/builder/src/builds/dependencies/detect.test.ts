@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { DeployFailure } from '../failure';
+import { DeployFailure } from '../../failure';
 import { candidatePaths, detectDependencies } from './detect';
 
 const files = (entries: Record<string, string>) => new Map(Object.entries(entries));

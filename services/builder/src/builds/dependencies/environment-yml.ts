@@ -2,7 +2,7 @@
 // Conda packages fail the build, naming them: a warning would let the app go live and then stop
 // at its first import, far from the cause, so the author is told up front what to move.
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
-import { permanentFailure } from '../failure';
+import { permanentFailure } from '../../failure';
 import type { RequirementEntry } from './types';
 
 /** Conda entries that need nothing from us: the interpreter and pip itself. */

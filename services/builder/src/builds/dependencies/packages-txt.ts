@@ -1,6 +1,6 @@
 // packages.txt: the Debian packages an app needs, one per line, `#` starting a comment. Names are
 // checked here so a typo is reported with its line instead of surfacing as apt-get's error.
-import { permanentFailure } from '../failure';
+import { permanentFailure } from '../../failure';
 
 export interface AptPackage {
   name: string;

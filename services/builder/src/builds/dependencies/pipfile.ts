@@ -2,7 +2,7 @@
 // image): the runtime image has uv, not pipenv, and converting here lets a failed install name the
 // author's own line. With a Pipfile.lock, its `default` section is installed: the locked versions.
 import { z } from 'zod';
-import { permanentFailure } from '../failure';
+import { permanentFailure } from '../../failure';
 import { parseToml } from './pyproject';
 import { findLineNumber } from './source-lines';
 import type { RequirementEntry } from './types';

@@ -2,7 +2,7 @@
 // remember where they were written.
 import { parse, TomlError } from 'smol-toml';
 import { z } from 'zod';
-import { permanentFailure } from '../failure';
+import { permanentFailure } from '../../failure';
 import { findLineNumber } from './source-lines';
 import type { RequirementEntry } from './types';
 

@@ -1,7 +1,7 @@
 // Reads the few files dependency detection looks at from the clone. A path that is a symlink
 // leading out of the repository is treated as absent: its target is the builder's, not the app's.
 import { readFile, stat } from 'node:fs/promises';
-import { permanentFailure } from '../failure';
+import { permanentFailure } from '../../failure';
 import { resolveInsideRepository } from '../repository-paths';
 import type { RepositoryFiles } from './types';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DeployFailure } from '../failure';
+import { DeployFailure } from '../../failure';
 import { collectIncludedFiles, parseIncludes } from './requirements-includes';
 
 describe('parseIncludes', () => {

@@ -3,7 +3,7 @@
 // it. Local paths (`-e .`, `./pkg`) cannot be installed there: the code is copied in after the
 // dependencies, so they get a message saying what to do instead.
 import path from 'node:path';
-import { permanentFailure } from '../failure';
+import { permanentFailure } from '../../failure';
 
 export interface RequirementInclude {
   kind: 'requirements' | 'constraints';
