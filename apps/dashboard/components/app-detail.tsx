@@ -5,6 +5,7 @@ import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
 import { apiRequest } from '../lib/client/api';
 import { AccessPanel } from './access-panel';
+import { AppHistory } from './app-history';
 import { DeleteAppDialog } from './delete-app-dialog';
 import { DeploymentHistory } from './deployment-history';
 import { LogView } from './log-view';
@@ -149,6 +150,7 @@ export function AppDetail({ initialApp }: { initialApp: AppView }) {
         />
       </section>
       <DeploymentHistory appName={name} liveDeploymentId={current?.id ?? null} />
+      <AppHistory appName={name} />
       <section className="card">
         <h2>Runtime log</h2>
         <LogView

@@ -1,7 +1,7 @@
 // Cancel and rollback through the API: developers may, viewers may not, another workspace sees
 // nothing. No builder runs here: the rows and the queued jobs are what a caller can observe.
 import { randomUUID } from 'node:crypto';
-import { deploymentResponse, errorResponse } from '@cove/shared/contracts/api';
+import { appHistoryResponse, deploymentResponse, errorResponse } from '@cove/shared/contracts/api';
 import { schema } from '@cove/shared/db/client';
 import { jobs, queuePrefix } from '@cove/shared/jobs/catalogue';
 import type { TestContext } from '@cove/shared/testing/context';
@@ -11,6 +11,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { z } from 'zod';
 import * as cancelRoute from '../../app/api/v1/apps/[name]/deployments/[id]/cancel/route';
 import * as rollbackRoute from '../../app/api/v1/apps/[name]/deployments/[id]/rollback/route';
+import * as historyRoute from '../../app/api/v1/apps/[name]/history/route';
 import * as openapiRoute from '../../app/api/v1/openapi.json/route';
 import { call, createTestApp, signUpWithToken, startDashboardContext, stopDashboardContext } from './harness';
 
@@ -101,6 +102,28 @@ test('a developer cancels a queued build; cancelling it again is a 409', async (
   expect((await errorOf(again)).message).toBe(
     'This deployment is cancelled, not building: there is nothing to cancel.',
   );
+});
+
+test("the app's history says who created it and who cancelled its build, and why", async () => {
+  const account = await newAccountWithApp();
+  const queued = await firstDeploymentOf(account.appId);
+  expect((await post('cancel', account.token, account.name, queued.id)).status).toBe(200);
+  const response = await call(historyRoute.GET, {
+    method: 'GET',
+    path: `/apps/${account.name}/history`,
+    params: { name: account.name },
+    token: account.token,
+  });
+  expect(response.status).toBe(200);
+  const { transitions } = appHistoryResponse.parse(await response.json());
+  expect(transitions.map((entry) => [entry.subject, entry.fromStatus, entry.toStatus, entry.actor])).toEqual([
+    ['app', 'queued', 'failed', 'user'],
+    ['deployment', 'queued', 'cancelled', 'user'],
+    ['deployment', null, 'queued', 'user'],
+    ['app', null, 'queued', 'user'],
+  ]);
+  expect(transitions.every((entry) => entry.actorUserId === account.userId)).toBe(true);
+  expect(transitions[1]?.reason).toBe('Cancelled before it went live; the previous version keeps serving.');
 });
 
 test('a rollback queues a new deployment of the earlier image, without a rebuild', async () => {

@@ -102,6 +102,7 @@ export const routeRules: Record<string, RouteRule> = {
   'GET /apps': { access: 'viewer', outsider: 'own', request: plain('/apps') },
   'GET /apps/[name]': { access: 'viewer', outsider: 'not-found', request: app() },
   'GET /apps/[name]/deployments': { access: 'viewer', outsider: 'not-found', request: app('/deployments') },
+  'GET /apps/[name]/history': { access: 'viewer', outsider: 'not-found', request: app('/history') },
   'GET /apps/[name]/deployments/[id]': { access: 'viewer', outsider: 'not-found', request: deployment() },
   'GET /apps/[name]/deployments/[id]/logs': {
     access: 'viewer',

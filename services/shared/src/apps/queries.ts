@@ -1,11 +1,12 @@
 // Reading apps and deployments, always within one workspace.
 import { and, asc, desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import type { AppView, DeploymentView } from '../contracts/api';
+import type { AppTransitionView, AppView, DeploymentView } from '../contracts/api';
 import type { Database } from '../db/client';
 import { apps } from '../db/schema/apps';
 import { deployments, type LogStream } from '../db/schema/deployments';
 import { CoveError } from '../errors';
+import { listAppHistory, toTransitionView } from '../lifecycle/history';
 import { type LogLineMessage, readLogLines } from '../logs/deployment-logs';
 import type { AppsDeps } from './deps';
 import { type AppRow, type DeploymentRow, loadAppViews, toDeploymentView } from './views';
@@ -97,4 +98,16 @@ export async function readDeploymentLogs(
 ): Promise<LogLineMessage[]> {
   const deployment = await findDeployment(deps.db, workspaceId, appName, deploymentId);
   return readLogLines(deps.db, deployment.id, stream);
+}
+
+/** The app's history (lifecycle/ records every status change), newest first. */
+export async function getAppHistory(
+  deps: AppsDeps,
+  workspaceId: string,
+  name: string,
+  limit = 100,
+): Promise<AppTransitionView[]> {
+  const app = await findApp(deps.db, workspaceId, name);
+  const entries = await listAppHistory(deps.db, workspaceId, app.id, { limit });
+  return entries.map(toTransitionView);
 }

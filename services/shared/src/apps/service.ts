@@ -11,6 +11,7 @@ export {
   findApp,
   findDeployment,
   getApp,
+  getAppHistory,
   getDeployment,
   listApps,
   listDeployments,

@@ -172,6 +172,20 @@ export const listAppsResponse = z.object({ apps: z.array(appView) });
 export const listDeploymentsResponse = z.object({ deployments: z.array(deploymentView) });
 export const deploymentResponse = z.object({ deployment: deploymentView });
 
+/** One status change of the app or one of its deployments, as lifecycle/ recorded it. */
+export const appTransitionView = z.object({
+  subject: z.enum(['app', 'deployment']),
+  deploymentId: z.uuid().nullable(),
+  fromStatus: z.string().nullable().describe('Null when the app or deployment was created with toStatus.'),
+  toStatus: z.string(),
+  actor: z.enum(['user', 'builder', 'reconciler', 'webhook']),
+  actorUserId: z.uuid().nullable(),
+  reason: z.string(),
+  at: z.iso.datetime(),
+});
+export type AppTransitionView = z.infer<typeof appTransitionView>;
+export const appHistoryResponse = z.object({ transitions: z.array(appTransitionView) });
+
 const emailAddress = z
   .string({ error: 'Enter your email address.' })
   .trim()

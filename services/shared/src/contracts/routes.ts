@@ -13,6 +13,8 @@ export const apiSchemas = {
   DeploymentView: api.deploymentView,
   DeploymentResponse: api.deploymentResponse,
   ListDeploymentsResponse: api.listDeploymentsResponse,
+  AppTransitionView: api.appTransitionView,
+  AppHistoryResponse: api.appHistoryResponse,
   WebhookView: api.webhookView,
   SignUpRequest: api.signUpRequest,
   SignInRequest: api.signInRequest,
@@ -349,6 +351,17 @@ export const apiRoutes: readonly ApiRoute[] = [
     auth: 'user',
     status: 202,
     answer: json('DeploymentResponse', 'The queued deployment.'),
+    errors: [404],
+  },
+  {
+    method: 'get',
+    path: '/apps/{name}/history',
+    operationId: 'getAppHistory',
+    summary:
+      "The app's status changes and its deployments', newest first (the last 100): from, to, who and why.",
+    auth: 'user',
+    status: 200,
+    answer: json('AppHistoryResponse', 'The transitions.'),
     errors: [404],
   },
   {
