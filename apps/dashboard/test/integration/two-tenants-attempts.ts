@@ -180,6 +180,9 @@ export const crossTenantAttempts: Record<string, RouteCoverage> = {
   'GET /apps/{name}/deployments': {
     attempts: (a) => [{ what: "list A's deployments", ...app(a.appName, '/deployments') }],
   },
+  'GET /apps/{name}/history': {
+    attempts: (a) => [{ what: "read A's history", ...app(a.appName, '/history') }],
+  },
   'POST /apps/{name}/deployments': {
     attempts: (a) => [{ what: "redeploy A's app", ...app(a.appName, '/deployments') }],
   },
