@@ -8,7 +8,7 @@ import type { BuilderContext } from '../context';
 import { type LogFollower, labelKeys } from '../runtime/types';
 import { oomKillMessage } from './oom-message';
 
-const { apps } = schema;
+const { apps, deployments } = schema;
 
 async function recordOomKill(context: BuilderContext, containerId: string): Promise<void> {
   const { db, redis, runtime, config, logger } = context;
@@ -24,7 +24,13 @@ async function recordOomKill(context: BuilderContext, containerId: string): Prom
     memoryPeakMb,
   });
   logger.info({ appId, deploymentId, containerId, isStillRunning }, 'out of memory');
-  if (isStillRunning) {
+  // Only the container that serves speaks for the app: a fresh one killed while it starts beside it
+  // (a reboot, new secrets or limits) is reported by its swap, which keeps the old one serving.
+  const [live] = await db
+    .select({ containerId: deployments.containerId })
+    .from(deployments)
+    .where(eq(deployments.id, deploymentId));
+  if (isStillRunning && live?.containerId === containerId) {
     // The page says so while the app runs on; if the main process was the one killed, the
     // reconciler's crash message replaces this one. Written before the log line, so whoever sees
     // the line in the log also finds it on the app.
