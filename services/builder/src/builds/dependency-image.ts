@@ -5,11 +5,11 @@
 // the workspace and the dependency files stay the same.
 import path from 'node:path';
 import type { BuilderContext } from '../context';
+import { DeployFailure, permanentFailure, transientFailure } from '../failure';
 import { appBridgeName } from '../network/firewall-rules';
 import { type InstallStepResult, labelKeys } from '../runtime/types';
 import type { DependencyPlan } from './dependencies/types';
 import { contextLayout, uvCacheId } from './dockerfile';
-import { DeployFailure, permanentFailure, transientFailure } from './failure';
 import { explainAptFailure, explainInstallFailure } from './install-failure';
 import {
   aptCapabilities,
