@@ -81,14 +81,18 @@ export interface ApiRoute {
   status: number;
   answer: ApiAnswer;
   /** Error statuses worth documenting beside the generic ones. */
-  errors?: number[];
+  errors?: readonly number[];
 }
 
 export const apiBasePath = '/api/v1';
 
-const json = (schema: ApiSchemaName, description: string): ApiAnswer => ({ schema, description });
+const json = <Schema extends ApiSchemaName>(schema: Schema, description: string) => ({ schema, description });
 
-export const apiRoutes: readonly ApiRoute[] = [
+/**
+ * Cove's own routes with their literal types, so a typed client (the CLI's) takes each operation's
+ * path, method and answer from here instead of a copy.
+ */
+export const coreApiRoutes = [
   {
     method: 'post',
     path: '/auth/signup',
@@ -532,7 +536,6 @@ export const apiRoutes: readonly ApiRoute[] = [
     answer: json('WorkspaceMembershipView', 'The workspace the session is now in.'),
     errors: [400, 404],
   },
-  ...gitHubRoutes,
   {
     method: 'get',
     path: '/openapi.json',
@@ -542,4 +545,7 @@ export const apiRoutes: readonly ApiRoute[] = [
     status: 200,
     answer: { description: 'OpenAPI 3.1 document.', contentType: 'application/json' },
   },
-];
+] as const satisfies readonly ApiRoute[];
+export type CoreApiRoute = (typeof coreApiRoutes)[number];
+
+export const apiRoutes: readonly ApiRoute[] = [...coreApiRoutes, ...gitHubRoutes];
