@@ -20,7 +20,7 @@ export interface CommandContext {
   connect(): Promise<ApiClient>;
 }
 
-const commonOptions = z.object({ json: z.boolean().default(false), quiet: z.boolean().default(false) });
+const commonOptions = z.object({ json: z.boolean().default(false) });
 
 /** Adds --json to a command and runs handler with the context when it is called. */
 export function action(
@@ -33,8 +33,8 @@ export function action(
     .action(async (...args: unknown[]) => {
       const invoked = args.at(-1);
       if (!isCommand(invoked)) throw new Error('commander passed no command to the action');
-      const common = commonOptions.parse(pick(invoked.opts(), ['json', 'quiet']));
-      const output = createOutput({ isJson: common.json, isQuiet: common.quiet }, io);
+      const common = commonOptions.parse(pick(invoked.opts(), ['json']));
+      const output = createOutput({ isJson: common.json }, io);
       const connect = async () => {
         const credentials = await loadCredentials(io.env);
         return createApiClient({ ...credentials, ...(io.fetch ? { fetch: io.fetch } : {}) });

@@ -29,10 +29,10 @@ export interface Streams {
   stderr: OutStream;
 }
 
-export function createOutput(options: { isJson: boolean; isQuiet?: boolean }, streams: Streams): Output {
+export function createOutput(options: { isJson: boolean }, streams: Streams): Output {
   const write = (stream: OutStream, text: string) => stream.write(`${text}\n`);
   const note = (text: string) => {
-    if (!options.isJson && !options.isQuiet) write(streams.stderr, text);
+    if (!options.isJson) write(streams.stderr, text);
   };
   return {
     isJson: options.isJson,
