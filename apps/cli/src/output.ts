@@ -44,7 +44,9 @@ export function createOutput(options: { isJson: boolean }, streams: Streams): Ou
     note,
     progress(text) {
       const terminal = streams.stderr;
-      if (options.isJson || !(terminal instanceof WriteStream) || !terminal.isTTY)
+      // A terminal of no known width (some pseudo-terminals) gets plain lines: the spinner's
+      // line counting divides by the width.
+      if (options.isJson || !(terminal instanceof WriteStream) || !terminal.isTTY || !(terminal.columns > 0))
         return plainProgress(text, note, (line) => write(streams.stdout, line));
       const spinner = createSpinner(text, { stream: terminal }).start();
       return spinnerProgress(spinner, (line) => write(streams.stdout, line));
@@ -56,7 +58,7 @@ export function createOutput(options: { isJson: boolean }, streams: Streams): Ou
 function plainProgress(text: string, note: (text: string) => void, line: (text: string) => void): Progress {
   let last = text;
   note(text);
-  return {
+  return endsOnce(line, {
     update(next) {
       if (next !== last) note(next);
       last = next;
@@ -64,11 +66,11 @@ function plainProgress(text: string, note: (text: string) => void, line: (text: 
     line,
     succeed: note,
     fail: note,
-  };
+  });
 }
 
 function spinnerProgress(spinner: Spinner, line: (text: string) => void): Progress {
-  return {
+  return endsOnce(line, {
     update: (text) => {
       spinner.update({ text });
     },
@@ -83,5 +85,26 @@ function spinnerProgress(spinner: Spinner, line: (text: string) => void): Progre
     fail: (text) => {
       spinner.error({ text });
     },
+  });
+}
+
+/**
+ * After succeed or fail, the progress says nothing more: a caller may fail it again on its way out
+ * without a second line, and the spinner's timer (which keeps the process alive) is stopped once.
+ */
+function endsOnce(plainLine: (text: string) => void, progress: Progress): Progress {
+  let hasEnded = false;
+  const unlessEnded =
+    (speak: (text: string) => void, isEnd = false) =>
+    (text: string) => {
+      if (hasEnded) return;
+      hasEnded = isEnd;
+      speak(text);
+    };
+  return {
+    update: unlessEnded(progress.update),
+    line: (text) => (hasEnded ? plainLine(text) : progress.line(text)),
+    succeed: unlessEnded(progress.succeed, true),
+    fail: unlessEnded(progress.fail, true),
   };
 }

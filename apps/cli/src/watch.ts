@@ -37,39 +37,50 @@ export async function watchDeployment(
   const log = options.isFollowingBuildLog
     ? followBuildLog(client, params, progress, stopLog.signal)
     : Promise.resolve();
-  const deadline = Date.now() + options.timeoutSeconds * 1000;
-  let deployment: DeploymentView;
   try {
-    for (;;) {
-      ({ deployment } = await client.call('getDeployment', { params }));
-      progress.update(`${target.verb} ${target.app}: ${deployment.status}`);
-      if (finishedDeployment.has(deployment.status)) break;
-      if (Date.now() > deadline) {
-        progress.fail(`${target.verb} ${target.app}: still ${deployment.status}`);
-        throw new CliError(
-          `${target.app}'s deployment is still ${deployment.status} after ${options.timeoutSeconds} s; it goes on without the CLI: \`cove status ${target.app}\` shows it.`,
-          exitCodes.serverOrNetwork,
-        );
-      }
-      await sleep(pollIntervalMs);
-    }
+    const deployment = await pollDeployment(client, progress, target, options.timeoutSeconds);
     // The build log ends by itself once the build is over; give its last lines a moment to arrive.
     await Promise.race([log, sleep(logDrainMs)]);
+    if (deployment.status === 'running') {
+      progress.succeed(`${target.app} is running (${shortCommit(deployment.commit)})`);
+      return deployment;
+    }
+    progress.fail(`${target.verb} ${target.app}: ${deployment.status}`);
+    throw new CliError(
+      deployment.errorMessage ?? `The deployment ended ${deployment.status}.`,
+      exitCodes.deploymentFailed,
+      {},
+      { deployment },
+    );
+  } catch (error) {
+    progress.fail(`${target.verb} ${target.app}: stopped waiting`);
+    throw error;
   } finally {
     stopLog.abort();
     await log;
   }
-  if (deployment.status === 'running') {
-    progress.succeed(`${target.app} is running (${shortCommit(deployment.commit)})`);
-    return deployment;
+}
+
+async function pollDeployment(
+  client: ApiClient,
+  progress: Progress,
+  target: { app: string; deploymentId: string; verb: string },
+  timeoutSeconds: number,
+): Promise<DeploymentView> {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  for (;;) {
+    const { deployment } = await client.call('getDeployment', {
+      params: { name: target.app, id: target.deploymentId },
+    });
+    progress.update(`${target.verb} ${target.app}: ${deployment.status}`);
+    if (finishedDeployment.has(deployment.status)) return deployment;
+    if (Date.now() > deadline)
+      throw new CliError(
+        `${target.app}'s deployment is still ${deployment.status} after ${timeoutSeconds} s; it goes on without the CLI: \`cove status ${target.app}\` shows it.`,
+        exitCodes.serverOrNetwork,
+      );
+    await sleep(pollIntervalMs);
   }
-  progress.fail(`${target.verb} ${target.app}: ${deployment.status}`);
-  throw new CliError(
-    deployment.errorMessage ?? `The deployment ended ${deployment.status}.`,
-    exitCodes.deploymentFailed,
-    {},
-    { deployment },
-  );
 }
 
 async function followBuildLog(
@@ -102,30 +113,31 @@ export async function watchWake(
 ): Promise<AnswerOf<'getApp'>> {
   const progress = output.progress(`Waking ${appName}`);
   const deadline = Date.now() + timeoutSeconds * 1000;
-  for (;;) {
-    const app = await client.call('getApp', { params: { name: appName } });
-    progress.update(`Waking ${appName}: ${app.status}`);
-    if (app.status === 'running') {
-      progress.succeed(`${appName} is awake: ${app.url}`);
-      return app;
+  try {
+    for (;;) {
+      const app = await client.call('getApp', { params: { name: appName } });
+      progress.update(`Waking ${appName}: ${app.status}`);
+      if (app.status === 'running') {
+        progress.succeed(`${appName} is awake: ${app.url}`);
+        return app;
+      }
+      if (app.status === 'failed' || app.status === 'crashed')
+        throw new CliError(
+          app.statusMessage ?? `${appName} is ${app.status}.`,
+          exitCodes.deploymentFailed,
+          {},
+          app,
+        );
+      if (Date.now() > deadline)
+        throw new CliError(
+          `${appName} is still ${app.status} after ${timeoutSeconds} s: \`cove status ${appName}\` shows it.`,
+          exitCodes.serverOrNetwork,
+        );
+      await sleep(pollIntervalMs);
     }
-    if (app.status === 'failed' || app.status === 'crashed') {
-      progress.fail(`${appName} did not wake: ${app.status}`);
-      throw new CliError(
-        app.statusMessage ?? `${appName} is ${app.status}.`,
-        exitCodes.deploymentFailed,
-        {},
-        app,
-      );
-    }
-    if (Date.now() > deadline) {
-      progress.fail(`${appName} is still ${app.status}`);
-      throw new CliError(
-        `${appName} is still ${app.status} after ${timeoutSeconds} s: \`cove status ${appName}\` shows it.`,
-        exitCodes.serverOrNetwork,
-      );
-    }
-    await sleep(pollIntervalMs);
+  } catch (error) {
+    progress.fail(`${appName} did not wake`);
+    throw error;
   }
 }
 
