@@ -267,9 +267,12 @@ describe('tokens', () => {
     expect(listTokensResponse.parse(JSON.parse(listed.stdout)).tokens.map((entry) => entry.name)).toContain(
       'cli-tests',
     );
-    const create = await runCove(['tokens', 'create', 'ci'], { env: signedIn() });
+    const create = await runCove(['tokens', 'create', 'ci', '--json'], { env: signedIn() });
     expect(create.code).toBe(4);
-    expect(create.stderr).toMatch(/^cove: .*token/i);
+    // The API's error body on stdout for scripts, and its own words on stderr for people.
+    const refusal = errorResponse.parse(JSON.parse(create.stdout)).error;
+    expect(refusal.code).toBe('forbidden');
+    expect(create.stderr).toBe(`cove: ${refusal.message}\n`);
 
     const spare = await createApiToken(context.db, { workspaceId, userId, name: 'spare' });
     const revoked = await runCove(['tokens', 'revoke', spare.id], { env: signedIn() });
