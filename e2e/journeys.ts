@@ -33,3 +33,24 @@ export async function createAppFromGit(page: Page, repoUrl: string, appName: str
   await page.getByRole('button', { name: /deploy|create/i }).click();
   await expect(page).toHaveURL(new RegExp(`/apps/${appName}$`));
 }
+
+/** Headers a cookie session's API calls need from outside a page: the dashboard's own origin. */
+export const sameOrigin = { origin: platform.dashboardUrl };
+
+/**
+ * An app created through the API with the page's session, for journeys about the dashboard itself:
+ * its repository does not exist, so no build ever succeeds (the builder fails it, or it waits).
+ */
+export async function createUnbuildableApp(page: Page, appName: string): Promise<void> {
+  const created = await page.request.post(`${platform.apiUrl}/apps`, {
+    headers: sameOrigin,
+    data: { name: appName, repoUrl: `http://127.0.0.1:9/a-repository-that-does-not-exist/${appName}.git` },
+  });
+  expect(created.status(), await created.text()).toBe(201);
+}
+
+/** Deletes an app with the page's session (journeys clean up after themselves). */
+export async function deleteAppThroughApi(page: Page, appName: string): Promise<void> {
+  const deleted = await page.request.delete(`${platform.apiUrl}/apps/${appName}`, { headers: sameOrigin });
+  expect(deleted.ok(), await deleted.text()).toBe(true);
+}

@@ -49,7 +49,7 @@ export function AppList({ initialApps }: { initialApps: AppView[] }) {
               <StatusBadge status={app.status} />
             </td>
             <td className="mono">
-              {app.repoUrl} <span className="muted">({app.branch})</span>
+              {app.repoUrl} <span className="muted nowrap">({app.branch})</span>
             </td>
             <td>
               <a href={app.url} target="_blank" rel="noreferrer">

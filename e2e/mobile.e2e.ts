@@ -1,0 +1,65 @@
+// A phone, 390 px wide: no dashboard page scrolls sideways. The top bar, the app list, the app's
+// page (its actions, address, logs and error) and the members table all fit.
+import { randomUUID } from 'node:crypto';
+import { expect, type Page, test } from '@playwright/test';
+import { createUnbuildableApp, deleteAppThroughApi, signUpInDashboard } from './journeys';
+import { platform } from './platform';
+
+const phone = { width: 390, height: 844 };
+
+async function expectNoSidewaysScroll(page: Page): Promise<void> {
+  // Pages fill in after the first paint (polling, logs): measure once they are settled.
+  await page.waitForLoadState('networkidle').catch(() => undefined);
+  // A string, because the journeys are type-checked without the DOM's types.
+  const width = Number(await page.evaluate('document.documentElement.scrollWidth'));
+  expect(width, `${page.url()} is ${width} px wide at a ${phone.width} px viewport`).toBeLessThanOrEqual(
+    phone.width,
+  );
+}
+
+test('at 390 px wide no page of the dashboard scrolls sideways', async ({ browser }) => {
+  const suffix = randomUUID().slice(0, 8);
+  // Long names are where narrow layouts break: a long email (the workspace is named after it) and
+  // a long app name.
+  const email = `a-data-scientist-with-a-long-name-${suffix}@example.com`;
+  const appName = `long-app-name-for-a-phone-${suffix}`;
+  const context = await browser.newContext({ viewport: phone });
+  const page = await context.newPage();
+
+  await test.step('sign-in and sign-up pages', async () => {
+    await page.goto(`${platform.dashboardUrl}/login`);
+    await expect(page.getByRole('heading', { name: 'Sign in to Cove' })).toBeVisible();
+    await expectNoSidewaysScroll(page);
+    await signUpInDashboard(page, email);
+  });
+
+  await test.step('the app list, with an app', async () => {
+    await createUnbuildableApp(page, appName);
+    await page.reload();
+    await expect(page.getByRole('link', { name: appName, exact: true })).toBeVisible();
+    await expectNoSidewaysScroll(page);
+  });
+
+  await test.step("the app's page", async () => {
+    await page.getByRole('link', { name: appName, exact: true }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toContainText(appName);
+    await expectNoSidewaysScroll(page);
+  });
+
+  await test.step('the new-app form', async () => {
+    await page.goto(`${platform.dashboardUrl}/apps/new`);
+    await expect(page.getByLabel(/repository url/i)).toBeVisible();
+    await expectNoSidewaysScroll(page);
+  });
+
+  await test.step('the workspace page', async () => {
+    await page.goto(`${platform.dashboardUrl}/workspace`);
+    await expect(page.getByRole('heading', { name: 'Members' })).toBeVisible();
+    await expectNoSidewaysScroll(page);
+  });
+
+  await test.step('clean up', async () => {
+    await deleteAppThroughApi(page, appName);
+  });
+  await context.close();
+});
