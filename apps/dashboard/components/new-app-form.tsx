@@ -4,7 +4,7 @@ import { createAppResponse } from '@cove/shared/contracts/api';
 import { type GitHubInstallationsResponse, gitHubInstallationsResponse } from '@cove/shared/contracts/github';
 import { useRouter } from 'next/navigation';
 import { type FormEvent, useEffect, useState } from 'react';
-import { apiRequest } from '../lib/client/api';
+import { apiRequest, messageBesideFields } from '../lib/client/api';
 import { Field } from './field';
 import { GitHubPickers } from './github-pickers';
 
@@ -54,7 +54,7 @@ export function NewAppForm({ gitHubNotice }: { gitHubNotice?: GitHubNotice }) {
     }
     setBusy(false);
     // Field messages show beside their inputs; the summary is for everything else.
-    setMessage(Object.keys(result.fields).length > 0 ? null : result.message);
+    setMessage(messageBesideFields(result, ['repoUrl', 'githubRepository', 'branch', 'mainFile', 'name']));
     setFields(result.fields);
   }
 

@@ -2,7 +2,7 @@
 
 import { type AppView, type UpdateAppRequest, updateAppResponse } from '@cove/shared/contracts/api';
 import { useState } from 'react';
-import { apiRequest } from '../lib/client/api';
+import { apiRequest, messageBesideFields } from '../lib/client/api';
 import { Field } from './field';
 
 interface Draft {
@@ -58,6 +58,18 @@ function changesOf(app: AppView, draft: Draft): UpdateAppRequest {
  * memory and CPUs restart the running version; a new name redirects the old address for a while;
  * idle times (when the app is frozen, then stopped) apply from the next sleep check.
  */
+/** The API's names of the fields this form shows beside their inputs. */
+const formFields: readonly (keyof Draft)[] = [
+  'name',
+  'branch',
+  'mainFile',
+  'pythonVersion',
+  'memoryMb',
+  'cpus',
+  'freezeAfterSeconds',
+  'stopAfterSeconds',
+];
+
 export function SettingsPanel({ app, onSaved }: { app: AppView; onSaved: (app: AppView) => void }) {
   const [draft, setDraft] = useState(() => draftOf(app));
   const [isBusy, setBusy] = useState(false);
@@ -76,7 +88,8 @@ export function SettingsPanel({ app, onSaved }: { app: AppView; onSaved: (app: A
     setBusy(false);
     if (!result.ok) {
       setFields(result.fields);
-      setNotice({ text: result.message, isError: true });
+      const banner = messageBesideFields(result, formFields);
+      setNotice(banner === null ? null : { text: banner, isError: true });
       return;
     }
     setFields({});

@@ -55,3 +55,15 @@ export async function apiRequest<Schema extends z.ZodType>(
     fields: error.success ? (error.data.error.fields ?? {}) : {},
   };
 }
+
+/**
+ * What a form's banner should say about a refusal when `shownFields` already show their messages
+ * beside their inputs: only the rest, in the API's words and without its field names (the API's
+ * summary names fields for scripts, "pythonVersion: ..."); null when every message is shown.
+ */
+export function messageBesideFields(failure: ApiFailure, shownFields: readonly string[]): string | null {
+  const entries = Object.entries(failure.fields);
+  if (entries.length === 0) return failure.message;
+  const rest = entries.filter(([field]) => !shownFields.includes(field)).map(([, message]) => message);
+  return rest.length > 0 ? rest.join(' ') : null;
+}

@@ -1,0 +1,38 @@
+// A refused setting is said once, beside its field, in the API's plain words: never again in a
+// banner, and never with the API's internal field name ("pythonVersion: ...").
+import { randomUUID } from 'node:crypto';
+import { expect, test } from '@playwright/test';
+import { createUnbuildableApp, deleteAppThroughApi, signUpInDashboard } from './journeys';
+import { platform } from './platform';
+
+test('a refused setting is shown once, beside its field, without internal names', async ({ page }) => {
+  const suffix = randomUUID().slice(0, 8);
+  const appName = `errors-${suffix}`;
+  await signUpInDashboard(page, `errors-${suffix}@example.com`);
+  await createUnbuildableApp(page, appName);
+  await page.goto(`${platform.dashboardUrl}/apps/${appName}`);
+  const settings = page.getByTestId('settings');
+
+  await test.step('a Python version that is not one', async () => {
+    await settings.getByLabel('Python version').fill('python three');
+    await settings.getByRole('button', { name: 'Save settings' }).click();
+    const message = 'Give a Python version as major.minor, for example 3.11.';
+    await expect(settings.locator('#settings-python-error')).toHaveText(message);
+    await expect(settings.getByLabel('Python version')).toHaveAttribute('aria-invalid', 'true');
+    await expect(page.getByText(message)).toHaveCount(1);
+    await expect(page.getByText('pythonVersion')).toHaveCount(0);
+    await expect(page.getByTestId('settings-notice')).toHaveCount(0);
+  });
+
+  await test.step('more memory than the installation allows', async () => {
+    await settings.getByLabel('Python version').fill('');
+    await settings.getByLabel('Memory (MB)').fill('1000000');
+    await settings.getByRole('button', { name: 'Save settings' }).click();
+    const error = settings.locator('#settings-memory-error');
+    await expect(error).toHaveText(/at most \d+ MB/);
+    await expect(page.getByText((await error.textContent()) ?? '', { exact: true })).toHaveCount(1);
+    await expect(page.getByText('memoryMb')).toHaveCount(0);
+  });
+
+  await deleteAppThroughApi(page, appName);
+});
