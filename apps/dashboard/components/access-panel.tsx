@@ -21,7 +21,16 @@ function emailsFrom(text: string): string[] {
  * Who can open the app: anyone (public), or only signed-in members of the workspace and the
  * emails on its access list (private). A change of visibility applies at once, with no rebuild.
  */
-export function AccessPanel({ app, onSaved }: { app: AppView; onSaved: (app: AppView) => void }) {
+export function AccessPanel({
+  app,
+  canChange,
+  onSaved,
+}: {
+  app: AppView;
+  /** A viewer sees who may open the app, and changes nothing. */
+  canChange: boolean;
+  onSaved: (app: AppView) => void;
+}) {
   const [emailsText, setEmailsText] = useState('');
   const [access, setAccess] = useState<Pick<AppAccessView, 'emails' | 'verificationNote'> | null>(null);
   const [isBusy, setBusy] = useState(false);
@@ -84,7 +93,7 @@ export function AccessPanel({ app, onSaved }: { app: AppView; onSaved: (app: App
           {isPrivate ? 'Private' : 'Public'}
         </span>
       </div>
-      <fieldset className="form" disabled={isBusy}>
+      <fieldset className="form" disabled={isBusy || !canChange}>
         <legend className="muted">Who can open {name}</legend>
         <label>
           <input
@@ -123,6 +132,7 @@ export function AccessPanel({ app, onSaved }: { app: AppView; onSaved: (app: App
             autoComplete="off"
             placeholder="ada@example.com"
             value={emailsText}
+            readOnly={!canChange}
             onChange={(event) => setEmailsText(event.target.value)}
           />
           <p className="hint">
@@ -140,11 +150,13 @@ export function AccessPanel({ app, onSaved }: { app: AppView; onSaved: (app: App
             </p>
           ) : null}
         </div>
-        <div className="actions">
-          <button type="button" onClick={saveEmails} disabled={isBusy}>
-            Save access list
-          </button>
-        </div>
+        {canChange ? (
+          <div className="actions">
+            <button type="button" onClick={saveEmails} disabled={isBusy}>
+              Save access list
+            </button>
+          </div>
+        ) : null}
       </div>
     </section>
   );

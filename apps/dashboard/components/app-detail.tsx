@@ -1,8 +1,11 @@
 'use client';
 
+import { hasRole } from '@cove/shared/auth/roles';
 import { type AppView, appView, deploymentResponse, messageResponse } from '@cove/shared/contracts/api';
+import type { MemberRole } from '@cove/shared/db/schema/identity';
 import { useRouter } from 'next/navigation';
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
+import { type AppAction, actionNotice } from '../lib/client/action-notice';
 import { apiRequest } from '../lib/client/api';
 import { AccessPanel } from './access-panel';
 import { AppHistory } from './app-history';
@@ -21,68 +24,102 @@ function shortSha(sha: string | null): string {
   return sha ? sha.slice(0, 7) : 'not yet resolved';
 }
 
-export function AppDetail({ initialApp }: { initialApp: AppView }) {
+/** Statuses in which the app's address answers (a sleeping app wakes for its visitor). */
+const openableStatuses: readonly AppView['status'][] = ['running', 'sleeping', 'waking'];
+
+export function AppDetail({ initialApp, role }: { initialApp: AppView; role: MemberRole }) {
   const router = useRouter();
   const [app, setApp] = useState(initialApp);
-  const [notice, setNotice] = useState<{ text: string; isError: boolean } | null>(null);
+  /** The last action asked for here; its notice follows the app until the action is done. */
+  const [action, setAction] = useState<AppAction | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
   const [isBusy, setBusy] = useState(false);
   const name = initialApp.name;
+  // The API refuses a viewer's changes; the page does not offer them.
+  const canChange = hasRole(role, 'developer');
 
-  useEffect(() => {
-    let isActive = true;
-    const refresh = async () => {
-      const result = await apiRequest(`/apps/${name}`, appView);
-      if (isActive && result.ok) setApp(result.data);
-    };
-    const timer = setInterval(refresh, pollIntervalMs);
-    return () => {
-      isActive = false;
-      clearInterval(timer);
-    };
+  const refresh = useCallback(async () => {
+    const result = await apiRequest(`/apps/${name}`, appView);
+    if (result.ok) setApp(result.data);
   }, [name]);
 
-  async function act(action: 'reboot' | 'redeploy') {
+  useEffect(() => {
+    const timer = setInterval(refresh, pollIntervalMs);
+    return () => clearInterval(timer);
+  }, [refresh]);
+
+  function started(next: AppAction | null, error: string | null) {
+    setAction(error === null ? next : null);
+    setFailure(error);
+  }
+
+  async function act(kind: 'reboot' | 'redeploy') {
     setBusy(true);
-    const result =
-      action === 'reboot'
-        ? await apiRequest(`/apps/${name}/reboot`, messageResponse, { method: 'POST' })
-        : await apiRequest(`/apps/${name}/deployments`, deploymentResponse, { method: 'POST' });
-    setBusy(false);
-    if (!result.ok) {
-      setNotice({ text: result.message, isError: true });
-      return;
+    if (kind === 'reboot') {
+      const result = await apiRequest(`/apps/${name}/reboot`, messageResponse, { method: 'POST' });
+      started({ kind: 'reboot' }, result.ok ? null : result.message);
+    } else {
+      const result = await apiRequest(`/apps/${name}/deployments`, deploymentResponse, { method: 'POST' });
+      started(
+        result.ok ? { kind: 'redeploy', deploymentId: result.data.deployment.id } : null,
+        result.ok ? null : result.message,
+      );
     }
-    setNotice({ text: action === 'reboot' ? 'Rebooting…' : 'Redeploy queued.', isError: false });
-    const refreshed = await apiRequest(`/apps/${name}`, appView);
-    if (refreshed.ok) setApp(refreshed.data);
+    setBusy(false);
+    await refresh();
   }
 
   const current = app.currentDeployment;
   const latest = app.latestDeployment;
+  const notice =
+    failure !== null ? { text: failure, isError: true } : action ? actionNotice(action, app) : null;
   return (
     <>
       <div className="page-header">
-        <h1>
-          {app.name} <StatusBadge status={app.status} testId="app-status" />
-        </h1>
+        <div className="app-heading">
+          <h1>
+            {app.name} <StatusBadge status={app.status} testId="app-status" />
+          </h1>
+          <a href={app.url} target="_blank" rel="noreferrer" data-testid="app-url" className="app-address">
+            {app.url}
+          </a>
+        </div>
         <div className="actions">
-          <button type="button" onClick={() => act('reboot')} disabled={isBusy || !current}>
-            Reboot
-          </button>
-          <SleepButtons
-            appName={name}
-            status={app.status}
-            hasLiveVersion={current !== null}
-            onNotice={setNotice}
-          />
-          <button type="button" onClick={() => act('redeploy')} disabled={isBusy}>
-            Redeploy
-          </button>
-          <DeleteAppDialog appName={name} isDisabled={isBusy} />
+          {current && openableStatuses.includes(app.status) ? (
+            <a href={app.url} target="_blank" rel="noreferrer" className="button primary">
+              Open app
+            </a>
+          ) : null}
+          {canChange ? (
+            <>
+              <button type="button" onClick={() => act('reboot')} disabled={isBusy || !current}>
+                Reboot
+              </button>
+              <SleepButtons
+                appName={name}
+                status={app.status}
+                hasLiveVersion={current !== null}
+                onDone={(kind, error) => {
+                  started({ kind }, error);
+                  void refresh();
+                }}
+              />
+              <button type="button" onClick={() => act('redeploy')} disabled={isBusy}>
+                Redeploy
+              </button>
+              <DeleteAppDialog appName={name} isDisabled={isBusy} />
+            </>
+          ) : null}
         </div>
       </div>
+      {canChange ? null : (
+        <p className="muted" data-testid="viewer-note">
+          You are a viewer in this workspace: you can open the app and follow its status and logs. To change
+          it, ask an owner for the developer role.
+        </p>
+      )}
       {notice ? (
-        <p className={notice.isError ? 'form-error' : 'notice'} role="status">
+        <p className={notice.isError ? 'form-error' : 'notice'} role="status" data-testid="app-notice">
           {notice.text}
         </p>
       ) : null}
@@ -90,12 +127,6 @@ export function AppDetail({ initialApp }: { initialApp: AppView }) {
 
       <section className="card">
         <dl className="facts">
-          <dt>Address</dt>
-          <dd>
-            <a href={app.url} target="_blank" rel="noreferrer" data-testid="app-url">
-              {app.url}
-            </a>
-          </dd>
           <dt>Repository</dt>
           <dd className="mono">
             {app.githubRepository ? `GitHub ${app.githubRepository}` : app.repoUrl} · {app.branch} ·{' '}
@@ -115,14 +146,24 @@ export function AppDetail({ initialApp }: { initialApp: AppView }) {
             )}
           </dd>
           <dt>Latest deployment</dt>
-          <dd>
+          <dd data-testid="latest-deployment">
             {latest ? (
               <>
-                <StatusBadge status={latest.status} /> <span className="mono">{shortSha(latest.commit)}</span>{' '}
+                {/* The live one is described by the app's own status (it may be asleep): its
+                    deployment status "running" beside "sleeping" would contradict it. */}
+                {latest.id === current?.id ? (
+                  <span>the live version</span>
+                ) : (
+                  <StatusBadge status={latest.status} />
+                )}{' '}
+                <span className="mono">{shortSha(latest.commit)}</span>{' '}
                 <span className="muted">
                   {latest.trigger} · {new Date(latest.createdAt).toLocaleString()}
                 </span>
-                {latest.errorMessage ? <p className="deployment-error">{latest.errorMessage}</p> : null}
+                {/* A failed first deploy already says why under the title. */}
+                {latest.errorMessage && latest.errorMessage !== app.statusMessage ? (
+                  <p className="deployment-error">{latest.errorMessage}</p>
+                ) : null}
               </>
             ) : (
               <span className="muted">None.</span>
@@ -147,9 +188,10 @@ export function AppDetail({ initialApp }: { initialApp: AppView }) {
           stream="build"
           testId="build-log"
           emptyText="Waiting for the build to start…"
+          onEnd={refresh}
         />
       </section>
-      <DeploymentHistory appName={name} liveDeploymentId={current?.id ?? null} />
+      <DeploymentHistory app={app} canChange={canChange} />
       <AppHistory appName={name} />
       <section className="card">
         <h2>Runtime log</h2>
@@ -163,16 +205,18 @@ export function AppDetail({ initialApp }: { initialApp: AppView }) {
       </section>
       <SettingsPanel
         app={app}
+        canChange={canChange}
         onSaved={(saved) => {
           // A new name is a new page: the old one's address no longer names the app.
           if (saved.name !== name) router.replace(`/apps/${saved.name}`);
           else setApp(saved);
         }}
       />
-      <AccessPanel app={app} onSaved={setApp} />
-      <SecretsPanel appName={name} />
-      {/* An app deployed through the GitHub App redeploys from the App's webhook: no webhook to add. */}
-      {app.githubRepository ? null : <WebhookPanel appName={name} />}
+      <AccessPanel app={app} canChange={canChange} onSaved={setApp} />
+      <SecretsPanel appName={name} canChange={canChange} />
+      {/* An app deployed through the GitHub App redeploys from the App's webhook: no webhook to add.
+          Its secret lets anyone deploy, so only developers see the card. */}
+      {app.githubRepository || !canChange ? null : <WebhookPanel appName={name} />}
     </>
   );
 }

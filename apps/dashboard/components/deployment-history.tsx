@@ -1,8 +1,14 @@
 'use client';
 // The app's deployments, newest first: a running build can be cancelled, and an earlier version
 // that went live can be made live again from its image, without a rebuild.
-import { type DeploymentView, deploymentResponse, listDeploymentsResponse } from '@cove/shared/contracts/api';
+import {
+  type AppView,
+  type DeploymentView,
+  deploymentResponse,
+  listDeploymentsResponse,
+} from '@cove/shared/contracts/api';
 import { useCallback, useEffect, useState } from 'react';
+import { type AppAction, actionNotice, type Notice } from '../lib/client/action-notice';
 import { apiRequest } from '../lib/client/api';
 import { StatusBadge } from './status-badge';
 
@@ -18,15 +24,12 @@ function timing(deployment: DeploymentView): string {
   return `${created} · ${seconds} s`;
 }
 
-export function DeploymentHistory({
-  appName,
-  liveDeploymentId,
-}: {
-  appName: string;
-  liveDeploymentId: string | null;
-}) {
+export function DeploymentHistory({ app, canChange }: { app: AppView; canChange: boolean }) {
+  const appName = app.name;
+  const liveDeploymentId = app.currentDeployment?.id ?? null;
   const [deployments, setDeployments] = useState<DeploymentView[]>([]);
-  const [notice, setNotice] = useState<{ text: string; isError: boolean } | null>(null);
+  /** A cancel is done when answered; a rollback is followed until the version is live. */
+  const [outcome, setOutcome] = useState<Notice | AppAction | null>(null);
   const [busyId, setBusyId] = useState<string | null>(null);
 
   const refresh = useCallback(async () => {
@@ -49,16 +52,18 @@ export function DeploymentHistory({
     );
     setBusyId(null);
     if (!result.ok) {
-      setNotice({ text: result.message, isError: true });
+      setOutcome({ text: result.message, isError: true });
       return;
     }
-    setNotice({
-      text: action === 'cancel' ? 'Build cancelled.' : 'Making that version live again…',
-      isError: false,
-    });
+    setOutcome(
+      action === 'cancel'
+        ? { text: 'Build cancelled.', isError: false }
+        : { kind: 'rollback', deploymentId: result.data.deployment.id },
+    );
     await refresh();
   }
 
+  const notice = outcome === null ? null : 'kind' in outcome ? actionNotice(outcome, app) : outcome;
   return (
     <section className="card" data-testid="deployment-history">
       <h2>Deployments</h2>
@@ -71,8 +76,9 @@ export function DeploymentHistory({
       <ul className="deployments">
         {deployments.map((deployment) => {
           const isLive = deployment.id === liveDeploymentId;
-          const canCancel = inProgress.includes(deployment.status);
-          const canMakeLive = !isLive && deployment.hasServed;
+          const canCancel = canChange && inProgress.includes(deployment.status);
+          const canMakeLive = canChange && !isLive && deployment.hasServed;
+          const label = `${deployment.commit ? deployment.commit.slice(0, 7) : 'branch head'}, ${new Date(deployment.createdAt).toLocaleString()}`;
           return (
             <li key={deployment.id} data-testid={`deployment-${deployment.id}`}>
               <StatusBadge status={deployment.status} /> {isLive ? <strong>live</strong> : null}{' '}
@@ -85,12 +91,22 @@ export function DeploymentHistory({
                 {deployment.trigger} · {timing(deployment)}
               </span>
               {canCancel ? (
-                <button type="button" onClick={() => act(deployment, 'cancel')} disabled={busyId !== null}>
+                <button
+                  type="button"
+                  onClick={() => act(deployment, 'cancel')}
+                  disabled={busyId !== null}
+                  aria-label={`Cancel the build of ${label}`}
+                >
                   Cancel
                 </button>
               ) : null}
               {canMakeLive ? (
-                <button type="button" onClick={() => act(deployment, 'rollback')} disabled={busyId !== null}>
+                <button
+                  type="button"
+                  onClick={() => act(deployment, 'rollback')}
+                  disabled={busyId !== null}
+                  aria-label={`Make ${label} live`}
+                >
                   Make live
                 </button>
               ) : null}

@@ -12,12 +12,15 @@ export function LogView({
   stream,
   testId,
   emptyText,
+  onEnd,
 }: {
   appName: string;
   deploymentId: string | null;
   stream: 'build' | 'runtime';
   testId: string;
   emptyText: string;
+  /** Called when the stream ends (the build finished), so the page can catch up at once. */
+  onEnd?: () => void;
 }) {
   const [lines, setLines] = useState<{ id: number; line: string }[]>([]);
   const [isLive, setLive] = useState(false);
@@ -41,12 +44,13 @@ export function LogView({
     source.addEventListener('end', () => {
       source.close();
       setLive(false);
+      onEnd?.();
     });
     return () => {
       source.close();
       setLive(false);
     };
-  }, [appName, deploymentId, stream]);
+  }, [appName, deploymentId, stream, onEnd]);
 
   useEffect(() => {
     const element = bottom.current;

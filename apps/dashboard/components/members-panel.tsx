@@ -1,7 +1,8 @@
 'use client';
 
-// The members of the workspace. Owners change roles and remove members; everyone may leave.
-// The API refuses what a role may not do; the controls only hide what would be refused.
+// The members of the workspace. Owners change roles and remove members; everyone may leave, except
+// the only owner, who may neither leave nor step down (a workspace keeps one owner). The API
+// refuses what may not be done; the controls only hide what would be refused.
 import { type MemberView, memberView, messageResponse } from '@cove/shared/contracts/api';
 import { type MemberRole, memberRoles } from '@cove/shared/db/schema/identity';
 import { useState } from 'react';
@@ -20,6 +21,7 @@ export function MembersPanel({
   const [notice, setNotice] = useState<{ text: string; isError: boolean } | null>(null);
   const [busyUserId, setBusyUserId] = useState<string | null>(null);
   const isOwner = role === 'owner';
+  const ownerCount = members.filter((member) => member.role === 'owner').length;
 
   async function changeRole(member: MemberView, newRole: MemberRole) {
     setBusyUserId(member.userId);
@@ -83,13 +85,14 @@ export function MembersPanel({
           {members.map((member) => {
             const isSelf = member.userId === currentUserId;
             const isBusy = busyUserId === member.userId;
+            const isOnlyOwner = member.role === 'owner' && ownerCount === 1;
             return (
               <tr key={member.userId}>
                 <td>
                   {member.email} {isSelf ? <span className="muted">(you)</span> : null}
                 </td>
                 <td>
-                  {isOwner ? (
+                  {isOwner && !isOnlyOwner ? (
                     <select
                       aria-label={`Role of ${member.email}`}
                       value={member.role}
@@ -111,7 +114,11 @@ export function MembersPanel({
                 </td>
                 <td>{new Date(member.joinedAt).toLocaleDateString()}</td>
                 <td>
-                  {isSelf ? (
+                  {isSelf && isOnlyOwner ? (
+                    <span className="muted" data-testid="only-owner-note">
+                      You are the only owner: make another member an owner before you leave or step down.
+                    </span>
+                  ) : isSelf ? (
                     <button type="button" disabled={isBusy} onClick={() => remove(member)}>
                       Leave workspace
                     </button>

@@ -14,7 +14,7 @@ import { apiRequest } from '../lib/client/api';
  * audited) and a TOML editor that replaces them all, starting from the revealed document if any.
  * An invalid document is refused with its line and reason, and nothing is saved.
  */
-export function SecretsPanel({ appName }: { appName: string }) {
+export function SecretsPanel({ appName, canChange }: { appName: string; canChange: boolean }) {
   const [secrets, setSecrets] = useState<SecretsView | null>(null);
   const [toml, setToml] = useState('');
   /** The saved TOML, once revealed; null while the values stay hidden. */
@@ -99,26 +99,29 @@ export function SecretsPanel({ appName }: { appName: string }) {
     <section className="card" data-testid="secrets">
       <div className="section-header">
         <h2>Secrets</h2>
-        <div className="actions">
-          {keys.length > 0 ? (
-            <button
-              type="button"
-              onClick={() => (revealed === null ? void reveal() : setRevealed(null))}
-              disabled={isBusy}
-              aria-pressed={revealed !== null}
-            >
-              {revealed === null ? 'Reveal' : 'Hide values'}
+        {/* Revealing, editing and removing need the developer role: a viewer sees the keys only. */}
+        {canChange ? (
+          <div className="actions">
+            {keys.length > 0 ? (
+              <button
+                type="button"
+                onClick={() => (revealed === null ? void reveal() : setRevealed(null))}
+                disabled={isBusy}
+                aria-pressed={revealed !== null}
+              >
+                {revealed === null ? 'Reveal' : 'Hide values'}
+              </button>
+            ) : null}
+            <button type="button" onClick={toggleEditor} disabled={isBusy} aria-expanded={isEditing}>
+              {isEditing ? 'Cancel' : keys.length > 0 ? 'Edit secrets' : 'Add secrets'}
             </button>
-          ) : null}
-          <button type="button" onClick={toggleEditor} disabled={isBusy} aria-expanded={isEditing}>
-            {isEditing ? 'Cancel' : keys.length > 0 ? 'Edit secrets' : 'Add secrets'}
-          </button>
-          {keys.length > 0 ? (
-            <button type="button" className="danger" onClick={remove} disabled={isBusy}>
-              Remove
-            </button>
-          ) : null}
-        </div>
+            {keys.length > 0 ? (
+              <button type="button" className="danger" onClick={remove} disabled={isBusy}>
+                Remove
+              </button>
+            ) : null}
+          </div>
+        ) : null}
       </div>
       <p className="muted">
         Your app reads them with <span className="mono">st.secrets</span>; top-level text values are also

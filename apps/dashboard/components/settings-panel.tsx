@@ -70,7 +70,16 @@ const formFields: readonly (keyof Draft)[] = [
   'stopAfterSeconds',
 ];
 
-export function SettingsPanel({ app, onSaved }: { app: AppView; onSaved: (app: AppView) => void }) {
+export function SettingsPanel({
+  app,
+  canChange,
+  onSaved,
+}: {
+  app: AppView;
+  /** A viewer reads the settings; the fields are disabled and there is nothing to save. */
+  canChange: boolean;
+  onSaved: (app: AppView) => void;
+}) {
   const [draft, setDraft] = useState(() => draftOf(app));
   const [isBusy, setBusy] = useState(false);
   const [fields, setFields] = useState<Record<string, string>>({});
@@ -103,94 +112,98 @@ export function SettingsPanel({ app, onSaved }: { app: AppView; onSaved: (app: A
     <section className="card" data-testid="settings">
       <h2>Settings</h2>
       <form className="form" onSubmit={save} noValidate>
-        <Field
-          id="settings-name"
-          label="Name"
-          value={draft.name}
-          onChange={set('name')}
-          hint="The subdomain. After a rename the old address redirects to the new one for a while."
-          error={fields.name}
-        />
-        <Field
-          id="settings-branch"
-          label="Branch"
-          value={draft.branch}
-          onChange={set('branch')}
-          hint="Changing it starts a new build."
-          error={fields.branch}
-        />
-        <Field
-          id="settings-main-file"
-          label="Main file"
-          value={draft.mainFile}
-          onChange={set('mainFile')}
-          hint="Changing it starts a new build."
-          error={fields.mainFile}
-        />
-        <Field
-          id="settings-python"
-          label="Python version"
-          value={draft.pythonVersion}
-          onChange={set('pythonVersion')}
-          placeholder="platform default"
-          hint="Used when the repository has no .python-version, e.g. 3.11. Changing it starts a new build."
-          error={fields.pythonVersion}
-        />
-        <Field
-          id="settings-memory"
-          label="Memory (MB)"
-          type="number"
-          min={128}
-          max={maxMemoryMb}
-          value={draft.memoryMb}
-          onChange={set('memoryMb')}
-          hint={`At most ${maxMemoryMb} MB. The running app restarts with it (health-checked).`}
-          error={fields.memoryMb}
-        />
-        <Field
-          id="settings-cpus"
-          label="CPUs"
-          type="number"
-          min={0.1}
-          max={maxCpus}
-          step={0.1}
-          value={draft.cpus}
-          onChange={set('cpus')}
-          hint={`At most ${maxCpus}. The running app restarts with it (health-checked).`}
-          error={fields.cpus}
-        />
-        <Field
-          id="settings-freeze-after"
-          label="Freeze after idle (seconds)"
-          type="number"
-          min={0}
-          value={draft.freezeAfterSeconds}
-          onChange={set('freezeAfterSeconds')}
-          placeholder="platform default"
-          hint="With no visitor for this long the app is paused: memory kept, wakes in a moment. 0 never."
-          error={fields.freezeAfterSeconds}
-        />
-        <Field
-          id="settings-stop-after"
-          label="Stop after idle (seconds)"
-          type="number"
-          min={0}
-          value={draft.stopAfterSeconds}
-          onChange={set('stopAfterSeconds')}
-          placeholder="platform default"
-          hint="With no visitor for this long the app is stopped and holds no memory. 0 never."
-          error={fields.stopAfterSeconds}
-        />
+        <fieldset className="plain" disabled={!canChange}>
+          <Field
+            id="settings-name"
+            label="Name"
+            value={draft.name}
+            onChange={set('name')}
+            hint="The subdomain. After a rename the old address redirects to the new one for a while."
+            error={fields.name}
+          />
+          <Field
+            id="settings-branch"
+            label="Branch"
+            value={draft.branch}
+            onChange={set('branch')}
+            hint="Changing it starts a new build."
+            error={fields.branch}
+          />
+          <Field
+            id="settings-main-file"
+            label="Main file"
+            value={draft.mainFile}
+            onChange={set('mainFile')}
+            hint="Changing it starts a new build."
+            error={fields.mainFile}
+          />
+          <Field
+            id="settings-python"
+            label="Python version"
+            value={draft.pythonVersion}
+            onChange={set('pythonVersion')}
+            placeholder="platform default"
+            hint="Used when the repository has no .python-version, e.g. 3.11. Changing it starts a new build."
+            error={fields.pythonVersion}
+          />
+          <Field
+            id="settings-memory"
+            label="Memory (MB)"
+            type="number"
+            min={128}
+            max={maxMemoryMb}
+            value={draft.memoryMb}
+            onChange={set('memoryMb')}
+            hint={`At most ${maxMemoryMb} MB. The running app restarts with it (health-checked).`}
+            error={fields.memoryMb}
+          />
+          <Field
+            id="settings-cpus"
+            label="CPUs"
+            type="number"
+            min={0.1}
+            max={maxCpus}
+            step={0.1}
+            value={draft.cpus}
+            onChange={set('cpus')}
+            hint={`At most ${maxCpus}. The running app restarts with it (health-checked).`}
+            error={fields.cpus}
+          />
+          <Field
+            id="settings-freeze-after"
+            label="Freeze after idle (seconds)"
+            type="number"
+            min={0}
+            value={draft.freezeAfterSeconds}
+            onChange={set('freezeAfterSeconds')}
+            placeholder="platform default"
+            hint="With no visitor for this long the app is paused: memory kept, wakes in a moment. 0 never."
+            error={fields.freezeAfterSeconds}
+          />
+          <Field
+            id="settings-stop-after"
+            label="Stop after idle (seconds)"
+            type="number"
+            min={0}
+            value={draft.stopAfterSeconds}
+            onChange={set('stopAfterSeconds')}
+            placeholder="platform default"
+            hint="With no visitor for this long the app is stopped and holds no memory. 0 never."
+            error={fields.stopAfterSeconds}
+          />
+        </fieldset>
         {notice ? (
           <p className={notice.isError ? 'form-error' : 'notice'} role="status" data-testid="settings-notice">
             {notice.text}
           </p>
         ) : null}
-        <div className="actions">
-          <button type="submit" disabled={isBusy}>
-            {isBusy ? 'Saving…' : 'Save settings'}
-          </button>
-        </div>
+        {canChange ? (
+          <div className="actions">
+            <button type="submit" disabled={isBusy}>
+              {isBusy ? 'Saving…' : 'Save settings'}
+            </button>
+          </div>
+        ) : null}
       </form>
     </section>
   );

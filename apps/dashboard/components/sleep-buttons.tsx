@@ -11,12 +11,13 @@ export function SleepButtons({
   appName,
   status,
   hasLiveVersion,
-  onNotice,
+  onDone,
 }: {
   appName: string;
   status: AppStatus;
   hasLiveVersion: boolean;
-  onNotice: (notice: { text: string; isError: boolean }) => void;
+  /** After the request: the page follows the action to its end, or shows the refusal. */
+  onDone: (action: 'sleep' | 'wake', error: string | null) => void;
 }) {
   const [isBusy, setBusy] = useState(false);
   const isAsleep = status === 'sleeping' || status === 'waking';
@@ -25,9 +26,7 @@ export function SleepButtons({
     setBusy(true);
     const result = await apiRequest(`/apps/${appName}/${action}`, messageResponse, { method: 'POST' });
     setBusy(false);
-    onNotice(
-      result.ok ? { text: result.data.message, isError: false } : { text: result.message, isError: true },
-    );
+    onDone(action, result.ok ? null : result.message);
   }
 
   return isAsleep ? (

@@ -1,4 +1,5 @@
 import { listApps } from '@cove/shared/apps/service';
+import { hasRole } from '@cove/shared/auth/roles';
 import Link from 'next/link';
 import { AppList } from '../../components/app-list';
 import { AppShell } from '../../components/app-shell';
@@ -14,9 +15,12 @@ export default async function AppsPage() {
     <AppShell>
       <div className="page-header">
         <h1>Apps</h1>
-        <Link href="/apps/new" className="button primary">
-          New app
-        </Link>
+        {/* Creating an app needs the developer role; a viewer would only be refused. */}
+        {hasRole(principal.role, 'developer') ? (
+          <Link href="/apps/new" className="button primary">
+            New app
+          </Link>
+        ) : null}
       </div>
       <AppList initialApps={apps} />
     </AppShell>

@@ -5,6 +5,7 @@ import type { ApiTokenScope, MemberRole } from '../db/schema/identity';
 import { CoveError } from '../errors';
 import { type Principal, resolveSession } from './accounts';
 import { resolveApiToken } from './api-tokens';
+import { hasRole } from './roles';
 
 export const sessionCookieName = 'cove_session';
 
@@ -118,11 +119,9 @@ export async function authenticateRequest(
   throw new CoveError('unauthenticated', 'Sign in, or send an API token as "Authorization: Bearer <token>".');
 }
 
-const roleRank: Record<MemberRole, number> = { viewer: 0, developer: 1, owner: 2 };
-
 /** Refuses a caller whose role in the workspace is below the one an action needs. */
 export function requireRole(principal: Principal, role: MemberRole): void {
-  if (roleRank[principal.role] < roleRank[role]) {
+  if (!hasRole(principal.role, role)) {
     throw new CoveError('forbidden', `This needs the ${role} role in the workspace; ask an owner.`);
   }
 }

@@ -1,10 +1,18 @@
 import { getApp } from '@cove/shared/apps/service';
 import { CoveError } from '@cove/shared/errors';
+import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { AppDetail } from '../../../components/app-detail';
 import { AppShell } from '../../../components/app-shell';
 import { serverContext } from '../../../lib/server/context';
 import { requireSignedIn } from '../../../lib/server/session';
+
+// Tabs of several apps are told apart by their title. The name comes from the address, not the
+// database: a page that turns out not to exist says "not found" itself.
+export async function generateMetadata({ params }: { params: Promise<{ name: string }> }): Promise<Metadata> {
+  const { name } = await params;
+  return { title: `${decodeURIComponent(name)} · Cove` };
+}
 
 export default async function AppPage({ params }: { params: Promise<{ name: string }> }) {
   const principal = await requireSignedIn();
@@ -15,7 +23,7 @@ export default async function AppPage({ params }: { params: Promise<{ name: stri
   });
   return (
     <AppShell>
-      <AppDetail initialApp={app} />
+      <AppDetail initialApp={app} role={principal.role} />
     </AppShell>
   );
 }

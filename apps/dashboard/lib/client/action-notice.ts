@@ -1,0 +1,88 @@
+// What the app page says after a person's action, derived from the app as polling sees it, so a
+// notice follows the action to its end ("Redeployed: abc1234 is live.") instead of staying at
+// "queued" after it finished.
+import type { AppView } from '@cove/shared/contracts/api';
+
+export type AppAction =
+  | { kind: 'redeploy'; deploymentId: string }
+  | { kind: 'rollback'; deploymentId: string }
+  | { kind: 'sleep' }
+  | { kind: 'wake' }
+  | { kind: 'reboot' };
+
+export interface Notice {
+  text: string;
+  isError: boolean;
+}
+
+function shortSha(commit: string | null): string {
+  return commit ? commit.slice(0, 7) : 'the branch head';
+}
+
+function deploymentNotice(
+  app: AppView,
+  deploymentId: string,
+  words: { done: string; failed: string },
+): Notice {
+  const latest = app.latestDeployment;
+  if (app.currentDeployment?.id === deploymentId)
+    return { text: `${words.done}: ${shortSha(app.currentDeployment.commit)} is live.`, isError: false };
+  if (!latest || latest.id !== deploymentId)
+    return { text: 'A newer deployment replaced that one; its progress is shown below.', isError: false };
+  const keepsServing = app.currentDeployment
+    ? ' The version that was live keeps serving.'
+    : ' See the build log below for why.';
+  switch (latest.status) {
+    case 'queued':
+      return { text: 'Queued: waiting for the builder.', isError: false };
+    case 'building':
+      return { text: `Building ${shortSha(latest.commit)}…`, isError: false };
+    case 'deploying':
+      return {
+        text: `Starting ${shortSha(latest.commit)}; the current version serves until it answers…`,
+        isError: false,
+      };
+    case 'running':
+      return { text: `${words.done}: ${shortSha(latest.commit)} is live.`, isError: false };
+    case 'failed':
+      return { text: `${words.failed}.${keepsServing}`, isError: true };
+    case 'cancelled':
+      return { text: 'That deployment was cancelled.', isError: false };
+    case 'superseded':
+      return { text: 'A newer deployment replaced that one.', isError: false };
+    default:
+      return latest.status satisfies never;
+  }
+}
+
+export function actionNotice(action: AppAction, app: AppView): Notice {
+  switch (action.kind) {
+    case 'redeploy':
+      return deploymentNotice(app, action.deploymentId, {
+        done: 'Redeployed',
+        failed: 'The redeploy failed',
+      });
+    case 'rollback':
+      return deploymentNotice(app, action.deploymentId, {
+        done: 'Rolled back',
+        failed: 'Making that version live again failed',
+      });
+    case 'sleep':
+      return app.status === 'sleeping'
+        ? { text: `${app.name} is asleep; the next visit wakes it.`, isError: false }
+        : { text: `Putting ${app.name} to sleep…`, isError: false };
+    case 'wake':
+      return app.status === 'running'
+        ? { text: `${app.name} is awake.`, isError: false }
+        : { text: `Waking ${app.name}…`, isError: false };
+    case 'reboot':
+      // The builder swaps in a fresh container without changing the app's status, so there is no
+      // end state to follow: say what happens instead of a "…" that never ends.
+      return {
+        text: `Reboot asked for: a fresh copy of ${app.name} starts beside the running one and takes over once it answers, so visitors see no interruption.`,
+        isError: false,
+      };
+    default:
+      return action satisfies never;
+  }
+}
