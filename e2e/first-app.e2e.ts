@@ -38,6 +38,12 @@ test('sign up, deploy, use the app, push a change and see it live', async ({ pag
     await expect(page.getByTestId('build-log')).toContainText(/\S/, { timeout: 60_000 });
     await expect(page.getByTestId('app-status')).toHaveText(/running/i, { timeout: 240_000 });
     await expect(page.getByTestId('app-url')).toHaveAttribute('href', platform.appUrl(appName));
+    // Tabs of several apps are told apart, and the way in is a button at the top.
+    await expect(page).toHaveTitle(`${appName} · Cove`);
+    await expect(page.getByRole('link', { name: 'Open app' })).toHaveAttribute(
+      'href',
+      platform.appUrl(appName),
+    );
   });
 
   const appPage = await context.newPage();
@@ -103,6 +109,26 @@ test('sign up, deploy, use the app, push a change and see it live', async ({ pag
 
     await appPage.reload();
     await expect(appPage.getByText('Version two')).toBeVisible({ timeout: 60_000 });
+  });
+
+  await test.step('Redeploy: the notice follows it until the new version is live', async () => {
+    await page.getByRole('button', { name: 'Redeploy', exact: true }).click();
+    const notice = page.getByTestId('app-notice');
+    await expect(notice).toHaveText(/^Redeployed: [0-9a-f]{7} is live\.$/, { timeout: 240_000 });
+  });
+
+  await test.step('Sleep now: the notice ends at asleep, and nothing says running beside it', async () => {
+    await page.getByRole('button', { name: 'Sleep now' }).click();
+    await expect(page.getByTestId('app-notice')).toHaveText(
+      `${appName} is asleep; the next visit wakes it.`,
+      {
+        timeout: 60_000,
+      },
+    );
+    await expect(page.getByTestId('app-status')).toHaveText('sleeping');
+    await expect(page.getByTestId('latest-deployment')).toContainText('the live version');
+    await expect(page.getByTestId('latest-deployment')).not.toContainText('running');
+    await expect(page.getByRole('link', { name: 'Open app' })).toBeVisible();
   });
 
   await test.step('delete the app; its address says there is no such app', async () => {
