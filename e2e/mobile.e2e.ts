@@ -58,6 +58,16 @@ test('at 390 px wide no page of the dashboard scrolls sideways', async ({ browse
     await expectNoSidewaysScroll(page);
   });
 
+  await test.step('the API tokens page, with a token', async () => {
+    await page.goto(`${platform.dashboardUrl}/tokens`);
+    await page.getByLabel('Name', { exact: true }).fill(`a token with a long name for ${suffix}`);
+    await page.getByRole('button', { name: 'Create token' }).click();
+    await expect(
+      page.getByRole('cell', { name: `a token with a long name for ${suffix}`, exact: true }),
+    ).toBeVisible();
+    await expectNoSidewaysScroll(page);
+  });
+
   await test.step('clean up', async () => {
     await deleteAppThroughApi(page, appName);
   });
