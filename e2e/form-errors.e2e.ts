@@ -1,5 +1,7 @@
 // A refused setting is said once, beside its field, in the API's plain words: never again in a
-// banner, and never with the API's internal field name ("pythonVersion: ...").
+// banner, and never with the API's internal field name ("pythonVersion: ..."). A saved setting that
+// needs a build says so truly and follows that build to its end, here a failure (the repository
+// does not exist).
 import { randomUUID } from 'node:crypto';
 import { expect, test } from '@playwright/test';
 import { createUnbuildableApp, deleteAppThroughApi, signUpInDashboard } from './journeys';
@@ -32,6 +34,21 @@ test('a refused setting is shown once, beside its field, without internal names'
     await expect(error).toHaveText(/at most \d+ MB/);
     await expect(page.getByText((await error.textContent()) ?? '', { exact: true })).toHaveCount(1);
     await expect(page.getByText('memoryMb')).toHaveCount(0);
+  });
+
+  await test.step('a setting that needs a build follows it to its end', async () => {
+    await settings.getByLabel('Memory (MB)').fill('512');
+    await settings.getByLabel('Main file').fill('app.py');
+    await settings.getByRole('button', { name: 'Save settings' }).click();
+    // Nothing ever went live, so no "current version serves until..." promise.
+    await expect(page.getByTestId('settings-notice')).toContainText(
+      'These changes need a new build: a deployment is queued.',
+    );
+    await expect(page.getByTestId('settings-notice')).not.toContainText('current version');
+    await expect(page.getByTestId('settings-build')).toHaveText(
+      'The build with the new settings failed. See the build log below for why.',
+      { timeout: 120_000 },
+    );
   });
 
   await deleteAppThroughApi(page, appName);

@@ -2,6 +2,7 @@
 
 import { type AppView, type UpdateAppRequest, updateAppResponse } from '@cove/shared/contracts/api';
 import { useState } from 'react';
+import { actionNotice } from '../lib/client/action-notice';
 import { apiRequest, messageBesideFields } from '../lib/client/api';
 import { Field } from './field';
 
@@ -84,12 +85,15 @@ export function SettingsPanel({
   const [isBusy, setBusy] = useState(false);
   const [fields, setFields] = useState<Record<string, string>>({});
   const [notice, setNotice] = useState<{ text: string; isError: boolean } | null>(null);
+  /** The build a save queued: followed below the notice, since the build log is far up the page. */
+  const [rebuildId, setRebuildId] = useState<string | null>(null);
   const set = (key: keyof Draft) => (event: { target: { value: string } }) =>
     setDraft({ ...draft, [key]: event.target.value });
 
   async function save(event: React.FormEvent) {
     event.preventDefault();
     setBusy(true);
+    setRebuildId(null);
     const result = await apiRequest(`/apps/${app.name}`, updateAppResponse, {
       method: 'PATCH',
       body: changesOf(app, draft),
@@ -104,6 +108,7 @@ export function SettingsPanel({
     setFields({});
     setDraft(draftOf(result.data.app));
     setNotice({ text: result.data.message, isError: false });
+    setRebuildId(result.data.deploymentId);
     onSaved(result.data.app);
   }
 
@@ -197,6 +202,7 @@ export function SettingsPanel({
             {notice.text}
           </p>
         ) : null}
+        {rebuildId ? <RebuildProgress app={app} deploymentId={rebuildId} /> : null}
         {canChange ? (
           <div className="actions">
             <button type="submit" disabled={isBusy}>
@@ -206,5 +212,14 @@ export function SettingsPanel({
         ) : null}
       </form>
     </section>
+  );
+}
+
+function RebuildProgress({ app, deploymentId }: { app: AppView; deploymentId: string }) {
+  const progress = actionNotice({ kind: 'rebuild', deploymentId }, app);
+  return (
+    <p className={progress.isError ? 'form-error' : 'hint'} role="status" data-testid="settings-build">
+      {progress.text}
+    </p>
   );
 }

@@ -94,6 +94,25 @@ test('a rollback ends as "Rolled back", without a lingering "…"', () => {
   ).toBe('Rolled back: aaaaaaa is live.');
 });
 
+test('a settings change that needs a build is followed to its end', () => {
+  const built = deployment(redeployId, 'running', newSha);
+  expect(
+    actionNotice(
+      { kind: 'rebuild', deploymentId: redeployId },
+      app({ currentDeployment: built, latestDeployment: built }),
+    ).text,
+  ).toBe('Built with the new settings: bbbbbbb is live.');
+  expect(
+    actionNotice(
+      { kind: 'rebuild', deploymentId: redeployId },
+      app({ latestDeployment: deployment(redeployId, 'failed', newSha) }),
+    ),
+  ).toEqual({
+    text: 'The build with the new settings failed. The version that was live keeps serving.',
+    isError: true,
+  });
+});
+
 test('sleep and wake follow the app status to their end', () => {
   expect(actionNotice({ kind: 'sleep' }, app({ status: 'running' })).text).toBe('Putting charts to sleep…');
   expect(actionNotice({ kind: 'sleep' }, app({ status: 'sleeping' })).text).toBe(

@@ -6,6 +6,8 @@ import type { AppView } from '@cove/shared/contracts/api';
 export type AppAction =
   | { kind: 'redeploy'; deploymentId: string }
   | { kind: 'rollback'; deploymentId: string }
+  /** A settings change that needs a build (branch, main file, Python). */
+  | { kind: 'rebuild'; deploymentId: string }
   | { kind: 'sleep' }
   | { kind: 'wake' }
   | { kind: 'reboot' };
@@ -39,7 +41,9 @@ function deploymentNotice(
       return { text: `Building ${shortSha(latest.commit)}…`, isError: false };
     case 'deploying':
       return {
-        text: `Starting ${shortSha(latest.commit)}; the current version serves until it answers…`,
+        text: app.currentDeployment
+          ? `Starting ${shortSha(latest.commit)}; the current version serves until it answers…`
+          : `Starting ${shortSha(latest.commit)}…`,
         isError: false,
       };
     case 'running':
@@ -66,6 +70,11 @@ export function actionNotice(action: AppAction, app: AppView): Notice {
       return deploymentNotice(app, action.deploymentId, {
         done: 'Rolled back',
         failed: 'Making that version live again failed',
+      });
+    case 'rebuild':
+      return deploymentNotice(app, action.deploymentId, {
+        done: 'Built with the new settings',
+        failed: 'The build with the new settings failed',
       });
     case 'sleep':
       return app.status === 'sleeping'

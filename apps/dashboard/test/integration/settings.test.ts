@@ -58,6 +58,8 @@ test('branch, main file and Python version queue a rebuild and say so', async ()
   expect(body.isRebuilding).toBe(true);
   expect(body.isRestarting).toBe(false);
   expect(body.message).toMatch(/need a new build: a deployment is queued/);
+  // The app never went live: there is no current version that would keep serving.
+  expect(body.message).not.toMatch(/current version/);
   expect(body.app).toMatchObject({ branch: 'release', mainFile: 'src/app.py', pythonVersion: '3.11' });
   expect(body.app.latestDeployment).toMatchObject({ id: body.deploymentId, branch: 'release' });
   expect(await queuedJobs(builds)).toContainEqual({ deploymentId: body.deploymentId });

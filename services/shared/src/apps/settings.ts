@@ -70,6 +70,7 @@ function describeNext(
     isRebuilding: boolean;
     isRestarting: boolean;
     hasIdleChanges: boolean;
+    hasLiveVersion: boolean;
     visibility: AppRow['visibility'] | undefined;
   },
   hasOtherChanges: boolean,
@@ -84,8 +85,11 @@ function describeNext(
     );
   }
   if (outcome.isRebuilding) {
+    // An app that never went live has no current version to keep serving.
     parts.push(
-      'These changes need a new build: a deployment is queued, and the current version serves until it is live.',
+      outcome.hasLiveVersion
+        ? 'These changes need a new build: a deployment is queued, and the current version serves until it is live.'
+        : 'These changes need a new build: a deployment is queued.',
     );
   } else if (outcome.isRestarting) {
     parts.push(
@@ -183,6 +187,7 @@ export async function updateApp(
         isRebuilding: deploymentId !== null,
         isRestarting,
         hasIdleChanges,
+        hasLiveVersion: app.liveDeploymentId !== null,
         visibility,
       },
       hasOtherChanges,
