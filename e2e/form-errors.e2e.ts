@@ -36,6 +36,14 @@ test('a refused setting is shown once, beside its field, without internal names'
     await expect(page.getByText('memoryMb')).toHaveCount(0);
   });
 
+  await test.step('the access list names the entry that is not an email', async () => {
+    await page.getByLabel(/Access list/).fill('ada@example.com\nnot-an-email');
+    await page.getByRole('button', { name: 'Save access list' }).click();
+    await expect(page.getByTestId('access-notice')).toHaveText(
+      '"not-an-email" is not an email address. Enter one email address per line; nothing was saved.',
+    );
+  });
+
   await test.step('a setting that needs a build follows it to its end', async () => {
     await settings.getByLabel('Memory (MB)').fill('512');
     await settings.getByLabel('Main file').fill('app.py');

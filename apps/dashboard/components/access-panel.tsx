@@ -18,6 +18,22 @@ function emailsFrom(text: string): string[] {
 }
 
 /**
+ * The API names a bad entry by its place ("emails.2"); the person wants to see which one they typed.
+ */
+function accessListError(emails: string[], fields: Record<string, string>): string | null {
+  const entries = Object.entries(fields);
+  if (entries.length === 0) return null;
+  const bad = entries.flatMap(([field]) => {
+    const index = /^emails\.(\d+)$/.exec(field)?.[1];
+    const email = index === undefined ? undefined : emails[Number(index)];
+    return email === undefined ? [] : [email];
+  });
+  if (bad.length === 0) return entries.map(([, message]) => message).join(' ');
+  const listed = bad.map((email) => `"${email}"`).join(', ');
+  return `${bad.length === 1 ? `${listed} is not an email address` : `These are not email addresses: ${listed}`}. Enter one email address per line; nothing was saved.`;
+}
+
+/**
  * Who can open the app: anyone (public), or only signed-in members of the workspace and the
  * emails on its access list (private). A change of visibility applies at once, with no rebuild.
  */
@@ -68,14 +84,14 @@ export function AccessPanel({
 
   async function saveEmails() {
     setBusy(true);
+    const emails = emailsFrom(emailsText);
     const result = await apiRequest(`/apps/${name}/access`, replaceAppAccessResponse, {
       method: 'PUT',
-      body: { emails: emailsFrom(emailsText) },
+      body: { emails },
     });
     setBusy(false);
     if (!result.ok) {
-      const fieldMessage = Object.values(result.fields)[0];
-      setNotice({ text: fieldMessage ?? result.message, isError: true });
+      setNotice({ text: accessListError(emails, result.fields) ?? result.message, isError: true });
       return;
     }
     setEmailsText(result.data.emails.map((entry) => entry.email).join('\n'));
