@@ -78,7 +78,7 @@ export function AppDetail({ initialApp, role }: { initialApp: AppView; role: Mem
       <div className="page-header">
         <div className="app-heading">
           <h1>
-            {app.name} <StatusBadge status={app.status} testId="app-status" />
+            {app.name} <StatusBadge status={app.status} testId="app-status" announce />
           </h1>
           <a href={app.url} target="_blank" rel="noreferrer" data-testid="app-url" className="app-address">
             {app.url}

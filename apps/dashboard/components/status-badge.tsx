@@ -16,9 +16,22 @@ const tone: Record<Status, 'good' | 'busy' | 'bad' | 'idle'> = {
   crashed: 'bad',
 };
 
-export function StatusBadge({ status, testId }: { status: Status; testId?: string }) {
+/** announce: a screen reader says each change (the app page's own status, which polling updates). */
+export function StatusBadge({
+  status,
+  testId,
+  announce,
+}: {
+  status: Status;
+  testId?: string;
+  announce?: boolean;
+}) {
   return (
-    <span className={`badge badge-${tone[status]}`} data-testid={testId}>
+    <span
+      className={`badge badge-${tone[status]}`}
+      data-testid={testId}
+      aria-live={announce ? 'polite' : undefined}
+    >
       {status}
     </span>
   );
