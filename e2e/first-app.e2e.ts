@@ -138,8 +138,12 @@ test('sign up, deploy, use the app, push a change and see it live', async ({ pag
     await expect(confirm).toBeDisabled();
     await confirmation.getByLabel(`Type ${appName} to confirm`).fill(appName);
     await confirm.click();
+    await expect(page.getByTestId('deleted-notice')).toHaveText(`${appName} was deleted.`);
+    // The notice is said once: the address drops it, so a reload does not say it again.
     await expect(page).toHaveURL(/\/apps$/);
     await expect(page.getByRole('link', { name: appName })).toHaveCount(0);
+    await page.reload();
+    await expect(page.getByTestId('deleted-notice')).toHaveCount(0);
     await appPage.reload();
     await expect(appPage.getByText(`There is no app called ${appName} here.`)).toBeVisible();
   });

@@ -38,7 +38,7 @@ export function DeleteAppDialog({ appName, isDisabled }: { appName: string; isDi
       setError(result.message);
       return;
     }
-    router.push('/apps');
+    router.push(`/apps?${new URLSearchParams({ deleted: appName })}`);
   }
 
   return (
