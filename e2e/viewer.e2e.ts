@@ -82,6 +82,13 @@ test('a viewer sees no control they may not use, and the only owner cannot leave
     await expect(owner.getByRole('status')).toHaveText(`${viewerEmail} is now owner.`);
     await expect(owner.getByRole('button', { name: 'Leave workspace' })).toBeVisible();
     await expect(owner.getByRole('combobox', { name: `Role of ${ownerEmail}` })).toBeVisible();
+    // Leaving is asked about in the page's own dialog, not the browser's confirm().
+    await owner.getByRole('button', { name: 'Leave workspace' }).click();
+    const question = owner.getByRole('dialog', { name: 'Leave this workspace?' });
+    await expect(question).toBeVisible();
+    await question.getByRole('button', { name: 'Cancel' }).click();
+    await expect(question).toBeHidden();
+    await expect(owner).toHaveURL(/\/workspace$/);
   });
 
   await test.step('clean up', async () => {

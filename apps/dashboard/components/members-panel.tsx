@@ -7,6 +7,7 @@ import { type MemberView, memberView, messageResponse } from '@cove/shared/contr
 import { type MemberRole, memberRoles } from '@cove/shared/db/schema/identity';
 import { useState } from 'react';
 import { apiRequest } from '../lib/client/api';
+import { ConfirmButton } from './confirm-button';
 
 export function MembersPanel({
   initialMembers,
@@ -39,27 +40,22 @@ export function MembersPanel({
     if (member.userId === currentUserId) window.location.reload();
   }
 
-  async function remove(member: MemberView) {
+  /** Leaves or removes, once confirmed; the refusal, if any, is shown in the dialog. */
+  async function remove(member: MemberView): Promise<string | null> {
     const isLeaving = member.userId === currentUserId;
-    const question = isLeaving
-      ? 'Leave this workspace? You lose access to its apps until someone invites you again.'
-      : `Remove ${member.email} from this workspace?`;
-    if (!window.confirm(question)) return;
     setBusyUserId(member.userId);
     const result = await apiRequest(`/workspace/members/${member.userId}`, messageResponse, {
       method: 'DELETE',
     });
     setBusyUserId(null);
-    if (!result.ok) {
-      setNotice({ text: result.message, isError: true });
-      return;
-    }
+    if (!result.ok) return result.message;
     if (isLeaving) {
       window.location.assign('/apps');
-      return;
+      return null;
     }
     setMembers((current) => current.filter((row) => row.userId !== member.userId));
     setNotice({ text: result.data.message, isError: false });
+    return null;
   }
 
   return (
@@ -119,13 +115,23 @@ export function MembersPanel({
                       You are the only owner: make another member an owner before you leave or step down.
                     </span>
                   ) : isSelf ? (
-                    <button type="button" disabled={isBusy} onClick={() => remove(member)}>
-                      Leave workspace
-                    </button>
+                    <ConfirmButton
+                      label="Leave workspace"
+                      title="Leave this workspace?"
+                      text="You lose access to its apps until someone invites you again."
+                      confirmLabel="Leave"
+                      isDisabled={isBusy}
+                      onConfirm={() => remove(member)}
+                    />
                   ) : isOwner ? (
-                    <button type="button" disabled={isBusy} onClick={() => remove(member)}>
-                      Remove
-                    </button>
+                    <ConfirmButton
+                      label="Remove"
+                      title={`Remove ${member.email}?`}
+                      text="They lose access to the workspace's apps at once, and their open tabs of private apps close."
+                      confirmLabel="Remove"
+                      isDisabled={isBusy}
+                      onConfirm={() => remove(member)}
+                    />
                   ) : null}
                 </td>
               </tr>

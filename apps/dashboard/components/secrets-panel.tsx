@@ -8,6 +8,7 @@ import {
 } from '@cove/shared/contracts/api';
 import { useEffect, useState } from 'react';
 import { apiRequest } from '../lib/client/api';
+import { ConfirmButton } from './confirm-button';
 
 /**
  * The app's secrets: the keys (values reach the browser only when someone clicks Reveal, which is
@@ -78,20 +79,18 @@ export function SecretsPanel({ appName, canChange }: { appName: string; canChang
     setNotice({ text: result.data.message, isError: false });
   }
 
-  async function remove() {
-    if (!window.confirm(`Remove every secret of ${appName}? A running app restarts without them.`)) return;
+  /** Once confirmed in its dialog, which shows a refusal. */
+  async function remove(): Promise<string | null> {
     setBusy(true);
     const result = await apiRequest(`/apps/${appName}/secrets`, replaceSecretsResponse, {
       method: 'DELETE',
     });
     setBusy(false);
-    if (!result.ok) {
-      setNotice({ text: result.message, isError: true });
-      return;
-    }
+    if (!result.ok) return result.message;
     setSecrets(result.data);
     setRevealed(null);
     setNotice({ text: result.data.message, isError: false });
+    return null;
   }
 
   const keys = secrets?.keys ?? [];
@@ -116,9 +115,14 @@ export function SecretsPanel({ appName, canChange }: { appName: string; canChang
               {isEditing ? 'Cancel' : keys.length > 0 ? 'Edit secrets' : 'Add secrets'}
             </button>
             {keys.length > 0 ? (
-              <button type="button" className="danger" onClick={remove} disabled={isBusy}>
-                Remove
-              </button>
+              <ConfirmButton
+                label="Remove"
+                title={`Remove every secret of ${appName}?`}
+                text="A running app restarts without them. This cannot be undone."
+                confirmLabel="Remove secrets"
+                isDisabled={isBusy}
+                onConfirm={remove}
+              />
             ) : null}
           </div>
         ) : null}

@@ -1,0 +1,73 @@
+'use client';
+
+// A button whose action is asked about first in the page's own dialog (focus moves into it, Escape
+// or Cancel closes it), instead of the browser's bare confirm().
+import { useEffect, useId, useRef, useState } from 'react';
+
+export function ConfirmButton({
+  label,
+  title,
+  text,
+  confirmLabel,
+  isDisabled = false,
+  onConfirm,
+}: {
+  label: string;
+  title: string;
+  text: string;
+  confirmLabel: string;
+  isDisabled?: boolean;
+  /** The action; its refusal, if any, is shown in the dialog, which then stays open. */
+  onConfirm: () => Promise<string | null>;
+}) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  const [isOpen, setOpen] = useState(false);
+  const [isBusy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    const element = dialog.current;
+    if (!element) return;
+    if (isOpen && !element.open) element.showModal();
+    if (!isOpen && element.open) element.close();
+  }, [isOpen]);
+
+  function close() {
+    setOpen(false);
+    setError(null);
+  }
+
+  async function confirm() {
+    setBusy(true);
+    const refusal = await onConfirm();
+    setBusy(false);
+    if (refusal === null) close();
+    else setError(refusal);
+  }
+
+  return (
+    <>
+      <button type="button" className="danger" onClick={() => setOpen(true)} disabled={isDisabled}>
+        {label}
+      </button>
+      <dialog ref={dialog} onClose={close} aria-labelledby={titleId} className="card">
+        <h2 id={titleId}>{title}</h2>
+        <p>{text}</p>
+        {error ? (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        ) : null}
+        <div className="actions">
+          <button type="button" onClick={close} disabled={isBusy}>
+            Cancel
+          </button>
+          <button type="button" className="danger" onClick={confirm} disabled={isBusy}>
+            {confirmLabel}
+          </button>
+        </div>
+      </dialog>
+    </>
+  );
+}
