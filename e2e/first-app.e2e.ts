@@ -129,6 +129,8 @@ test('sign up, deploy, use the app, push a change and see it live', async ({ pag
     await expect(page.getByTestId('latest-deployment')).toContainText('the live version');
     await expect(page.getByTestId('latest-deployment')).not.toContainText('running');
     await expect(page.getByRole('link', { name: 'Open app' })).toBeVisible();
+    // Nothing runs to reboot; the next visit starts it afresh.
+    await expect(page.getByRole('button', { name: 'Reboot' })).toBeDisabled();
   });
 
   await test.step('delete the app; its address says there is no such app', async () => {

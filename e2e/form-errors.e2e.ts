@@ -4,7 +4,7 @@
 // does not exist).
 import { randomUUID } from 'node:crypto';
 import { expect, test } from '@playwright/test';
-import { createUnbuildableApp, deleteAppThroughApi, signUpInDashboard } from './journeys';
+import { createUnbuildableApp, signUpInDashboard } from './journeys';
 import { platform } from './platform';
 
 test('a refused setting is shown once, beside its field, without internal names', async ({ page }) => {
@@ -59,5 +59,10 @@ test('a refused setting is shown once, beside its field, without internal names'
     );
   });
 
-  await deleteAppThroughApi(page, appName);
+  await test.step('delete it, confirming with Enter in the name field', async () => {
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByRole('dialog').getByLabel(`Type ${appName} to confirm`).fill(appName);
+    await page.getByRole('dialog').getByLabel(`Type ${appName} to confirm`).press('Enter');
+    await expect(page.getByTestId('deleted-notice')).toHaveText(`${appName} was deleted.`);
+  });
 });

@@ -92,7 +92,12 @@ export function AppDetail({ initialApp, role }: { initialApp: AppView; role: Mem
           ) : null}
           {canChange ? (
             <>
-              <button type="button" onClick={() => act('reboot')} disabled={isBusy || !current}>
+              <button
+                type="button"
+                onClick={() => act('reboot')}
+                // A sleeping app has nothing running to reboot: its next visit starts it afresh.
+                disabled={isBusy || !current || app.status === 'sleeping' || app.status === 'waking'}
+              >
                 Reboot
               </button>
               <SleepButtons

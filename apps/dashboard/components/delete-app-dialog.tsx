@@ -52,36 +52,40 @@ export function DeleteAppDialog({ appName, isDisabled }: { appName: string; isDi
           Its containers, images, secrets, deployments and logs are removed, and its address stops working.
           This cannot be undone.
         </p>
-        <div className="field">
-          <label htmlFor="delete-app-name">
-            Type <span className="mono">{appName}</span> to confirm
-          </label>
-          <input
-            id="delete-app-name"
-            autoComplete="off"
-            spellCheck={false}
-            value={typed}
-            onChange={(event) => setTyped(event.target.value)}
-          />
-        </div>
-        {error ? (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        ) : null}
-        <div className="actions">
-          <button type="button" onClick={close} disabled={isBusy}>
-            Cancel
-          </button>
-          <button
-            type="button"
-            className="danger"
-            onClick={remove}
-            disabled={isBusy || typed.trim() !== appName}
-          >
-            Delete this app
-          </button>
-        </div>
+        {/* A form, so Enter in the name field deletes once the name matches. */}
+        <form
+          className="form"
+          onSubmit={(event) => {
+            event.preventDefault();
+            if (!isBusy && typed.trim() === appName) void remove();
+          }}
+        >
+          <div className="field">
+            <label htmlFor="delete-app-name">
+              Type <span className="mono">{appName}</span> to confirm
+            </label>
+            <input
+              id="delete-app-name"
+              autoComplete="off"
+              spellCheck={false}
+              value={typed}
+              onChange={(event) => setTyped(event.target.value)}
+            />
+          </div>
+          {error ? (
+            <p className="form-error" role="alert">
+              {error}
+            </p>
+          ) : null}
+          <div className="actions">
+            <button type="button" onClick={close} disabled={isBusy}>
+              Cancel
+            </button>
+            <button type="submit" className="danger" disabled={isBusy || typed.trim() !== appName}>
+              Delete this app
+            </button>
+          </div>
+        </form>
       </dialog>
     </>
   );
