@@ -2,11 +2,16 @@
 
 // A person's API tokens: the list (never the secrets), a form that creates one and shows its secret
 // this once, and revoking one after a confirmation. Speaks to /api/v1/tokens like any client.
-import { type ApiTokenView, createTokenResponse, listTokensResponse } from '@cove/shared/contracts/api';
+import {
+  type ApiTokenView,
+  createTokenResponse,
+  listTokensResponse,
+  messageResponse,
+} from '@cove/shared/contracts/api';
 import { type FormEvent, useState } from 'react';
 import { apiRequest } from '../lib/client/api';
+import { ConfirmButton } from './confirm-button';
 import { Field } from './field';
-import { RevokeTokenDialog } from './revoke-token-dialog';
 
 const expiryChoices = [
   { days: 7, label: '7 days' },
@@ -181,7 +186,21 @@ export function ApiTokensPanel({
                   <td>{formatDate(token.lastUsedAt, 'never')}</td>
                   <td>{formatDate(token.expiresAt, 'never')}</td>
                   <td>
-                    <RevokeTokenDialog token={token} onRevoked={(message) => revoked(token, message)} />
+                    <ConfirmButton
+                      label="Revoke"
+                      accessibleName={`Revoke ${token.name}`}
+                      title={`Revoke ${token.name}?`}
+                      text="Every script or program that sends this token is refused from now on. This cannot be undone."
+                      confirmLabel="Revoke token"
+                      onConfirm={async () => {
+                        const result = await apiRequest(`/tokens/${token.id}`, messageResponse, {
+                          method: 'DELETE',
+                        });
+                        if (!result.ok) return result.message;
+                        await revoked(token, result.data.message);
+                        return null;
+                      }}
+                    />
                   </td>
                 </tr>
               ))}

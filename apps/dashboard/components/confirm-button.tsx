@@ -6,6 +6,7 @@ import { useEffect, useId, useRef, useState } from 'react';
 
 export function ConfirmButton({
   label,
+  accessibleName,
   title,
   text,
   confirmLabel,
@@ -13,6 +14,8 @@ export function ConfirmButton({
   onConfirm,
 }: {
   label: string;
+  /** What a screen reader hears for the button when the label alone is ambiguous (one per row). */
+  accessibleName?: string;
   title: string;
   text: string;
   confirmLabel: string;
@@ -48,7 +51,13 @@ export function ConfirmButton({
 
   return (
     <>
-      <button type="button" className="danger" onClick={() => setOpen(true)} disabled={isDisabled}>
+      <button
+        type="button"
+        className="danger"
+        onClick={() => setOpen(true)}
+        disabled={isDisabled}
+        aria-label={accessibleName}
+      >
         {label}
       </button>
       <dialog ref={dialog} onClose={close} aria-labelledby={titleId} className="card">
