@@ -18,7 +18,7 @@ import {
 import { createTestContext, type TestContext } from '@cove/shared/testing/context';
 import { waitFor } from '@cove/shared/testing/wait';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type DashboardServer, startDashboardServer } from './dashboard-server';
+import { type DashboardServer, startDashboardServer } from '../../../dashboard/test/dashboard-process';
 import { buildCli, runCove, startCove } from './run-cove';
 import { makeLive, nextQueuedDeployment, playBuild, setAppStatus } from './stand-in-builder';
 
@@ -43,7 +43,7 @@ const scripted = (apiToken = token) => ({
 
 beforeAll(async () => {
   context = await createTestContext();
-  const [server] = await Promise.all([startDashboardServer(context), buildCli()]);
+  const [server] = await Promise.all([startDashboardServer(context.env), buildCli()]);
   dashboard = server;
   home = await mkdtemp(join(tmpdir(), 'cove-cli-home-'));
   email = `${randomUUID()}@example.com`;

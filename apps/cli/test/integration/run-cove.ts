@@ -1,8 +1,10 @@
 // Runs the real `cove` bin (apps/cli/bin/cove.js and the bundle built from this checkout's sources)
 // as a child process, with an environment of the test's choosing and, optionally, text on stdin.
 import { execFile, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { repoRoot } from './dashboard-server';
+
+export const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 
 /** Bundles the CLI as `npm run build` does, so the bin under test is the sources under test. */
 export async function buildCli(): Promise<void> {

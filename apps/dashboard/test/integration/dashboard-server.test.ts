@@ -1,104 +1,37 @@
 // The dashboard as it runs: its own server (server/main.ts) in front of Next's build, over a real
 // socket. What a client puts in X-Forwarded-For must not choose the address the limits count, unless
 // the peer is a front proxy the operator trusts; every answer forbids framing.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createTokenResponse, errorResponse } from '@cove/shared/contracts/api';
 import { createTestContext, type TestContext } from '@cove/shared/testing/context';
-import { afterEach, beforeAll, expect, test } from 'vitest';
+import { afterEach, expect, test } from 'vitest';
 import { rateLimits } from '../../lib/server/abuse-limits';
 import { clientAddressHeader } from '../../lib/server/client-address';
+import { type DashboardServer, dashboardDir, startDashboardServer } from '../dashboard-process';
 
-const dashboardDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const serverEntry = path.join(dashboardDir, 'server/main.ts');
 const startTimeoutMs = 60_000;
 
-interface RunningDashboard {
-  url: string;
-  stop(): Promise<void>;
-}
-
-const running: RunningDashboard[] = [];
+const running: DashboardServer[] = [];
 const contexts: TestContext[] = [];
-
-beforeAll(() => {
-  if (!existsSync(path.join(dashboardDir, '.next/BUILD_ID'))) {
-    throw new Error('The dashboard is not built: run `npm run build -w @cove/dashboard` first.');
-  }
-});
 
 afterEach(async () => {
   await Promise.all(running.splice(0).map((dashboard) => dashboard.stop()));
   await Promise.all(contexts.splice(0).map((context) => context.close()));
 });
 
-function waitForExit(child: ChildProcess, timeoutMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      resolve();
-    }, timeoutMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
-
 /** Starts the dashboard's server on a free port of 127.0.0.1 with a database of its own. */
-async function startDashboard(env: Record<string, string> = {}): Promise<RunningDashboard> {
+async function startDashboard(env: Record<string, string> = {}): Promise<DashboardServer> {
   const context = await createTestContext();
   contexts.push(context);
-  const child = spawn(process.execPath, ['--import', 'tsx', serverEntry], {
-    cwd: dashboardDir,
-    env: {
-      ...process.env,
-      ...context.env,
-      NODE_ENV: 'production',
-      COVE_LOG_LEVEL: 'info',
-      COVE_DASHBOARD_HOST: '127.0.0.1',
-      COVE_DASHBOARD_PORT: '0',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const stop = async () => {
-    child.kill('SIGTERM');
-    await waitForExit(child, 15_000);
-  };
-  running.push({ url: '', stop });
-  let output = '';
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`The dashboard did not start within ${startTimeoutMs} ms:\n${output}`)),
-      startTimeoutMs,
-    );
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      for (const line of output.split('\n')) {
-        const match = /"port":(\d+).*"msg":"dashboard listening"/.exec(line);
-        if (match?.[1]) {
-          clearTimeout(timer);
-          resolve(Number(match[1]));
-        }
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`The dashboard exited (${code}) before listening:\n${output}`));
-    });
-  });
-  return { url: `http://127.0.0.1:${port}`, stop };
+  const dashboard = await startDashboardServer({ ...context.env, ...env });
+  running.push(dashboard);
+  return dashboard;
 }
 
 /** Sends X-Forwarded-For, and the header the server sets itself, both as the client likes. */
-function signIn(dashboard: RunningDashboard, email: string, forwardedFor: string) {
-  return fetch(`${dashboard.url}/api/v1/auth/login`, {
+function signIn(dashboard: DashboardServer, email: string, forwardedFor: string) {
+  return fetch(`${dashboard.origin}/api/v1/auth/login`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
@@ -151,7 +84,7 @@ test("a trusted front proxy's X-Forwarded-For is the client's address", async ()
 test('every answer forbids framing: pages, the API, and pages that do not exist', async () => {
   const dashboard = await startDashboard();
   for (const pathname of ['/login', '/apps', '/api/v1/openapi.json', '/api/v1/session', '/no-such-page']) {
-    const response = await fetch(`${dashboard.url}${pathname}`, { redirect: 'manual' });
+    const response = await fetch(`${dashboard.origin}${pathname}`, { redirect: 'manual' });
     expect(response.headers.get('content-security-policy'), pathname).toBe("frame-ancestors 'none'");
     expect(response.headers.get('x-frame-options'), pathname).toBe('DENY');
     await response.body?.cancel();
@@ -161,7 +94,7 @@ test('every answer forbids framing: pages, the API, and pages that do not exist'
 test("the API tokens page lists the person's own tokens, never a secret, and needs a session", async () => {
   const dashboard = await startDashboard();
   const signUp = async (email: string) => {
-    const response = await fetch(`${dashboard.url}/api/v1/auth/signup`, {
+    const response = await fetch(`${dashboard.origin}/api/v1/auth/signup`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ email, password: 'a long enough password' }),
@@ -172,7 +105,7 @@ test("the API tokens page lists the person's own tokens, never a secret, and nee
   const cookie = await signUp('tokens-page@example.com');
   const otherCookie = await signUp('tokens-page-other@example.com');
   const create = async (sessionCookie: string, name: string) => {
-    const response = await fetch(`${dashboard.url}/api/v1/tokens`, {
+    const response = await fetch(`${dashboard.origin}/api/v1/tokens`, {
       method: 'POST',
       // A session's writes must come from the dashboard's own origin (the configured one).
       headers: { 'content-type': 'application/json', cookie: sessionCookie, origin: 'http://localhost:4100' },
@@ -184,7 +117,7 @@ test("the API tokens page lists the person's own tokens, never a secret, and nee
   const secret = await create(cookie, 'nightly-report');
   await create(otherCookie, 'someone-elses-token');
 
-  const page = await fetch(`${dashboard.url}/tokens`, { headers: { cookie } });
+  const page = await fetch(`${dashboard.origin}/tokens`, { headers: { cookie } });
   expect(page.status).toBe(200);
   const html = await page.text();
   expect(html).toContain('nightly-report');
@@ -192,7 +125,7 @@ test("the API tokens page lists the person's own tokens, never a secret, and nee
   expect(html).not.toContain(secret);
   expect(html).not.toContain('someone-elses-token');
 
-  const signedOut = await fetch(`${dashboard.url}/tokens`, { redirect: 'manual' });
+  const signedOut = await fetch(`${dashboard.origin}/tokens`, { redirect: 'manual' });
   expect([303, 307, 308]).toContain(signedOut.status);
   expect(signedOut.headers.get('location')).toMatch(/\/login$/);
   await signedOut.body?.cancel();

@@ -1,13 +1,11 @@
-// The dashboard as it runs (its own server, apps/dashboard/server/main.ts, in front of Next's build)
-// on a free loopback port, against a test context's database and Redis, for the CLI to talk to as
-// it would to Cove.
-import { type ChildProcess, spawn } from 'node:child_process';
+// The dashboard as it runs: its own server (server/main.ts) in front of Next's build, started as a
+// child process on a free port of 127.0.0.1 with the environment given (a test context's database
+// and Redis). Used by the dashboard's server test and by the CLI's, which talks to it as to Cove.
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { TestContext } from '@cove/shared/testing/context';
 
-export const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
-const dashboardDir = `${repoRoot}apps/dashboard`;
+export const dashboardDir = fileURLToPath(new URL('../', import.meta.url));
 const startTimeoutMs = 60_000;
 
 export interface DashboardServer {
@@ -15,19 +13,19 @@ export interface DashboardServer {
   stop(): Promise<void>;
 }
 
-export async function startDashboardServer(context: TestContext): Promise<DashboardServer> {
-  if (!existsSync(`${dashboardDir}/.next/BUILD_ID`))
+export async function startDashboardServer(env: Record<string, string>): Promise<DashboardServer> {
+  if (!existsSync(`${dashboardDir}.next/BUILD_ID`))
     throw new Error('The dashboard is not built: run `npm run build -w @cove/dashboard` first.');
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: dashboardDir,
     env: {
       ...process.env,
-      ...context.env,
       NODE_ENV: 'production',
       // The port it bound is read from its "dashboard listening" line.
       COVE_LOG_LEVEL: 'info',
       COVE_DASHBOARD_HOST: '127.0.0.1',
       COVE_DASHBOARD_PORT: '0',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
