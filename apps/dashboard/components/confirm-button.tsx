@@ -2,7 +2,8 @@
 
 // A button whose action is asked about first in the page's own dialog (focus moves into it, Escape
 // or Cancel closes it), instead of the browser's bare confirm().
-import { useEffect, useId, useRef, useState } from 'react';
+import { useId, useState } from 'react';
+import { useModalDialog } from '../lib/client/use-modal-dialog';
 
 export function ConfirmButton({
   label,
@@ -23,18 +24,11 @@ export function ConfirmButton({
   /** The action; its refusal, if any, is shown in the dialog, which then stays open. */
   onConfirm: () => Promise<string | null>;
 }) {
-  const dialog = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const [isOpen, setOpen] = useState(false);
+  const dialog = useModalDialog(isOpen);
   const [isBusy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    const element = dialog.current;
-    if (!element) return;
-    if (isOpen && !element.open) element.showModal();
-    if (!isOpen && element.open) element.close();
-  }, [isOpen]);
 
   function close() {
     setOpen(false);

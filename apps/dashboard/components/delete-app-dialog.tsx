@@ -2,8 +2,9 @@
 
 import { messageResponse } from '@cove/shared/contracts/api';
 import { useRouter } from 'next/navigation';
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import { apiRequest } from '../lib/client/api';
+import { useModalDialog } from '../lib/client/use-modal-dialog';
 
 /**
  * Delete, confirmed by typing the app's name: a "Delete" button opens a dialog whose "Delete this
@@ -11,18 +12,11 @@ import { apiRequest } from '../lib/client/api';
  */
 export function DeleteAppDialog({ appName, isDisabled }: { appName: string; isDisabled: boolean }) {
   const router = useRouter();
-  const dialog = useRef<HTMLDialogElement>(null);
   const [isOpen, setOpen] = useState(false);
+  const dialog = useModalDialog(isOpen);
   const [typed, setTyped] = useState('');
   const [isBusy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    const element = dialog.current;
-    if (!element) return;
-    if (isOpen && !element.open) element.showModal();
-    if (!isOpen && element.open) element.close();
-  }, [isOpen]);
 
   function close() {
     setOpen(false);
