@@ -3,6 +3,7 @@
 // platform's defaults apply where the workspace has none of its own. Every check that refuses an
 // action for a limit lives here.
 import { and, count, eq, exists, inArray, ne, or, sql } from 'drizzle-orm';
+import { appLimits } from '../config/app-limits';
 import type { CommonConfig } from '../config/schemas';
 import type { Database } from '../db/client';
 import { type AppStatus, apps } from '../db/schema/apps';
@@ -16,6 +17,7 @@ type LimitsConfig = Pick<
   | 'COVE_WORKSPACE_MAX_RUNNING_APPS'
   | 'COVE_WORKSPACE_MAX_MEMORY_MB'
   | 'COVE_APP_MEMORY_MB'
+  | 'COVE_APP_CPUS'
 >;
 
 /** A transaction of the platform's database (the running-slot claim runs in one). */
@@ -129,7 +131,7 @@ export async function checkMemorySetting(
   appId: string,
   memoryMb: number | null,
 ): Promise<void> {
-  const wanted = memoryMb ?? deps.config.COVE_APP_MEMORY_MB;
+  const wanted = appLimits(deps.config, { memoryMb, cpus: null }).memoryMb;
   const [limits, others, awake] = await Promise.all([
     workspaceLimits(deps, workspaceId),
     workspaceUsage(deps, workspaceId, appId),
@@ -150,11 +152,16 @@ export async function checkMemorySetting(
   }
 }
 
-/** The memory the app asks for when it runs: its own setting, else the platform's default. */
+/** The memory the app asks for when it runs (a new app: the platform's default). */
 async function memoryNeededMb(deps: LimitsDeps, appId: string | null): Promise<number> {
-  if (appId === null) return deps.config.COVE_APP_MEMORY_MB;
-  const [app] = await deps.db.select({ memoryMb: apps.memoryMb }).from(apps).where(eq(apps.id, appId));
-  return app?.memoryMb ?? deps.config.COVE_APP_MEMORY_MB;
+  const [app] =
+    appId === null
+      ? []
+      : await deps.db
+          .select({ memoryMb: apps.memoryMb, cpus: apps.cpus })
+          .from(apps)
+          .where(eq(apps.id, appId));
+  return appLimits(deps.config, app ?? { memoryMb: null, cpus: null }).memoryMb;
 }
 
 /**
@@ -168,11 +175,10 @@ export async function runningLimitMessage(
   appId: string | null,
   action: string,
 ): Promise<string | null> {
-  const [limits, usage, neededMb] = await Promise.all([
-    workspaceLimits(deps, workspaceId),
-    workspaceUsage(deps, workspaceId, appId ?? undefined),
-    memoryNeededMb(deps, appId),
-  ]);
+  // One after another: claimRunningSlot passes a transaction, a single connection.
+  const limits = await workspaceLimits(deps, workspaceId);
+  const usage = await workspaceUsage(deps, workspaceId, appId ?? undefined);
+  const neededMb = await memoryNeededMb(deps, appId);
   if (usage.runningApps >= limits.maxRunningApps) {
     return `Cove cannot ${action}: this workspace already runs ${usage.runningApps} of its ${limits.maxRunningApps} apps at once. Put an app to sleep or delete one, or ask the operator to raise the limit.`;
   }
