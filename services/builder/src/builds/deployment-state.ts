@@ -1,18 +1,8 @@
-// What a build reads of its deployments row, and the heartbeat that says its builder is alive.
-// Its status steps are lifecycle/'s (services/shared/src/lifecycle/deployments.ts); they are
-// named here too, so a build job reads its steps from one import.
+// What a build reads of its deployments row, and the heartbeat that says its builder is alive. Its
+// status steps are lifecycle/'s (services/shared/src/lifecycle/deployments.ts).
 import { type Database, schema } from '@cove/shared/db/client';
 import { inProgressStatuses } from '@cove/shared/lifecycle/states';
 import { and, desc, eq, gt, inArray, ne, sql } from 'drizzle-orm';
-
-export {
-  claimBuild as markBuilding,
-  failDeployment as markFailed,
-  markRetrying,
-  markSuperseded,
-  showProgressOnApp,
-} from '@cove/shared/lifecycle/deployments';
-export { inProgressStatuses, isInProgress } from '@cove/shared/lifecycle/states';
 
 const { apps, deployments } = schema;
 

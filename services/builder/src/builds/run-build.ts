@@ -3,6 +3,14 @@
 // step is written to the deployments row, the truth a retry or the reconciler reads.
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
+import {
+  claimBuild,
+  failDeployment,
+  markRetrying,
+  markSuperseded,
+  showProgressOnApp,
+} from '@cove/shared/lifecycle/deployments';
+import { isInProgress } from '@cove/shared/lifecycle/states';
 import { appendLogLines, endOfLogMessage, LogWriter, logChannel } from '@cove/shared/logs/deployment-logs';
 import type { BuilderContext } from '../context';
 import { imageTag } from '../deploy/container';
@@ -18,14 +26,8 @@ import {
   type App,
   type Deployment,
   findNewerDeployment,
-  isInProgress,
   loadDeployment,
-  markBuilding,
-  markFailed,
-  markRetrying,
-  markSuperseded,
   recordCommit,
-  showProgressOnApp,
 } from './deployment-state';
 import { contextLayout, excludedContextPaths } from './dockerfile';
 import { cloneSourceOf } from './github-source';
@@ -207,7 +209,7 @@ async function runLockedBuild(
     await endLog();
     return 'superseded';
   }
-  if (!(await markBuilding(db, deploymentId))) return 'skipped';
+  if (!(await claimBuild(db, deploymentId))) return 'skipped';
 
   const watch = watchBuild(context, deployment, lock);
   const workDir = path.join(config.COVE_WORK_DIR, deploymentId);
@@ -240,7 +242,7 @@ async function runLockedBuild(
     writer.push(`Error: ${failure.message}`);
     await writer.flush();
     if (failure.isPermanent || attempt.isLastAttempt) {
-      await markFailed(db, deploymentId, failure.message);
+      await failDeployment(db, deploymentId, failure.message);
     } else {
       writer.push('Cove will try again shortly.');
       await markRetrying(db, deploymentId);
