@@ -90,23 +90,28 @@ function refuseSharedSite(
   if (problem) context.addIssue({ code: 'custom', path: ['COVE_DASHBOARD_URL'], message: problem });
 }
 
-/** Comma-separated IP addresses or CIDR ranges (IPv4 or IPv6). */
-const addressRanges = z
-  .string()
-  .default('')
-  .transform((value, context) => {
-    const entries = value
-      .split(',')
-      .map((entry) => entry.trim())
-      .filter((entry) => entry !== '');
-    const invalid = entries.find((entry) => parseAddressRange(entry) === null);
-    if (invalid === undefined) return entries;
-    context.addIssue({
-      code: 'custom',
-      message: `"${invalid}" is not an IP address or CIDR range (e.g. 10.0.0.2, 172.16.0.0/12 or fd00::/8)`,
+/** A comma-separated list (empty by default), each entry checked; the first bad one is named. */
+function commaSeparated(isValid: (entry: string) => boolean, problem: (entry: string) => string) {
+  return z
+    .string()
+    .default('')
+    .transform((value, context) => {
+      const entries = value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== '');
+      const invalid = entries.find((entry) => !isValid(entry));
+      if (invalid === undefined) return entries;
+      context.addIssue({ code: 'custom', message: problem(invalid) });
+      return z.NEVER;
     });
-    return z.NEVER;
-  });
+}
+
+/** Comma-separated IP addresses or CIDR ranges (IPv4 or IPv6). */
+const addressRanges = commaSeparated(
+  (entry) => parseAddressRange(entry) !== null,
+  (entry) => `"${entry}" is not an IP address or CIDR range (e.g. 10.0.0.2, 172.16.0.0/12 or fd00::/8)`,
+);
 
 const builderFields = commonConfigSchema.extend({
   COVE_RUNTIME_IMAGE: z.string().min(1).default('cove/runtime:dev'),
@@ -149,22 +154,10 @@ const builderFields = commonConfigSchema.extend({
   /** Fences app containers off the host, private and link-local addresses (iptables; needs root). */
   COVE_APP_FIREWALL: booleanFlag.default(true),
   /** Private IPv4 addresses or CIDRs apps may reach anyway, comma-separated (e.g. a shared database). */
-  COVE_APP_FIREWALL_ALLOW: z
-    .string()
-    .default('')
-    .transform((value, context) => {
-      const entries = value
-        .split(',')
-        .map((entry) => entry.trim())
-        .filter((entry) => entry !== '');
-      const invalid = entries.find((entry) => !ipv4OrCidr.safeParse(entry).success);
-      if (invalid === undefined) return entries;
-      context.addIssue({
-        code: 'custom',
-        message: `"${invalid}" is not an IPv4 address or CIDR (e.g. 10.1.2.3 or 10.1.0.0/16)`,
-      });
-      return z.NEVER;
-    }),
+  COVE_APP_FIREWALL_ALLOW: commaSeparated(
+    (entry) => ipv4OrCidr.safeParse(entry).success,
+    (entry) => `"${entry}" is not an IPv4 address or CIDR (e.g. 10.1.2.3 or 10.1.0.0/16)`,
+  ),
   /**
    * The IPv4 range app networks are carved from, one small subnet per app (Docker's own pools hold
    * about 31 networks). Pick a range the host's LAN and routes do not use.
@@ -209,19 +202,10 @@ export const proxyConfigSchema = commonConfigSchema
      * Front proxies (IP addresses, comma-separated) whose X-Forwarded-For/-Proto/-Host/-Port the proxy
      * keeps; from every other peer it sets them itself. Empty: the proxy is the edge.
      */
-    COVE_PROXY_TRUSTED_PROXY_ADDRESSES: z
-      .string()
-      .default('')
-      .transform((value, context) => {
-        const entries = value
-          .split(',')
-          .map((entry) => entry.trim())
-          .filter((entry) => entry !== '');
-        const invalid = entries.find((entry) => !z.union([z.ipv4(), z.ipv6()]).safeParse(entry).success);
-        if (invalid === undefined) return entries;
-        context.addIssue({ code: 'custom', message: `"${invalid}" is not an IP address` });
-        return z.NEVER;
-      }),
+    COVE_PROXY_TRUSTED_PROXY_ADDRESSES: commaSeparated(
+      (entry) => z.union([z.ipv4(), z.ipv6()]).safeParse(entry).success,
+      (entry) => `"${entry}" is not an IP address`,
+    ),
   })
   .refine(
     (config) => config.COVE_PROXY_HEADERS_TIMEOUT_SECONDS <= config.COVE_PROXY_REQUEST_TIMEOUT_SECONDS,
