@@ -20,12 +20,12 @@ export async function startDashboardServer(env: Record<string, string>): Promise
     cwd: dashboardDir,
     env: {
       ...process.env,
+      ...env,
       NODE_ENV: 'production',
-      // The port it bound is read from its "dashboard listening" line.
+      // The port it bound is read from its "dashboard listening" line (a test context's level would hide it).
       COVE_LOG_LEVEL: 'info',
       COVE_DASHBOARD_HOST: '127.0.0.1',
       COVE_DASHBOARD_PORT: '0',
-      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
