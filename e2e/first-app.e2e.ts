@@ -118,6 +118,9 @@ test('sign up, deploy, use the app, push a change and see it live', async ({ pag
   });
 
   await test.step('Sleep now: the notice ends at asleep, and nothing says running beside it', async () => {
+    // The app's own tab would reconnect its WebSocket and wake the app at once, before the page saw
+    // it asleep: leave the app first.
+    await appPage.goto('about:blank');
     await page.getByRole('button', { name: 'Sleep now' }).click();
     await expect(page.getByTestId('app-notice')).toHaveText(
       `${appName} is asleep; the next visit wakes it.`,
@@ -146,7 +149,7 @@ test('sign up, deploy, use the app, push a change and see it live', async ({ pag
     await expect(page.getByRole('link', { name: appName })).toHaveCount(0);
     await page.reload();
     await expect(page.getByTestId('deleted-notice')).toHaveCount(0);
-    await appPage.reload();
+    await appPage.goto(platform.appUrl(appName));
     await expect(appPage.getByText(`There is no app called ${appName} here.`)).toBeVisible();
   });
 });
