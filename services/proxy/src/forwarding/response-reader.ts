@@ -28,6 +28,7 @@ const maxChunkLineBytes = 4 * 1024;
 const CR = 13;
 const LF = 10;
 const headEnd = Buffer.from('\r\n\r\n');
+const lineEnd = Buffer.from('\n');
 /** What is left when a read is used up (one shared empty buffer: no allocation per read). */
 const consumed = Buffer.alloc(0);
 const tokenPattern = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -67,7 +68,13 @@ type State = 'head' | 'body' | 'chunk-size' | 'chunk-data' | 'chunk-end' | 'trai
 /** One answer to one request. Feed it what the connection reads; it calls `events` in order. */
 export class ResponseReader {
   private state: State = 'head';
-  private pending: Buffer | null = null;
+  /**
+   * Bytes kept until the delimiter `pendingWait` names arrives, as read: joined once, when it has
+   * arrived (joining on every read made a head trickled in one byte at a time cost quadratic time).
+   */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private pendingWait: { delimiter: Buffer; maxBytes: number } | null = null;
   private framing: Framing = { kind: 'none' };
   private chunkRemaining = 0;
   private isReusable = true;
@@ -84,13 +91,16 @@ export class ResponseReader {
 
   /** Whether any of the answer has arrived (a reused connection that fails before may be retried). */
   get hasStarted(): boolean {
-    return this.state !== 'head' || this.pending !== null;
+    return this.state !== 'head' || this.pendingBytes > 0;
   }
 
   /** Takes bytes read from the app. Throws MalformedResponseError when the answer breaks HTTP/1.1. */
   push(chunk: Buffer): void {
-    let data = this.pending === null ? chunk : Buffer.concat([this.pending, chunk]);
-    this.pending = null;
+    if (this.keepsWaiting(chunk)) return;
+    let data = this.pendingBytes === 0 ? chunk : Buffer.concat([...this.pending, chunk]);
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.pendingWait = null;
     while (data.length > 0) {
       switch (this.state) {
         case 'head':
@@ -139,6 +149,41 @@ export class ResponseReader {
     return this.state === 'done';
   }
 
+  /**
+   * Keeps the chunk with the pending bytes when it neither completes what they wait for nor takes
+   * them past its limit (then nothing happens on this read, as if all had been joined and read).
+   */
+  private keepsWaiting(chunk: Buffer): boolean {
+    const wait = this.pendingWait;
+    if (wait === null) return false;
+    if (this.pendingBytes + chunk.length > wait.maxBytes) return false;
+    if (Buffer.concat([this.pendingTail(wait.delimiter.length - 1), chunk]).includes(wait.delimiter)) {
+      return false;
+    }
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+    return true;
+  }
+
+  /** The last `byteCount` pending bytes (fewer when fewer are pending), across the reads they came in. */
+  private pendingTail(byteCount: number): Buffer {
+    const pieces: Buffer[] = [];
+    let needed = byteCount;
+    for (let index = this.pending.length - 1; index >= 0 && needed > 0; index--) {
+      const piece = this.pending[index] ?? consumed;
+      pieces.unshift(piece.subarray(Math.max(0, piece.length - needed)));
+      needed -= piece.length;
+    }
+    return Buffer.concat(pieces);
+  }
+
+  /** Keeps `data` until `delimiter` arrives, or it grows past `maxBytes` (then the read fails). */
+  private waitFor(data: Buffer, delimiter: Buffer, maxBytes: number): void {
+    this.pending = [data];
+    this.pendingBytes = data.length;
+    this.pendingWait = { delimiter, maxBytes };
+  }
+
   private readHead(data: Buffer): Buffer {
     const end = data.indexOf(headEnd);
     // The same limit whether the head came in one read or in many.
@@ -146,7 +191,7 @@ export class ResponseReader {
       throw new MalformedResponseError('the answer head is too large');
     }
     if (end < 0) {
-      this.pending = data;
+      this.waitFor(data, headEnd, maxHeadBytes);
       return consumed;
     }
     const lines = data.toString('latin1', 0, end).split('\r\n');
@@ -326,7 +371,7 @@ export class ResponseReader {
     const end = data.indexOf(LF);
     if (end < 0) {
       if (data.length > maxBytes + 1) throw new MalformedResponseError('the answer has an overlong line');
-      this.pending = data;
+      this.waitFor(data, lineEnd, maxBytes + 1);
       return null;
     }
     if (end === 0 || data[end - 1] !== CR) throw new MalformedResponseError('the answer has a bare LF');
