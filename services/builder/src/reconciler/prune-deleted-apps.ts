@@ -1,5 +1,6 @@
 // What a deleted app leaves in the engine besides its containers (which the reconcile actions
-// remove): its images and its network. Removed once Postgres no longer knows the app.
+// remove): its images, the dependency images its builds installed, and its network. Removed once
+// Postgres no longer knows the app.
 import { schema } from '@cove/shared/db/client';
 import { inArray } from 'drizzle-orm';
 import type { BuilderContext } from '../context';
@@ -15,8 +16,10 @@ export async function pruneDeletedApps(
   const instanceLabels = { [labelKeys.instance]: config.COVE_INSTANCE };
   const networkPrefix = appNetworkName(config.COVE_INSTANCE, '');
   const images = (await runtime.listImagesWithLabels(instanceLabels)).flatMap((image) => {
-    const appId = image.labels[labelKeys.appId];
-    return appId === undefined || knownAppIds.has(appId) ? [] : [{ id: image.id, appId }];
+    // App images carry the app's id; dependency images the id of the app whose build made them
+    // (app images built on one inherit that label blanked).
+    const appId = image.labels[labelKeys.appId] || image.labels[labelKeys.dependenciesOf];
+    return appId === undefined || appId === '' || knownAppIds.has(appId) ? [] : [{ id: image.id, appId }];
   });
   const networks = (await runtime.listNetworks(instanceLabels)).flatMap((name) => {
     const appId = name.startsWith(networkPrefix) ? name.slice(networkPrefix.length) : '';

@@ -2,6 +2,9 @@
 // repository has no .python-version, its memory and CPU limits reach the container (and a change
 // restarts it, health-checked, without a build), and deleting it leaves nothing in the engine.
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { deleteApp, updateApp } from '@cove/shared/apps/service';
 import { schema } from '@cove/shared/db/client';
@@ -50,6 +53,28 @@ async function limitsOf(containerId: string): Promise<{ memoryBytes: number; nan
   ]);
   const [memoryBytes, nanoCpus] = stdout.trim().split(' ').map(Number);
   return { memoryBytes: memoryBytes ?? 0, nanoCpus: nanoCpus ?? 0 };
+}
+
+/**
+ * An image labelled as a dependency image of the app, as a build that installs packages leaves
+ * (builds/dependency-image.ts), without the install: this app's repository has no dependencies.
+ */
+async function buildDependencyImageOf(appId: string, runtimeImage: string): Promise<void> {
+  const workDir = await mkdtemp(path.join(tmpdir(), 'cove-dependencies-'));
+  try {
+    await writeFile(path.join(workDir, 'Dockerfile'), `FROM ${runtimeImage}\n`);
+    const built = await runtime.buildImage({
+      contextDir: workDir,
+      dockerfile: 'Dockerfile',
+      excludedPaths: [],
+      tag: `cove-${context.instance}-dependencies/settings:${appId}`,
+      labels: { [labelKeys.instance]: context.instance, [labelKeys.dependenciesOf]: appId },
+      onLine: () => {},
+    });
+    if (!built.isSuccess) throw new Error(`the dependency image did not build: ${built.errorMessage}`);
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
 }
 
 async function buildLog(deploymentId: string): Promise<string> {
@@ -105,14 +130,19 @@ test("the app's Python, memory and CPU settings are used; delete removes its ima
     .where(eq(schema.deployments.appId, app.appId));
   expect(appDeployments).toHaveLength(1);
 
-  // Delete: containers, images and the app's network go; the runtime image stays.
+  // Delete: containers, images (its dependency images too) and the app's network go; the runtime
+  // image stays.
   const appLabels = { [labelKeys.instance]: context.instance, [labelKeys.appId]: app.appId };
+  const dependencyLabels = { [labelKeys.instance]: context.instance, [labelKeys.dependenciesOf]: app.appId };
+  await buildDependencyImageOf(app.appId, config.COVE_RUNTIME_IMAGE);
   expect(await runtime.listImages(appLabels)).not.toHaveLength(0);
+  expect(await runtime.listImages(dependencyLabels)).toHaveLength(1);
   await deleteApp(deps, app.workspaceId, app.name);
   await waitFor(
     async () =>
       (await containersOf(context.instance)).length === 0 &&
       (await runtime.listImages(appLabels)).length === 0 &&
+      (await runtime.listImages(dependencyLabels)).length === 0 &&
       !(await runtime.listNetworks({ [labelKeys.instance]: context.instance })).includes(
         appNetworkName(context.instance, app.appId),
       ),
