@@ -127,6 +127,8 @@ const builderFields = commonConfigSchema.extend({
   COVE_BUILD_STALE_SECONDS: z.coerce.number().positive().default(30),
   /** Images kept per app (the newest successful ones); the live and the previous are always kept. */
   COVE_IMAGE_RETENTION: z.coerce.number().int().min(1).default(5),
+  /** Days an app's history (its status changes) is kept; each app's newest 20 stay however old. */
+  COVE_HISTORY_RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
   /**
    * MB the engine's build cache (BuildKit's step results) may hold; after each build the least
    * recently used goes past it. The engine's whole cache: on an engine several instances share, the

@@ -12,7 +12,7 @@ import {
   showProgressOnApp,
 } from '../../src/lifecycle/deployments';
 import { goLive, switchContainer } from '../../src/lifecycle/go-live';
-import { listAppHistory } from '../../src/lifecycle/history';
+import { keptTransitionsPerApp, listAppHistory, pruneAppHistory } from '../../src/lifecycle/history';
 import { changeAppStatus, user, webhook } from '../../src/lifecycle/record';
 import { readRoute } from '../../src/routing/route-table';
 import { createTestContext, type TestContext } from '../../src/testing/context';
@@ -232,4 +232,36 @@ test('a deployment older than the live one is superseded instead of going live',
   const [row] = await context.db.select().from(schema.deployments).where(eq(schema.deployments.id, older.id));
   expect(row?.status).toBe('superseded');
   expect((await readRoute(context.redis, context.instance, app.name))?.upstream?.port).toBe(40004);
+});
+
+test("pruning the history drops changes past the retention, keeps each app's newest, and nothing recent", async () => {
+  const aged = (await newApp('aged')).app;
+  const recent = (await newApp('recent')).app;
+  const dayMs = 24 * 60 * 60 * 1000;
+  const rows = (appId: string, count: number, at: Date) =>
+    Array.from({ length: count }, (_, index) => ({
+      appId,
+      workspaceId,
+      subject: 'app' as const,
+      fromStatus: index % 2 === 0 ? 'running' : 'sleeping',
+      toStatus: index % 2 === 0 ? 'sleeping' : 'running',
+      actor: 'builder' as const,
+      reason: `change ${index}`,
+      createdAt: at,
+    }));
+  await context.db
+    .insert(schema.appTransitions)
+    .values(rows(aged.id, 30, new Date(Date.now() - 100 * dayMs)));
+  await context.db.insert(schema.appTransitions).values(rows(recent.id, 30, new Date()));
+  const recentBefore = await listAppHistory(context.db, workspaceId, recent.id);
+
+  await pruneAppHistory(context.db, new Date(Date.now() - 90 * dayMs));
+
+  // The aged app keeps its newest changes and its two recent ones (created, first deploy queued).
+  const agedAfter = (await listAppHistory(context.db, workspaceId, aged.id)).map((entry) => entry.reason);
+  expect(agedAfter.filter((reason) => reason.startsWith('change '))).toEqual(
+    Array.from({ length: keptTransitionsPerApp }, (_, index) => `change ${29 - index}`),
+  );
+  expect(agedAfter).toHaveLength(keptTransitionsPerApp + 2);
+  expect(await listAppHistory(context.db, workspaceId, recent.id)).toEqual(recentBefore);
 });
