@@ -1,7 +1,7 @@
 # The two commands: `make up` and `make test`. See README.md.
 SHELL := /bin/bash
 
-.PHONY: up down test check setup test-unit test-integration test-e2e chaos bench
+.PHONY: up down test check setup test-unit test-integration test-e2e test-cluster chaos bench cluster-up cluster-down
 
 up:
 	@infra/local/up.sh
@@ -30,6 +30,10 @@ test-integration:
 
 test-e2e:
 	@infra/local/test.sh e2e
+
+# The cluster lab's tests: a lab of their own (10.234.0.0/24), removed at the end (infra/cluster/).
+test-cluster:
+	@infra/local/test.sh cluster
 
 # The fault suite against the platform `make up` started: every fault, every target (README.md).
 chaos:

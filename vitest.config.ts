@@ -27,6 +27,22 @@ export default defineConfig({
           hookTimeout: 180_000,
         },
       },
+      {
+        // On the cluster lab (infra/cluster/lab.sh), one for the whole project, started and removed
+        // by the global set-up; infra/local/test.sh runs it after the integration tests.
+        test: {
+          name: 'cluster',
+          include: [
+            'infra/cluster/**/*.test.ts',
+            'services/*/test/cluster/**/*.test.ts',
+            'apps/*/test/cluster/**/*.test.ts',
+          ],
+          globalSetup: ['infra/cluster/global-setup.ts'],
+          environment: 'node',
+          testTimeout: 240_000,
+          hookTimeout: 240_000,
+        },
+      },
     ],
   },
 });

@@ -281,8 +281,10 @@ push_runtime_image() {
 # --- env ----------------------------------------------------------------------------------------
 
 write_env() {
-  local n names=() ips=() socks=()
-  for n in "${nodes[@]}"; do names+=("$(node_host "$n")"); ips+=("$(node_ip "$n")"); socks+=("unix://$(node_sock "$n")"); done
+  local n names=() ips=() socks=() nss=()
+  for n in "${nodes[@]}"; do
+    names+=("$(node_host "$n")"); ips+=("$(node_ip "$n")"); socks+=("unix://$(node_sock "$n")"); nss+=("$(node_ns "$n")")
+  done
   (umask 077; cat >"$state/env" <<ENV
 COVE_CLUSTER_NAME=$lab
 COVE_CLUSTER_SUBNET=$subnet
@@ -292,7 +294,11 @@ COVE_CLUSTER_MANAGER=$(node_host manager)
 COVE_CLUSTER_NODES=$(IFS=,; echo "${names[*]}")
 COVE_CLUSTER_NODE_ADDRESSES=$(IFS=,; echo "${ips[*]}")
 COVE_CLUSTER_NODE_DOCKER_HOSTS=$(IFS=,; echo "${socks[*]}")
+COVE_CLUSTER_NODE_NAMESPACES=$(IFS=,; echo "${nss[*]}")
 COVE_CLUSTER_HOST_ADDRESS=$bridge_ip
+COVE_CLUSTER_BRIDGE=$bridge
+COVE_CLUSTER_FIREWALL_CHAINS=$chain-F,$chain-I
+COVE_CLUSTER_STATE_DIR=$state
 COVE_CLUSTER_REGISTRY=$registry
 COVE_CLUSTER_REGISTRY_USER=cove-lab
 COVE_CLUSTER_REGISTRY_PASSWORD=$(cat "$registry_dir/password")

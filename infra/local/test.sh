@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs the test suites against the services `make up` started: unit and integration tests (vitest,
 # each integration file in its own database and instance) and the browser journeys (Playwright with
-# Debian's Chromium) and the fault suite's short form (chaos/). `test.sh integration`, `test.sh e2e`
-# or `test.sh chaos` (the fault suite's full form) runs one suite.
+# Debian's Chromium) and the fault suite's short form (chaos/), and the cluster tests on a lab of three
+# engines (infra/cluster/, started and removed by the cluster project's global set-up).
+# `test.sh integration`, `test.sh e2e`, `test.sh cluster` or `test.sh chaos` (the fault suite's full
+# form) runs one suite.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/defaults.sh"
@@ -19,6 +21,9 @@ if [ "$suite" = all ]; then
 fi
 if [ "$suite" = integration ]; then
   npx vitest run --project integration || status=$?
+fi
+if [ "$suite" = all ] || [ "$suite" = cluster ]; then
+  npx vitest run --project cluster || status=$?
 fi
 if [ "$suite" = all ] || [ "$suite" = e2e ]; then
   npx playwright test -c e2e/playwright.config.ts || status=$?
