@@ -31,13 +31,21 @@ test-integration:
 test-e2e:
 	@infra/local/test.sh e2e
 
-# The cluster lab's tests: a lab of their own (10.234.0.0/24), removed at the end (infra/cluster/).
+# The cluster tests: on a lab of their own (covetest, 10.230.0.0/24), removed at the end (infra/cluster/).
 test-cluster:
 	@infra/local/test.sh cluster
 
 # The fault suite against the platform `make up` started: every fault, every target (README.md).
 chaos:
 	@infra/local/test.sh chaos
+
+# The cluster lab (three engines in network namespaces, a Swarm, its registry) and Cove on it;
+# .cove/cluster/env has its keys. One of `make up` and `make cluster-up` at a time (README.md).
+cluster-up:
+	@infra/cluster/up.sh
+
+cluster-down:
+	@infra/cluster/down.sh
 
 # The proxy side by side with a direct connection and nginx (bench/README.md).
 bench:

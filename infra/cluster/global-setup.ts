@@ -18,12 +18,16 @@ declare module 'vitest' {
   }
 }
 
-/** The lab the tests use: its own name and subnet, apart from `make cluster-up`'s (10.231.0.0/24). */
+/**
+ * The lab the tests use: a name and /24 of its own (COVE_TEST_CLUSTER_NAME, COVE_TEST_CLUSTER_SUBNET),
+ * apart from `make cluster-up`'s (COVE_CLUSTER_NAME, 10.231.0.0/24), so both can run at once. Test
+ * files of other folders that find it up use it as well.
+ */
 export function testLabEnvironment(): NodeJS.ProcessEnv {
   return {
     ...process.env,
-    COVE_CLUSTER_NAME: process.env.COVE_CLUSTER_NAME ?? `${process.env.COVE_INSTANCE ?? 'local'}-test`,
-    COVE_CLUSTER_SUBNET: process.env.COVE_TEST_CLUSTER_SUBNET ?? '10.234.0.0/24',
+    COVE_CLUSTER_NAME: process.env.COVE_TEST_CLUSTER_NAME ?? 'covetest',
+    COVE_CLUSTER_SUBNET: process.env.COVE_TEST_CLUSTER_SUBNET ?? '10.230.0.0/24',
   };
 }
 

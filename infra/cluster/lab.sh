@@ -21,6 +21,7 @@
 #                          .11, .12, .13 the nodes
 #   COVE_CLUSTER_ADDR_POOL the swarm's pool for overlay networks (default 10.244.0.0/14, /24 each),
 #                          apart from the host's Docker networks and Cove's app pool 10.213.0.0/16
+#   COVE_CLUSTER_STATE_ROOT where labs keep their state (default <checkout>/.cove/cluster)
 #   COVE_RUNTIME_IMAGE     the image every node runs apps from (default cove/runtime:dev), copied
 #                          from the host's engine into the lab's registry
 set -euo pipefail
@@ -58,7 +59,9 @@ node_host() { echo "$lab-$1"; }
 node_veth() { echo "cxl${tag}h$(node_index "$1")"; }
 node_peer() { echo "cxl${tag}p$(node_index "$1")"; }
 
-state=$COVE_STATE_DIR/cluster/$lab
+# Under the checkout's .cove/cluster/ (not $COVE_STATE_DIR: `make cluster-up` runs Cove with
+# COVE_STATE_DIR=.cove/cluster, and its lab stays .cove/cluster/<lab>).
+state=${COVE_CLUSTER_STATE_ROOT:-$repo_root/.cove/cluster}/$lab
 node_dir() { echo "$state/nodes/$1"; }
 node_sock() { echo "$(node_dir "$1")/docker.sock"; }
 node_docker() { local n=$1; shift; DOCKER_CONFIG=$state/docker-config docker -H "unix://$(node_sock "$n")" "$@"; }

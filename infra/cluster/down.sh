@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# `make cluster-down`: stops what `make cluster-up` started: Cove's services of .cove/cluster (as
+# `make down` does for .cove) and the cluster lab with its registry, also after a half-failed start.
+# Cove's data stays in .cove/cluster (its Postgres, its master key); the lab keeps nothing.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/../local/defaults.sh"
+export COVE_STATE_DIR=$repo_root/.cove/cluster
+status=0
+"$repo_root/infra/local/down.sh" || status=$?
+"$here/lab.sh" down || status=$?
+exit $status
