@@ -13,6 +13,7 @@ import { RuntimeLogFollowers } from './deploy/runtime-logs';
 import { startAppFirewall } from './network/firewall';
 import { startReconciler } from './reconciler/loop';
 import { createDockerRuntime } from './runtime/docker';
+import { scaleReplicas } from './replicas/scale-pass';
 import { sleepIdleApps } from './sleep/sleep-pass';
 import { startWorkers } from './worker';
 
@@ -43,7 +44,7 @@ export async function startBuilder(
   // The reconciler puts back build jobs Redis lost (reconciler/requeue-lost-builds.ts).
   const queues = openJobQueues(redis, config.COVE_INSTANCE);
   // Each pass ends with the sleep pass, over what the pass read.
-  const reconciler = startReconciler(context, queues, [sleepIdleApps]);
+  const reconciler = startReconciler(context, queues, [sleepIdleApps, scaleReplicas]);
   const oomWatch = startOomWatch(context);
   const workers = startWorkers(context, workerConnection, reconciler);
   await workers.ready();

@@ -1,11 +1,13 @@
 // The one health-checked swap, whatever asks for it (a deploy, a rollback, a reboot, new secrets or
-// limits, a recovery, a wake whose container is gone): start a container of the image beside what
-// serves, wait until it answers, let lifecycle switch the rows and the route to it, then drain the
-// containers it replaces. Until the switch commits, what served keeps serving; a container that
-// does not come up is removed and its DeployFailure thrown, for the caller to say why.
+// limits, a recovery, a wake whose container is gone): start the app's replicas of the image beside
+// what serves, wait until every one answers, let lifecycle switch the rows and the route to them,
+// then drain the containers they replace. Until the switch commits, what served keeps serving; if
+// one replica does not come up, all the new ones are removed and its DeployFailure thrown.
 import { randomBytes } from 'node:crypto';
-import { goLive, switchContainer } from '@cove/shared/lifecycle/go-live';
+import { schema } from '@cove/shared/db/client';
+import { goLive, type ServingContainer, switchContainer } from '@cove/shared/lifecycle/go-live';
 import type { Actor } from '@cove/shared/lifecycle/record';
+import { eq } from 'drizzle-orm';
 import type { BuilderContext } from '../context';
 import { type ContainerInfo, labelKeys } from '../runtime/types';
 import { type DeploymentTarget, startHealthyContainer } from './container';
@@ -30,6 +32,51 @@ export interface SwapHooks {
   onHealthy?: (container: ContainerInfo) => void | Promise<void>;
 }
 
+/** How many replicas the app runs awake: the scaler's count, within the app's minimum and maximum. */
+export async function readReplicaCount(context: BuilderContext, appId: string): Promise<number> {
+  const [row] = await context.db
+    .select({
+      replicaCount: schema.apps.replicaCount,
+      minReplicas: schema.apps.minReplicas,
+      maxReplicas: schema.apps.maxReplicas,
+    })
+    .from(schema.apps)
+    .where(eq(schema.apps.id, appId));
+  if (!row) return 1;
+  return Math.max(1, row.minReplicas, Math.min(row.replicaCount, row.maxReplicas));
+}
+
+export function servingOf(container: ContainerInfo): ServingContainer {
+  if (container.hostPort === null) throw new Error('A container to swap in must have a published port');
+  return { id: container.id, hostPort: container.hostPort, node: container.node };
+}
+
+/** Starts `count` healthy replicas side by side; if one fails, the others are removed too. */
+async function startReplicas(
+  context: BuilderContext,
+  target: DeploymentTarget,
+  swap: SwapKind,
+  count: number,
+  onProgress: SwapHooks['onProgress'],
+): Promise<ContainerInfo[]> {
+  const started = await Promise.allSettled(
+    Array.from({ length: count }, (_, index) => {
+      // A fresh container starts beside the one it replaces, and further replicas beside the
+      // first: each needs a name of its own.
+      const hasOwnName = swap.kind === 'new-deployment' && index === 0;
+      const options = hasOwnName ? {} : { nameSuffix: randomBytes(3).toString('hex') };
+      return startHealthyContainer(context, target, index === 0 ? onProgress : undefined, options);
+    }),
+  );
+  const healthy = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const failure = started.find((result) => result.status === 'rejected');
+  if (failure) {
+    for (const container of healthy) await context.runtime.remove(container.id);
+    throw failure.reason;
+  }
+  return healthy;
+}
+
 export async function swapIn(
   context: BuilderContext,
   target: DeploymentTarget,
@@ -37,24 +84,23 @@ export async function swapIn(
   hooks: SwapHooks = {},
 ): Promise<SwapOutcome> {
   const { runtime, config } = context;
-  // A fresh container starts beside the one it replaces, so it needs a name of its own.
-  const nameSuffix = swap.kind === 'fresh-container' ? randomBytes(3).toString('hex') : undefined;
-  const container = await startHealthyContainer(
-    context,
-    target,
-    hooks.onProgress,
-    nameSuffix ? { nameSuffix } : {},
-  );
-  const hostPort = container.hostPort;
-  if (hostPort === null) throw new Error('A container to swap in must have a published port');
+  const count = await readReplicaCount(context, target.appId);
+  const containers = await startReplicas(context, target, swap, count, hooks.onProgress);
+  const [container] = containers;
+  if (!container) throw new Error('a swap starts at least one replica');
+  const removeStarted = async () => {
+    for (const started of containers) await runtime.remove(started.id);
+  };
   try {
     await hooks.onHealthy?.(container);
   } catch (error) {
-    await runtime.remove(container.id);
+    await removeStarted();
     throw error;
   }
   const app = { id: target.appId, name: target.appName };
-  const serving = { id: container.id, hostPort };
+  const [serving, ...replicas] = containers.map(servingOf);
+  if (!serving) throw new Error('a swap starts at least one replica');
+  const newIds = new Set(containers.map((started) => started.id));
   let outcome: SwapOutcome;
   let replaced: string | null = null;
   if (swap.kind === 'new-deployment') {
@@ -63,6 +109,7 @@ export async function swapIn(
       appName: app.name,
       deploymentId: target.deploymentId,
       container: serving,
+      replicas,
     });
     outcome = result.outcome;
     if (result.outcome === 'live') replaced = result.previous?.id ?? null;
@@ -71,6 +118,7 @@ export async function swapIn(
       app,
       liveDeploymentId: target.deploymentId,
       container: serving,
+      replicas,
       crashCount: swap.crashCount,
       ...(swap.by ? { by: swap.by } : {}),
       reason: swap.reason,
@@ -79,7 +127,7 @@ export async function swapIn(
     if (isSwitched) replaced = target.deploymentId;
   }
   if (outcome !== 'live') {
-    await runtime.remove(container.id);
+    await removeStarted();
     return outcome;
   }
   // Only now, with the route on the new container, are the old ones' open tabs closed, with a close
@@ -90,11 +138,14 @@ export async function swapIn(
       [labelKeys.instance]: config.COVE_INSTANCE,
       [labelKeys.deploymentId]: replaced,
     });
-    for (const old of previous) {
-      if (old.id === container.id) continue;
-      await runtime.stop(old.id, drainSeconds);
-      await runtime.remove(old.id);
-    }
+    await Promise.all(
+      previous
+        .filter((old) => !newIds.has(old.id))
+        .map(async (old) => {
+          await runtime.stop(old.id, drainSeconds);
+          await runtime.remove(old.id);
+        }),
+    );
   }
   return 'live';
 }

@@ -12,6 +12,7 @@ import { eq } from 'drizzle-orm';
 import { resumeInterruptedBuild } from '../builds/interruptions';
 import type { BuilderContext } from '../context';
 import { restartLiveDeployment } from '../deploy/restart';
+import { startMoreReplicas } from '../replicas/replica-set';
 import type { ReconcileAction } from './decide';
 
 const { apps, deployments } = schema;
@@ -53,6 +54,10 @@ async function applyAction(context: BuilderContext, action: ReconcileAction): Pr
     }
     case 'start-live': {
       await restartLiveDeployment(context, action.appId, 'recover', reconciler);
+      return;
+    }
+    case 'start-replicas': {
+      await startMoreReplicas(context, action.appId, action.total, reconciler);
       return;
     }
     case 'record-container': {

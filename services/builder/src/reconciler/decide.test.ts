@@ -24,6 +24,8 @@ function app(overrides: Partial<DesiredApp> = {}): DesiredApp {
     crashCount: 0,
     updatedAt: secondsAgo(600),
     idle: { freezeAfterSeconds: null, stopAfterSeconds: null },
+    replicaCount: 1,
+    replicaSettings: { minReplicas: 1, maxReplicas: 1, sessionsPerReplica: 50, replicaCount: 1 },
     live: { deploymentId: liveId, imageTag: 'cove-x/hello:abc', containerId: 'c-live', hostPort: 40001 },
     ...overrides,
   };
@@ -39,6 +41,7 @@ function container(overrides: Partial<ObservedContainer> = {}): ObservedContaine
     isOomKilled: false,
     memoryLimitMb: 512,
     hostPort: 40001,
+    node: 'host-a',
     ...overrides,
   };
 }
@@ -59,6 +62,7 @@ const servingRoute: RouteEntry = {
   appName: 'hello',
   status: 'running',
   upstream: { host: '127.0.0.1', port: 40001 },
+  replicas: [{ id: 'c-live', host: '127.0.0.1', port: 40001, node: 'host-a' }],
 };
 
 function input(overrides: Partial<ReconcileInput> = {}): ReconcileInput {
@@ -231,10 +235,52 @@ describe('decide', () => {
         { kind: 'record-container', deploymentId: liveId, containerId: 'c-other', hostPort: 40009 },
         {
           kind: 'write-route',
-          entry: { ...servingRoute, upstream: { host: '127.0.0.1', port: 40009 } },
+          entry: {
+            ...servingRoute,
+            upstream: { host: '127.0.0.1', port: 40009 },
+            replicas: [{ id: 'c-other', host: '127.0.0.1', port: 40009, node: 'host-a' }],
+          },
           liveDeploymentId: liveId,
         },
       ],
+    },
+    {
+      case: 'every running replica up to the count is routed, the recorded one first',
+      input: input({
+        apps: [app({ replicaCount: 2 })],
+        containers: [container({ id: 'c-second', hostPort: 40002 }), container()],
+      }),
+      expected: [
+        {
+          kind: 'write-route',
+          entry: {
+            ...servingRoute,
+            replicas: [
+              { id: 'c-live', host: '127.0.0.1', port: 40001, node: 'host-a' },
+              { id: 'c-second', host: '127.0.0.1', port: 40002, node: 'host-a' },
+            ],
+          },
+          liveDeploymentId: liveId,
+        },
+      ],
+    },
+    {
+      case: 'a replica that died is started again, and leaves the route meanwhile',
+      input: input({
+        apps: [app({ replicaCount: 2 })],
+        containers: [container(), container({ id: 'c-dead', state: 'exited', exitCode: 137, hostPort: null })],
+      }),
+      expected: [
+        { kind: 'remove-container', containerId: 'c-dead', deploymentId: liveId },
+        { kind: 'start-replicas', appId, deploymentId: liveId, total: 2 },
+      ],
+    },
+    {
+      case: 'replicas past the count are removed',
+      input: input({
+        containers: [container({ id: 'c-extra', hostPort: 40003 }), container()],
+      }),
+      expected: [{ kind: 'remove-container', containerId: 'c-extra', deploymentId: liveId }],
     },
     {
       case: 'an app never deployed gets a route saying its status',

@@ -2,6 +2,7 @@
 // engine reports and the current route table, the list of actions that converge them.
 import type { AppStatus } from '@cove/shared/db/schema/apps';
 import type { DeploymentStatus } from '@cove/shared/db/schema/deployments';
+import { routeEntryFor, type ServingContainer } from '@cove/shared/lifecycle/routes';
 import type { RouteEntry } from '@cove/shared/routing/route-table';
 import { isPastInterruptionLimit } from '../builds/interruptions';
 import { oomKillMessage } from '../deploy/oom-message';
@@ -15,6 +16,10 @@ export interface DesiredApp {
   updatedAt: Date;
   /** The app's own idle times (sleep/decide-sleep.ts); null: the platform's. */
   idle: { freezeAfterSeconds: number | null; stopAfterSeconds: number | null };
+  /** Replicas to keep running while awake (the scaler's count, within the app's min and max). */
+  replicaCount: number;
+  /** The app's replica settings as saved (the scaler reads them). */
+  replicaSettings: { minReplicas: number; maxReplicas: number; sessionsPerReplica: number; replicaCount: number };
   live: {
     deploymentId: string;
     imageTag: string;
@@ -41,6 +46,7 @@ export interface ObservedContainer {
   isOomKilled: boolean;
   memoryLimitMb: number | null;
   hostPort: number | null;
+  node: string;
 }
 
 export interface ReconcileInput {
@@ -60,6 +66,8 @@ export type ReconcileAction =
   | { kind: 'remove-container'; containerId: string; deploymentId: string | null }
   | { kind: 'mark-crashed'; appId: string; deploymentId: string; message: string }
   | { kind: 'start-live'; appId: string; deploymentId: string }
+  /** The app serves with fewer replicas than it should (one died, or the count went up). */
+  | { kind: 'start-replicas'; appId: string; deploymentId: string; total: number }
   | { kind: 'record-container'; deploymentId: string; containerId: string; hostPort: number }
   | { kind: 'write-route'; entry: RouteEntry; liveDeploymentId: string | null }
   | { kind: 'remove-route'; appName: string };
@@ -100,34 +108,47 @@ function decideLiveContainer(
   app: DesiredApp,
   input: ReconcileInput,
   actions: ReconcileAction[],
-): number | null {
+): ServingContainer[] {
   const live = app.live;
-  if (live === null || restingStatuses.includes(app.status)) return null;
+  if (live === null || restingStatuses.includes(app.status)) return [];
   const mine = input.containers.filter((container) => container.deploymentId === live.deploymentId);
   const isServing = (container: ObservedContainer) =>
     container.state === 'running' && container.hostPort !== null;
-  // Two running containers of one deployment (a secrets swap cut short): keep the recorded one.
-  const running =
-    mine.find((container) => isServing(container) && container.id === live.containerId) ??
-    mine.find(isServing);
+  // The recorded replica first, then the others up to the app's count; more than that (a swap cut
+  // short, a scale-down half done) are removed.
+  const running = mine
+    .filter(isServing)
+    .sort((a, b) => Number(b.id === live.containerId) - Number(a.id === live.containerId))
+    .slice(0, Math.max(1, app.replicaCount));
   const busy = mine.find((container) => container.state === 'restarting' || container.state === 'paused');
-  const kept = running ?? busy;
+  const kept = running.length > 0 ? running : busy ? [busy] : [];
   for (const container of mine) {
-    if (container !== kept)
+    if (!kept.includes(container))
       actions.push({ kind: 'remove-container', containerId: container.id, deploymentId: live.deploymentId });
   }
-  if (running && running.hostPort !== null) {
-    if (running.id !== live.containerId || running.hostPort !== live.hostPort) {
+  const [primary] = running;
+  if (primary && primary.hostPort !== null) {
+    if (primary.id !== live.containerId || primary.hostPort !== live.hostPort) {
       actions.push({
         kind: 'record-container',
         deploymentId: live.deploymentId,
-        containerId: running.id,
-        hostPort: running.hostPort,
+        containerId: primary.id,
+        hostPort: primary.hostPort,
       });
     }
-    return running.hostPort;
+    if (running.length < app.replicaCount && app.status === 'running') {
+      actions.push({
+        kind: 'start-replicas',
+        appId: app.id,
+        deploymentId: live.deploymentId,
+        total: app.replicaCount,
+      });
+    }
+    return running.flatMap((container) =>
+      container.hostPort === null ? [] : [{ id: container.id, hostPort: container.hostPort, node: container.node }],
+    );
   }
-  if (busy) return null;
+  if (busy) return [];
   const exited = mine.find((container) => container.state === 'exited' || container.state === 'dead');
   const hasCrashed = exited !== undefined && (exited.exitCode !== 0 || exited.isOomKilled);
   if (hasCrashed && app.status !== 'crashed') {
@@ -137,13 +158,13 @@ function decideLiveContainer(
       deploymentId: live.deploymentId,
       message: crashMessage(exited),
     });
-    return null;
+    return [];
   }
   const waitedSeconds = (input.now.getTime() - app.updatedAt.getTime()) / 1000;
   if (app.status === 'crashed' && waitedSeconds < crashBackoffSeconds(app.crashCount, input.thresholds))
-    return null;
+    return [];
   actions.push({ kind: 'start-live', appId: app.id, deploymentId: live.deploymentId });
-  return null;
+  return [];
 }
 
 export function decide(input: ReconcileInput): ReconcileAction[] {
@@ -181,17 +202,9 @@ export function decide(input: ReconcileInput): ReconcileAction[] {
   }
 
   for (const app of input.apps) {
-    const upstreamPort = decideLiveContainer(app, input, actions);
+    const serving = decideLiveContainer(app, input, actions);
     if (app.status === 'waking') continue;
-    const entry: RouteEntry =
-      upstreamPort === null
-        ? { appId: app.id, appName: app.name, status: app.status }
-        : {
-            appId: app.id,
-            appName: app.name,
-            status: app.status,
-            upstream: { host: '127.0.0.1', port: upstreamPort },
-          };
+    const entry = routeEntryFor(app, app.status, serving);
     if (!isSameRoute(input.routes.get(app.name), entry)) {
       actions.push({ kind: 'write-route', entry, liveDeploymentId: app.live?.deploymentId ?? null });
     }

@@ -82,13 +82,18 @@ export async function reconcileOnce(
   for (const app of apps) {
     const live = app.live;
     if (live === null) continue;
-    const running = containers.find(
-      (container) => container.deploymentId === live.deploymentId && container.state === 'running',
+    const unfollowed = containers.filter(
+      (container) =>
+        container.deploymentId === live.deploymentId &&
+        container.state === 'running' &&
+        !context.runtimeLogs.isFollowing(container.id),
     );
-    if (!running || context.runtimeLogs.isFollowing(running.id)) continue;
+    if (unfollowed.length === 0) continue;
     try {
       const mask = await secretsMasker(context, app.id);
-      context.runtimeLogs.follow(running.id, live.deploymentId, nowSeconds, mask);
+      for (const running of unfollowed) {
+        context.runtimeLogs.follow(running.id, live.deploymentId, nowSeconds, mask);
+      }
     } catch (error) {
       // Never follow unmasked: the next pass tries again.
       context.logger.warn({ err: error, appId: app.id }, "could not read the app's secrets to mask its log");

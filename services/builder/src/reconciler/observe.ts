@@ -20,6 +20,13 @@ export async function readDesiredApps(db: Database): Promise<DesiredApp[]> {
     crashCount: app.crashCount,
     updatedAt: app.updatedAt,
     idle: { freezeAfterSeconds: app.freezeAfterSeconds, stopAfterSeconds: app.stopAfterSeconds },
+    replicaCount: Math.max(1, app.minReplicas, Math.min(app.replicaCount, app.maxReplicas)),
+    replicaSettings: {
+      minReplicas: app.minReplicas,
+      maxReplicas: app.maxReplicas,
+      sessionsPerReplica: app.sessionsPerReplica,
+      replicaCount: app.replicaCount,
+    },
     live:
       live?.imageTag != null
         ? {
@@ -64,5 +71,6 @@ export async function observeContainers(
     isOomKilled: container.isOomKilled,
     memoryLimitMb: container.memoryLimitMb,
     hostPort: container.hostPort,
+    node: container.node,
   }));
 }

@@ -1,6 +1,6 @@
 // The Docker implementation of the container runtime (dockerode over the engine's socket). The only
 // module in Cove that talks to Docker.
-import { networkInterfaces } from 'node:os';
+import { hostname, networkInterfaces } from 'node:os';
 import { PassThrough } from 'node:stream';
 import { freeSubnets } from '@cove/shared/network/subnet-pool';
 import Docker from 'dockerode';
@@ -73,6 +73,8 @@ function toContainerInfo(inspected: Docker.ContainerInspectInfo): ContainerInfo 
       ? Math.round(inspected.HostConfig.Memory / (1024 * 1024))
       : null,
     hostPort: state === 'running' ? hostPort : null,
+    // One engine, on the machine the builder runs on.
+    node: hostname(),
   };
 }
 

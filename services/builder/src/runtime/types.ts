@@ -142,6 +142,8 @@ export interface ContainerInfo {
   memoryLimitMb: number | null;
   /** Host port the container port is published on (loopback), when running. */
   hostPort: number | null;
+  /** The machine the instance runs on (on one Docker host: its host name; on a cluster: the node's). */
+  node: string;
 }
 
 export interface LogFollower {

@@ -7,6 +7,7 @@ import { builder } from '@cove/shared/lifecycle/record';
 import { type SleepDepth, sleepMessages } from '@cove/shared/sleep/wake-state';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { BuilderContext } from '../context';
+import { labelKeys } from '../runtime/types';
 
 const { apps, deployments } = schema;
 
@@ -39,6 +40,14 @@ export async function putAppToSleep(
     by: builder,
   });
   if (!isAsleep) return 'not-running';
+  // Asleep, only the recorded replica is kept (frozen or stopped); a wake starts the others again.
+  const replicas = await runtime.list({
+    [labelKeys.instance]: context.config.COVE_INSTANCE,
+    [labelKeys.deploymentId]: live.id,
+  });
+  await Promise.all(
+    replicas.filter((replica) => replica.id !== containerId).map((replica) => runtime.remove(replica.id)),
+  );
   if (depth === 'frozen') {
     await runtime.pause(containerId);
   } else {

@@ -42,7 +42,7 @@ async function markAwake(
   await switchContainer(context, {
     app,
     liveDeploymentId: live.id,
-    container: { id: container.id, hostPort },
+    container: { id: container.id, hostPort, node: container.node },
     crashCount: 'keep',
     reason: 'Awake: a visit (or Wake now) woke it.',
   });

@@ -43,7 +43,8 @@ export async function markSleeping(
     to: 'sleeping',
     from: sleep.from,
     where: eq(apps.liveDeploymentId, sleep.liveDeploymentId),
-    set: { statusMessage: sleep.message },
+    // Asleep, one container is kept (frozen or stopped); awake again, it starts with its minimum.
+    set: { statusMessage: sleep.message, replicaCount: sql`${apps.minReplicas}` },
     deploymentId: sleep.liveDeploymentId,
     by: sleep.by,
     reason: sleep.message,

@@ -8,12 +8,9 @@ import type { Database } from '../db/client';
 import { apps } from '../db/schema/apps';
 import { deployments } from '../db/schema/deployments';
 import { type Actor, builder, changeAppStatus, changeDeploymentStatus, type DeploymentRow } from './record';
-import { type LifecycleDeps, routeTo } from './routes';
+import { type LifecycleDeps, routeTo, type ServingContainer } from './routes';
 
-export interface ServingContainer {
-  id: string;
-  hostPort: number;
-}
+export type { ServingContainer } from './routes';
 
 /**
  * 'outdated': a newer deployment went live meanwhile (this one is superseded); 'stopped': it was
@@ -26,9 +23,17 @@ export type GoLiveResult =
 
 export async function goLive(
   deps: LifecycleDeps,
-  activation: { appId: string; appName: string; deploymentId: string; container: ServingContainer },
+  activation: {
+    appId: string;
+    appName: string;
+    deploymentId: string;
+    /** The replica the deployments row records (the first); `replicas` are the others beside it. */
+    container: ServingContainer;
+    replicas?: readonly ServingContainer[];
+  },
 ): Promise<GoLiveResult> {
   const { container } = activation;
+  const serving = [container, ...(activation.replicas ?? [])];
   return deps.db.transaction(async (tx): Promise<GoLiveResult> => {
     const [app] = await tx.select().from(apps).where(eq(apps.id, activation.appId)).for('update');
     if (!app) return { outcome: 'app-deleted' };
@@ -78,13 +83,18 @@ export async function goLive(
     await changeAppStatus(tx, {
       appId: app.id,
       to: 'running',
-      set: { liveDeploymentId: candidate.id, statusMessage: null, crashCount: 0 },
+      set: {
+        liveDeploymentId: candidate.id,
+        statusMessage: null,
+        crashCount: 0,
+        replicaCount: serving.length,
+      },
       deploymentId: candidate.id,
       by: builder,
       reason:
         candidate.trigger === 'rollback' ? 'An earlier version is live again.' : 'A new version is live.',
     });
-    await routeTo(deps, { id: activation.appId, name: activation.appName }, 'running', container.hostPort);
+    await routeTo(deps, { id: activation.appId, name: activation.appName }, 'running', serving);
     return { outcome: 'live', previous: replaced };
   });
 }
@@ -100,6 +110,8 @@ export async function switchContainer(
     app: { id: string; name: string };
     liveDeploymentId: string;
     container: ServingContainer;
+    /** The replicas beside `container` (a swap replaces them all; a wake brings back the first). */
+    replicas?: readonly ServingContainer[];
     crashCount: 'reset' | 'keep';
     by?: Actor;
     reason: string;
@@ -114,7 +126,7 @@ export async function switchContainer(
       .for('update');
     if (current?.liveDeploymentId !== liveDeploymentId) return false;
     // A visitor may wait on this route (a wake): it goes first, the rows follow in the same transaction.
-    await routeTo(deps, app, 'running', container.hostPort);
+    await routeTo(deps, app, 'running', [container, ...(change.replicas ?? [])]);
     await recordLiveContainer(tx, { deploymentId: liveDeploymentId, ...container });
     const result = await changeAppStatus(tx, {
       appId: app.id,
@@ -134,8 +146,9 @@ export async function recordLiveContainer(
   db: Pick<Database, 'update'>,
   live: { deploymentId: string; id: string; hostPort: number },
 ): Promise<void> {
+  const { deploymentId, id, hostPort } = live;
   await db
     .update(deployments)
-    .set({ containerId: live.id, hostPort: live.hostPort })
-    .where(eq(deployments.id, live.deploymentId));
+    .set({ containerId: id, hostPort })
+    .where(eq(deployments.id, deploymentId));
 }

@@ -3,7 +3,13 @@
 import type { Redis } from 'ioredis';
 import type { Database } from '../db/client';
 import type { AppStatus } from '../db/schema/apps';
-import { type RouteEntry, readRoute, removeRoute, writeRoute } from '../routing/route-table';
+import {
+  type ReplicaEndpoint,
+  type RouteEntry,
+  readRoute,
+  removeRoute,
+  writeRoute,
+} from '../routing/route-table';
 
 /** What lifecycle/ works with: the database, the route table, and the instance the routes belong to. */
 export interface LifecycleDeps {
@@ -12,23 +18,59 @@ export interface LifecycleDeps {
   config: { COVE_INSTANCE: string };
 }
 
+/** A container serving the app: one replica of its live deployment. */
+export interface ServingContainer {
+  id: string;
+  hostPort: number;
+  /** The machine it runs on (the engine's host name). */
+  node: string;
+}
+
 /** Where a container answers, for the proxy: its port published on the host's loopback. */
 export function upstreamAt(hostPort: number): NonNullable<RouteEntry['upstream']> {
   return { host: '127.0.0.1', port: hostPort };
+}
+
+/**
+ * A replica's name in the route and in a viewer's pin: the engine's id, shortened (still 48 random
+ * bits, so a viewer cannot guess another; the proxy accepts only ids that are live anyway).
+ */
+export function replicaIdOf(containerId: string): string {
+  return containerId.slice(0, 12);
+}
+
+export function replicaEndpoints(serving: readonly ServingContainer[]): ReplicaEndpoint[] {
+  return serving.map((container) => ({
+    id: replicaIdOf(container.id),
+    ...upstreamAt(container.hostPort),
+    node: container.node,
+  }));
+}
+
+/** The route of an app: its status and, when it serves, every replica (the first also as `upstream`). */
+export function routeEntryFor(
+  app: { id: string; name: string },
+  status: AppStatus,
+  serving: readonly ServingContainer[] = [],
+): RouteEntry {
+  const [primary] = serving;
+  return {
+    appId: app.id,
+    appName: app.name,
+    status,
+    ...(primary === undefined
+      ? {}
+      : { upstream: upstreamAt(primary.hostPort), replicas: replicaEndpoints(serving) }),
+  };
 }
 
 export async function routeTo(
   deps: Pick<LifecycleDeps, 'redis' | 'config'>,
   app: { id: string; name: string },
   status: AppStatus,
-  hostPort: number | null = null,
+  serving: readonly ServingContainer[] = [],
 ): Promise<void> {
-  await writeRoute(deps.redis, deps.config.COVE_INSTANCE, {
-    appId: app.id,
-    appName: app.name,
-    status,
-    ...(hostPort === null ? {} : { upstream: upstreamAt(hostPort) }),
-  });
+  await writeRoute(deps.redis, deps.config.COVE_INSTANCE, routeEntryFor(app, status, serving));
 }
 
 /** The reconciler's repair: an entry it derived from Postgres. */

@@ -5,7 +5,7 @@ import ts from 'typescript';
 
 /** Columns that only lifecycle/ writes, per table. */
 export const guardedColumns: Record<'apps' | 'deployments', readonly string[]> = {
-  apps: ['status', 'liveDeploymentId'],
+  apps: ['status', 'liveDeploymentId', 'replicaCount'],
   deployments: ['status', 'containerId', 'hostPort'],
 };
 

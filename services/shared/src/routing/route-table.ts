@@ -4,12 +4,24 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { appStatuses } from '../db/schema/apps';
 
+/** One process of the app the proxy may send a viewer to; `id` is what a viewer's pin names. */
+export const replicaEndpoint = z.object({
+  id: z.string().min(1),
+  host: z.string(),
+  port: z.number().int(),
+  /** The machine it runs on (the engine's host name). */
+  node: z.string(),
+});
+export type ReplicaEndpoint = z.infer<typeof replicaEndpoint>;
+
 export const routeEntry = z.object({
   appId: z.uuid(),
   appName: z.string(),
   status: z.enum(appStatuses),
   /** Where the live container answers; absent when nothing serves the app. */
   upstream: z.object({ host: z.string(), port: z.number().int() }).optional(),
+  /** Every live replica, the first being `upstream`; absent with no upstream (or from older writers). */
+  replicas: z.array(replicaEndpoint).optional(),
 });
 export type RouteEntry = z.infer<typeof routeEntry>;
 

@@ -76,7 +76,7 @@ test('a first deploy walks queued → building → deploying → running, each s
     appId: app.id,
     appName: app.name,
     deploymentId: deployment.id,
-    container: { id: 'c1', hostPort: 40001 },
+    container: { id: 'c1', hostPort: 40001, node: 'host-a' },
   });
   expect(result).toEqual({ outcome: 'live', previous: null });
   expect(await appStatus(app.id)).toMatchObject({ status: 'running', liveDeploymentId: deployment.id });
@@ -85,6 +85,7 @@ test('a first deploy walks queued → building → deploying → running, each s
     appName: app.name,
     status: 'running',
     upstream: { host: '127.0.0.1', port: 40001 },
+    replicas: [{ id: 'c1', host: '127.0.0.1', port: 40001, node: 'host-a' }],
   });
 
   const history = (await listAppHistory(context.db, workspaceId, app.id)).reverse();
@@ -130,7 +131,7 @@ test('sleep, wake, crash and a fresh container: the app and its route follow, wi
     appId: app.id,
     appName: app.name,
     deploymentId: deployment.id,
-    container: { id: 'c1', hostPort: 40002 },
+    container: { id: 'c1', hostPort: 40002, node: 'host-a' },
   });
   const live = { id: app.id, name: app.name };
   // Only a running app is frozen: from 'running' alone.
@@ -169,7 +170,7 @@ test('sleep, wake, crash and a fresh container: the app and its route follow, wi
     await switchContainer(deps, {
       app: live,
       liveDeploymentId: app.id,
-      container: { id: 'c9', hostPort: 40009 },
+      container: { id: 'c9', hostPort: 40009, node: 'host-a' },
       crashCount: 'reset',
       reason: 'x',
     }),
@@ -178,7 +179,7 @@ test('sleep, wake, crash and a fresh container: the app and its route follow, wi
     await switchContainer(deps, {
       app: live,
       liveDeploymentId: deployment.id,
-      container: { id: 'c2', hostPort: 40003 },
+      container: { id: 'c2', hostPort: 40003, node: 'host-a' },
       crashCount: 'keep',
       reason: 'Recovered.',
     }),
@@ -219,14 +220,14 @@ test('a deployment older than the live one is superseded instead of going live',
     appId: app.id,
     appName: app.name,
     deploymentId: newer.id,
-    container: { id: 'n', hostPort: 40004 },
+    container: { id: 'n', hostPort: 40004, node: 'host-a' },
   });
   expect(live.outcome).toBe('live');
   const late = await goLive(deps, {
     appId: app.id,
     appName: app.name,
     deploymentId: older.id,
-    container: { id: 'o', hostPort: 40005 },
+    container: { id: 'o', hostPort: 40005, node: 'host-a' },
   });
   expect(late).toEqual({ outcome: 'outdated' });
   const [row] = await context.db.select().from(schema.deployments).where(eq(schema.deployments.id, older.id));

@@ -55,6 +55,13 @@ export const apps = pgTable('apps', {
   /** Idle seconds before the app is frozen / stopped; 0 never; null: the platform's defaults. */
   freezeAfterSeconds: integer('freeze_after_seconds'),
   stopAfterSeconds: integer('stop_after_seconds'),
+  /** Processes of the app while it is awake: never fewer than min, never more than max. */
+  minReplicas: integer('min_replicas').notNull().default(1),
+  maxReplicas: integer('max_replicas').notNull().default(1),
+  /** Open sessions (WebSockets) one replica takes before another starts, up to maxReplicas. */
+  sessionsPerReplica: integer('sessions_per_replica').notNull().default(50),
+  /** How many replicas should run now (the scaler's choice within min and max); lifecycle/ writes it. */
+  replicaCount: integer('replica_count').notNull().default(1),
   visibility: text('visibility', { enum: appVisibilities }).notNull().default('public'),
   /** Set when the app was linked through the GitHub App: clones use its short-lived tokens. */
   githubInstallationId: bigint('github_installation_id', { mode: 'number' }),
