@@ -12,8 +12,8 @@ import { startOomWatch } from './deploy/oom-watch';
 import { RuntimeLogFollowers } from './deploy/runtime-logs';
 import { startAppFirewall } from './network/firewall';
 import { startReconciler } from './reconciler/loop';
-import { createDockerRuntime } from './runtime/docker';
 import { scaleReplicas } from './replicas/scale-pass';
+import { createDockerRuntime } from './runtime/docker';
 import { sleepIdleApps } from './sleep/sleep-pass';
 import { startWorkers } from './worker';
 

@@ -8,11 +8,13 @@ import type { Duplex } from 'node:stream';
 import type { ProxyConfig } from '@cove/shared/config/schemas';
 import { openJobQueues } from '@cove/shared/jobs/queues';
 import type { Logger } from '@cove/shared/logs/logger';
+import type { RouteEntry } from '@cove/shared/routing/route-table';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { createAccessGate } from './access/gate';
 import { createActivityRecorder } from './activity/activity-recorder';
-import { createHttpForwarder, type Upstream } from './forwarding/http-forwarder';
+import { createReplicaSessions } from './activity/replica-sessions';
+import { createHttpForwarder } from './forwarding/http-forwarder';
 import { writeResponseToSocket } from './forwarding/socket-response';
 import { AnswerTimeoutError } from './forwarding/upstream-pool';
 import { forwardWebSocket } from './forwarding/websocket-forwarder';
@@ -21,6 +23,13 @@ import { limitConnectionsPerAddress } from './limits/connection-limits';
 import { appPageUrl, type ProxyProblem, problemResponse, wantsHtml } from './pages/problems';
 import { wakeStatusHeader, wakeStatusHoldMs, wakingPage, wakingPageAfterMs } from './pages/waking';
 import { renamedLocation, resolveRenamedApp } from './routing/rename-redirect';
+import {
+  isReplicaPinSetCookie,
+  loadReplicaPinKey,
+  type PinnedUpstream,
+  pinReplica,
+  stripReplicaPin,
+} from './routing/replica-pin';
 import { resolveRequest } from './routing/resolve';
 import { createRouteCache } from './routing/route-cache';
 import { createWakeRequests } from './wake/wake-requests';
@@ -65,6 +74,14 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
     logger,
   });
   activity.start();
+  const replicaSessions = createReplicaSessions({
+    redis,
+    instance: config.COVE_INSTANCE,
+    flushIntervalMs: config.COVE_ACTIVITY_FLUSH_MS,
+    logger,
+  });
+  replicaSessions.start();
+  const pinKey = await loadReplicaPinKey(redis, config.COVE_INSTANCE);
   const queues = openJobQueues(redis, config.COVE_INSTANCE);
   const wakes = createWakeRequests({ queues, logger });
   // A held request for an app that woke and fell asleep again must not wait on the answered ask.
@@ -84,6 +101,50 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
     answerTimeoutMs,
   });
   const tunnels = new WebSocketTunnels();
+
+  /** The replica of the app this browser is pinned to (a new pin when it has none that is live). */
+  function pinFor(request: IncomingMessage, route: RouteEntry): PinnedUpstream | null {
+    const isFromTrustedProxy = trustedProxyAddresses.has(request.socket.remoteAddress ?? '');
+    const forwardedProto = request.headers['x-forwarded-proto'];
+    const isSecure =
+      config.COVE_APPS_SCHEME === 'https' || (isFromTrustedProxy && forwardedProto === 'https');
+    const pinned = pinReplica(route, request.headers, {
+      key: pinKey,
+      nowMs: Date.now(),
+      isSecure,
+      sessionsOf: (replicaId) => replicaSessions.sessionsOf(route.appId, replicaId),
+    });
+    stripReplicaPin(request.headers);
+    return pinned;
+  }
+
+  /** The app's answer never writes the pin; a new pin is added to it. */
+  function answerHeaders(headers: string[], setCookie: string | null): string[] {
+    const kept: string[] = [];
+    for (let index = 0; index + 1 < headers.length; index += 2) {
+      const name = headers[index] ?? '';
+      const value = headers[index + 1] ?? '';
+      if (name.toLowerCase() === 'set-cookie' && isReplicaPinSetCookie(value)) continue;
+      kept.push(name, value);
+    }
+    if (setCookie !== null) kept.push('set-cookie', setCookie);
+    return kept;
+  }
+
+  /** The same for the app's 101 to a WebSocket upgrade, as raw head text. */
+  function answerHead(head: string, setCookie: string | null): string {
+    const lines = head.slice(0, -4).split('\r\n');
+    const kept = lines.filter((line, index) => {
+      if (index === 0) return true;
+      const colon = line.indexOf(':');
+      return !(
+        line.slice(0, colon).trim().toLowerCase() === 'set-cookie' &&
+        isReplicaPinSetCookie(line.slice(colon + 1))
+      );
+    });
+    if (setCookie !== null) kept.push(`set-cookie: ${setCookie}`);
+    return `${kept.join('\r\n')}\r\n\r\n`;
+  }
   let isStopping = false;
   let forceCloseTimer: NodeJS.Timeout | undefined;
 
@@ -99,7 +160,7 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
     const resolution = resolveRequest(request.headers.host, config.COVE_APPS_DOMAIN, routes);
     if (resolution.kind !== 'upstream' || access.isPrivate(resolution.appId)) return false;
     activity.touch(resolution.appId);
-    forward(request, response, resolution.appName, resolution.upstream);
+    forward(request, response, resolution.appName, resolution.route);
     return true;
   }
 
@@ -155,34 +216,47 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
     request: IncomingMessage,
     response: ServerResponse,
     appName: string,
-    upstream: Upstream,
+    route: RouteEntry,
   ): void {
     for (const header of platformOnlyHeaders) delete request.headers[header];
-    httpForwarder.forward(request, response, upstream, (error) => {
-      const isMidResponse = response.headersSent;
-      logger.warn(
-        { app: appName, error: errorDetails(error), method: request.method, path: pathOf(request) },
-        isMidResponse ? 'app dropped the connection mid-response' : 'request to app failed',
-      );
-      // An answer cut short (the container died mid-response) must not leave the browser waiting.
-      if (isMidResponse) {
-        response.destroy();
-        return;
-      }
-      const problem = problemFor(
-        request,
-        error instanceof AnswerTimeoutError
-          ? { kind: 'upstream_timeout', appName, waitedSeconds: config.COVE_PROXY_ANSWER_TIMEOUT_SECONDS }
-          : { kind: 'upstream_unreachable', appName },
-      );
+    const pinned = pinFor(request, route);
+    if (pinned === null) {
+      const problem = problemFor(request, { kind: 'upstream_unreachable', appName });
       response.writeHead(problem.statusCode, problem.headers).end(problem.body);
-    });
+      return;
+    }
+    const adjust = (headers: string[]) => answerHeaders(headers, pinned.setCookie);
+    httpForwarder.forward(
+      request,
+      response,
+      pinned.replica,
+      (error) => {
+        const isMidResponse = response.headersSent;
+        logger.warn(
+          { app: appName, error: errorDetails(error), method: request.method, path: pathOf(request) },
+          isMidResponse ? 'app dropped the connection mid-response' : 'request to app failed',
+        );
+        // An answer cut short (the container died mid-response) must not leave the browser waiting.
+        if (isMidResponse) {
+          response.destroy();
+          return;
+        }
+        const problem = problemFor(
+          request,
+          error instanceof AnswerTimeoutError
+            ? { kind: 'upstream_timeout', appName, waitedSeconds: config.COVE_PROXY_ANSWER_TIMEOUT_SECONDS }
+            : { kind: 'upstream_unreachable', appName },
+        );
+        response.writeHead(problem.statusCode, problem.headers).end(problem.body);
+      },
+      adjust,
+    );
   }
 
   /** The forward of a request Fastify took: the reply is handed over to the forwarder. */
-  function forwardReply(request: FastifyRequest, reply: FastifyReply, appName: string, upstream: Upstream) {
+  function forwardReply(request: FastifyRequest, reply: FastifyReply, appName: string, route: RouteEntry) {
     reply.hijack();
-    forward(request.raw, reply.raw, appName, upstream);
+    forward(request.raw, reply.raw, appName, route);
   }
 
   app.all('*', async (request, reply) => {
@@ -215,13 +289,13 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
     }
     activity.touch(resolution.appId);
     if (resolution.kind === 'upstream')
-      return forwardReply(request, reply, resolution.appName, resolution.upstream);
+      return forwardReply(request, reply, resolution.appName, resolution.route);
     const { appName, appId } = resolution;
     wakes.request(appId);
     if (wantsHtml(request.headers.accept)) {
       // A frozen app is back within a moment: then the visitor gets the app itself, no waking page.
       const quickly = await routes.waitForUpstream(appName, wakingPageAfterMs);
-      if (quickly?.upstream) return forwardReply(request, reply, appName, quickly.upstream);
+      if (quickly?.upstream) return forwardReply(request, reply, appName, quickly);
       const page = wakingPage({ appName, appPageUrl: appPageUrl(config.COVE_DASHBOARD_URL, appName) });
       return reply
         .code(503)
@@ -237,7 +311,7 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
       return sendProblem(request, reply, { kind: 'app_unavailable', appName, status: 'waking' });
     }
     activity.touch(appId);
-    return forwardReply(request, reply, appName, awake.upstream);
+    return forwardReply(request, reply, appName, awake);
   });
 
   app.server.on('upgrade', async (request: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -265,7 +339,7 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
       return;
     }
     let { appName } = resolution;
-    let upstream: Upstream;
+    let route: RouteEntry;
     if (resolution.kind === 'asleep') {
       // A tab left open on an app that fell asleep reconnects its WebSocket: wake the app for it.
       wakes.request(resolution.appId);
@@ -278,19 +352,27 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
         return;
       }
       appName = awake.appName;
-      upstream = awake.upstream;
+      route = awake;
     } else {
-      upstream = resolution.upstream;
+      route = resolution.route;
     }
     for (const header of platformOnlyHeaders) delete request.headers[header];
+    const pinned = pinFor(request, route);
+    if (pinned === null) {
+      writeResponseToSocket(socket, problemFor(request, { kind: 'upstream_unreachable', appName }));
+      return;
+    }
     tunnels.track(socket);
-    // An open WebSocket is an open tab: it keeps the app awake until it closes.
+    // An open WebSocket is an open tab: it keeps the app awake until it closes, and is a session
+    // of its replica (the scaler counts them).
     socket.once('close', activity.holdOpen(resolution.appId));
+    socket.once('close', replicaSessions.hold(route.appId, pinned.replica.id));
     forwardWebSocket({
       request,
       client: socket,
       head,
-      upstream,
+      upstream: pinned.replica,
+      adjustAnswerHead: (answer) => answerHead(answer, pinned.setCookie),
       tunnels,
       isFromTrustedProxy: trustedProxyAddresses.has(request.socket.remoteAddress ?? ''),
       answerTimeoutMs,
@@ -328,6 +410,7 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
     await routes.stop();
     await access.stop();
     await activity.stop();
+    await replicaSessions.stop();
     await queues.close();
   });
 

@@ -268,7 +268,10 @@ describe('decide', () => {
       case: 'a replica that died is started again, and leaves the route meanwhile',
       input: input({
         apps: [app({ replicaCount: 2 })],
-        containers: [container(), container({ id: 'c-dead', state: 'exited', exitCode: 137, hostPort: null })],
+        containers: [
+          container(),
+          container({ id: 'c-dead', state: 'exited', exitCode: 137, hostPort: null }),
+        ],
       }),
       expected: [
         { kind: 'remove-container', containerId: 'c-dead', deploymentId: liveId },

@@ -19,7 +19,12 @@ export interface DesiredApp {
   /** Replicas to keep running while awake (the scaler's count, within the app's min and max). */
   replicaCount: number;
   /** The app's replica settings as saved (the scaler reads them). */
-  replicaSettings: { minReplicas: number; maxReplicas: number; sessionsPerReplica: number; replicaCount: number };
+  replicaSettings: {
+    minReplicas: number;
+    maxReplicas: number;
+    sessionsPerReplica: number;
+    replicaCount: number;
+  };
   live: {
     deploymentId: string;
     imageTag: string;
@@ -145,7 +150,9 @@ function decideLiveContainer(
       });
     }
     return running.flatMap((container) =>
-      container.hostPort === null ? [] : [{ id: container.id, hostPort: container.hostPort, node: container.node }],
+      container.hostPort === null
+        ? []
+        : [{ id: container.id, hostPort: container.hostPort, node: container.node }],
     );
   }
   if (busy) return [];

@@ -48,7 +48,10 @@ export function decideScale(apps: readonly ScaledApp[], nowMs: number): ScaleAct
     const minimum = Math.max(1, app.minReplicas);
     const maximum = Math.max(minimum, app.maxReplicas);
     const sessions = app.replicas.reduce((sum, replica) => sum + replica.sessions, 0);
-    const needed = Math.min(maximum, Math.max(minimum, Math.ceil(sessions / Math.max(1, app.sessionsPerReplica))));
+    const needed = Math.min(
+      maximum,
+      Math.max(minimum, Math.ceil(sessions / Math.max(1, app.sessionsPerReplica))),
+    );
     const current = Math.min(maximum, Math.max(minimum, app.replicaCount));
     if (needed > current) {
       actions.push({

@@ -62,7 +62,8 @@ export async function startMoreReplicas(
   const isRouted = await routeReplicas(context, { app, liveDeploymentId: live.id, serving, by });
   if (!isRouted) {
     // The app moved on meanwhile (asleep, another version): the new ones serve nobody.
-    for (const result of started) if (result.status === 'fulfilled') await context.runtime.remove(result.value.id);
+    for (const result of started)
+      if (result.status === 'fulfilled') await context.runtime.remove(result.value.id);
     return 0;
   }
   return joined;
@@ -94,7 +95,8 @@ export async function stopReplica(
     reason: change.reason,
   });
   if (!isCounted) return false;
-  if (!(await routeReplicas(context, { app, liveDeploymentId, serving: staying, by: change.by }))) return false;
+  if (!(await routeReplicas(context, { app, liveDeploymentId, serving: staying, by: change.by })))
+    return false;
   await context.runtime.stop(leaving.id, drainSeconds);
   await context.runtime.remove(leaving.id);
   return true;

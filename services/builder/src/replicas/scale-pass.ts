@@ -1,7 +1,8 @@
 // One pass of the scaler, run by the reconciler after it converged (as the sleep pass): read the
 // sessions the proxies count per replica, decide (decide-scale.ts), and start or stop replicas.
-import { setReplicaCount } from '@cove/shared/lifecycle/replicas';
+
 import { builder } from '@cove/shared/lifecycle/record';
+import { setReplicaCount } from '@cove/shared/lifecycle/replicas';
 import { replicaIdOf } from '@cove/shared/lifecycle/routes';
 import {
   forgetReplicaLastBusy,

@@ -26,6 +26,8 @@ export interface HttpForwarder {
     response: ServerResponse,
     upstream: Upstream,
     onError: (error: Error) => void,
+    /** Rewrites the answer's headers (name, value, name, value...) before they reach the browser. */
+    adjustHeaders?: (headers: string[]) => string[],
   ): void;
   /** Cuts every connection to the apps (the proxy's drain is over by then). */
   destroy(): Promise<void>;
@@ -54,6 +56,7 @@ class ForwardedExchange implements ConnectionUser, ResponseEvents {
     private readonly reportUpstreamError: (error: Error) => void,
     private readonly isFromTrustedProxy: boolean,
     private readonly bodyIdleTimeoutMs: number,
+    private readonly adjustHeaders?: (headers: string[]) => string[],
   ) {
     const headers = request.headers;
     this.isChunkedBody = headers['transfer-encoding'] !== undefined;
@@ -123,8 +126,9 @@ class ForwardedExchange implements ConnectionUser, ResponseEvents {
   }
 
   onHead(head: ResponseHead): void {
-    if (head.statusMessage) this.response.writeHead(head.statusCode, head.statusMessage, head.headers);
-    else this.response.writeHead(head.statusCode, head.headers);
+    const headers = this.adjustHeaders ? this.adjustHeaders(head.headers) : head.headers;
+    if (head.statusMessage) this.response.writeHead(head.statusCode, head.statusMessage, headers);
+    else this.response.writeHead(head.statusCode, headers);
   }
 
   onBody(chunk: Buffer): void {
@@ -223,7 +227,7 @@ export function createHttpForwarder(options: HttpForwarderOptions = {}): HttpFor
   const trusted = options.trustedProxyAddresses;
   const hasTrusted = trusted !== undefined && trusted.size > 0;
   return {
-    forward(request, response, upstream, onError) {
+    forward(request, response, upstream, onError, adjustHeaders) {
       const isFromTrustedProxy = hasTrusted && trusted.has(request.socket.remoteAddress ?? '');
       new ForwardedExchange(
         pool,
@@ -233,6 +237,7 @@ export function createHttpForwarder(options: HttpForwarderOptions = {}): HttpFor
         onError,
         isFromTrustedProxy,
         bodyIdleTimeoutMs,
+        adjustHeaders,
       ).start();
     },
     async destroy() {

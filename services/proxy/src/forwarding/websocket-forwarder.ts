@@ -34,6 +34,8 @@ export interface WebSocketForward {
   answerTimeoutMs?: number;
   /** The app could not be reached or did not answer: the browser still expects an HTTP answer. */
   onError(error: Error): void;
+  /** Rewrites the head of the app's 101 (latin1, ending in a blank line) before the browser gets it. */
+  adjustAnswerHead?: (head: string) => string;
 }
 
 function isWebSocketUpgrade(request: IncomingMessage): boolean {
@@ -99,8 +101,10 @@ export function forwardWebSocket(forward: WebSocketForward): void {
       // What the browser sent behind its handshake is WebSocket data only now that the app agreed;
       // written before, an app that refuses would read it as a request the proxy never looked at.
       if (forward.head.length > 0) upstream.write(forward.head);
-      // The app's 101 as it sent it; frames that came with it go on through the tunnel.
-      client.write(data.subarray(0, end + headEnd.length));
+      // The app's 101 as it sent it (or as adjusted); frames that came with it go on through the tunnel.
+      const answer = data.subarray(0, end + headEnd.length);
+      const adjust = forward.adjustAnswerHead;
+      client.write(adjust ? Buffer.from(adjust(answer.toString('latin1')), 'latin1') : answer);
       const rest = data.subarray(end + headEnd.length);
       if (rest.length > 0 && !tunnel.fromUpstream(rest)) upstream.pause();
       return;

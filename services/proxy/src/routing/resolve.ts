@@ -6,7 +6,7 @@ import { appNameFromHost } from './host';
 import type { RouteCache } from './route-cache';
 
 export type Resolution =
-  | { kind: 'upstream'; appName: string; appId: string; upstream: { host: string; port: number } }
+  | { kind: 'upstream'; appName: string; appId: string; route: RouteEntry }
   /** The app sleeps (or is waking): a request for it wakes it. */
   | { kind: 'asleep'; appName: string; appId: string }
   | { kind: 'problem'; appName: string | null; problem: ProxyProblem };
@@ -34,5 +34,5 @@ export function resolveAppName(appName: string, routes: RouteCache): Resolution 
   if (!route.upstream) {
     return { kind: 'problem', appName, problem: { kind: 'app_unavailable', appName, status: route.status } };
   }
-  return { kind: 'upstream', appName, appId: route.appId, upstream: route.upstream };
+  return { kind: 'upstream', appName, appId: route.appId, route };
 }

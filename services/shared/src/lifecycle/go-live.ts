@@ -147,8 +147,5 @@ export async function recordLiveContainer(
   live: { deploymentId: string; id: string; hostPort: number },
 ): Promise<void> {
   const { deploymentId, id, hostPort } = live;
-  await db
-    .update(deployments)
-    .set({ containerId: id, hostPort })
-    .where(eq(deployments.id, deploymentId));
+  await db.update(deployments).set({ containerId: id, hostPort }).where(eq(deployments.id, deploymentId));
 }

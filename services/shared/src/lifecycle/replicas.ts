@@ -14,7 +14,10 @@ interface ReplicaChange {
 }
 
 /** Locks the app while it runs `liveDeploymentId`; null when it no longer does (nothing to change). */
-async function lockRunningApp(tx: Parameters<Parameters<LifecycleDeps['db']['transaction']>[0]>[0], change: ReplicaChange) {
+async function lockRunningApp(
+  tx: Parameters<Parameters<LifecycleDeps['db']['transaction']>[0]>[0],
+  change: ReplicaChange,
+) {
   const [row] = await tx
     .select({ workspaceId: apps.workspaceId, replicaCount: apps.replicaCount })
     .from(apps)

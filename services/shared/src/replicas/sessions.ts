@@ -108,7 +108,10 @@ export async function forgetReplicaLastBusy(
   replicas: readonly { appId: string; replicaId: string }[],
 ): Promise<void> {
   if (replicas.length === 0) return;
-  await redis.zrem(keys(instance).lastBusy, ...replicas.map((replica) => member(replica.appId, replica.replicaId)));
+  await redis.zrem(
+    keys(instance).lastBusy,
+    ...replicas.map((replica) => member(replica.appId, replica.replicaId)),
+  );
 }
 
 export function replicaKey(appId: string, replicaId: string): string {
