@@ -16,6 +16,9 @@ interface Draft {
   /** Empty: the platform's default. */
   freezeAfterSeconds: string;
   stopAfterSeconds: string;
+  minReplicas: string;
+  maxReplicas: string;
+  sessionsPerReplica: string;
 }
 
 function draftOf(app: AppView): Draft {
@@ -28,6 +31,9 @@ function draftOf(app: AppView): Draft {
     cpus: String(app.resources.cpus),
     freezeAfterSeconds: app.idle.freezeAfterSeconds === null ? '' : String(app.idle.freezeAfterSeconds),
     stopAfterSeconds: app.idle.stopAfterSeconds === null ? '' : String(app.idle.stopAfterSeconds),
+    minReplicas: String(app.scaling.minReplicas),
+    maxReplicas: String(app.scaling.maxReplicas),
+    sessionsPerReplica: String(app.scaling.sessionsPerReplica),
   };
 }
 
@@ -51,13 +57,19 @@ function changesOf(app: AppView, draft: Draft): UpdateAppRequest {
     changes.freezeAfterSeconds = idleSecondsOf(draft.freezeAfterSeconds);
   if (draft.stopAfterSeconds !== before.stopAfterSeconds)
     changes.stopAfterSeconds = idleSecondsOf(draft.stopAfterSeconds);
+  // A number the API checks (an empty or broken one reads as not a whole number, in its words).
+  if (draft.minReplicas !== before.minReplicas) changes.minReplicas = Number(draft.minReplicas || Number.NaN);
+  if (draft.maxReplicas !== before.maxReplicas) changes.maxReplicas = Number(draft.maxReplicas || Number.NaN);
+  if (draft.sessionsPerReplica !== before.sessionsPerReplica)
+    changes.sessionsPerReplica = Number(draft.sessionsPerReplica || Number.NaN);
   return changes;
 }
 
 /**
  * The app's settings. Branch, main file and Python version need a new build (queued on save);
  * memory and CPUs restart the running version; a new name redirects the old address for a while;
- * idle times (when the app is frozen, then stopped) apply from the next sleep check.
+ * idle times (when the app is frozen, then stopped) apply from the next sleep check, replica
+ * settings from the next scaling check.
  */
 /** The API's names of the fields this form shows beside their inputs. */
 const formFields: readonly (keyof Draft)[] = [
@@ -69,6 +81,9 @@ const formFields: readonly (keyof Draft)[] = [
   'cpus',
   'freezeAfterSeconds',
   'stopAfterSeconds',
+  'minReplicas',
+  'maxReplicas',
+  'sessionsPerReplica',
 ];
 
 export function SettingsPanel({
@@ -196,6 +211,39 @@ export function SettingsPanel({
             hint="With no visitor for this long the app is stopped and holds no memory. 0 never."
             error={fields.stopAfterSeconds}
           />
+          <Field
+            id="settings-min-replicas"
+            label="Minimum replicas"
+            type="number"
+            min={1}
+            value={draft.minReplicas}
+            onChange={set('minReplicas')}
+            hint="Processes of the app while it is awake. Each holds the app's memory."
+            error={fields.minReplicas}
+          />
+          <Field
+            id="settings-max-replicas"
+            label="Maximum replicas"
+            type="number"
+            min={1}
+            value={draft.maxReplicas}
+            onChange={set('maxReplicas')}
+            hint="More start when viewers pass the sessions per replica; idle ones stop after the freeze time."
+            error={fields.maxReplicas}
+          />
+          <Field
+            id="settings-sessions-per-replica"
+            label="Sessions per replica"
+            type="number"
+            min={1}
+            value={draft.sessionsPerReplica}
+            onChange={set('sessionsPerReplica')}
+            hint="Open browser tabs one replica takes before another starts. Each viewer stays on one replica."
+            error={fields.sessionsPerReplica}
+          />
+          <p className="hint" data-testid="settings-replicas">
+            {replicasNow(app)}
+          </p>
         </fieldset>
         {notice ? (
           <p className={notice.isError ? 'form-error' : 'notice'} role="status" data-testid="settings-notice">
@@ -213,6 +261,14 @@ export function SettingsPanel({
       </form>
     </section>
   );
+}
+
+/** Where the app runs now, in words: "2 replicas running, on node-a and node-b." */
+function replicasNow(app: AppView): string {
+  if (app.replicas.length === 0) return 'No replica runs now.';
+  const nodes = [...new Set(app.replicas.map((replica) => replica.node))].join(' and ');
+  const count = app.replicas.length;
+  return `${count} ${count === 1 ? 'replica' : 'replicas'} running now, on ${nodes}.`;
 }
 
 function RebuildProgress({ app, deploymentId }: { app: AppView; deploymentId: string }) {

@@ -41,6 +41,8 @@ function app(overrides: Partial<AppView>): AppView {
     pythonVersion: null,
     resources: { memoryMb: 512, cpus: 1, maxMemoryMb: 4096, maxCpus: 2 },
     idle: { freezeAfterSeconds: null, stopAfterSeconds: null },
+    scaling: { minReplicas: 1, maxReplicas: 1, sessionsPerReplica: 50 },
+    replicas: [],
     lastVisitAt: null,
     visibility: 'public',
     githubRepository: null,

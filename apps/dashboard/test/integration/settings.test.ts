@@ -117,6 +117,61 @@ test('limits past the maximum are field errors, and nothing is saved', async () 
   });
 });
 
+test('replica settings are saved and reported; a minimum above the maximum, or past the memory limit, is a field error', async () => {
+  const token = await newAccount();
+  const app = await newApp(token);
+  const saved = updateAppResponse.parse(
+    await (await patch(token, app.name, { minReplicas: 2, maxReplicas: 4, sessionsPerReplica: 10 })).json(),
+  );
+  expect(saved.app.scaling).toEqual({ minReplicas: 2, maxReplicas: 4, sessionsPerReplica: 10 });
+  expect(saved.message).toMatch(/replica settings apply from the next scaling check/);
+
+  const fieldsOf = async (body: unknown) =>
+    errorResponse.parse(await (await patch(token, app.name, body)).json()).error.fields;
+  expect(await fieldsOf({ minReplicas: 5 })).toEqual({
+    minReplicas: 'The minimum of replicas (5) cannot be more than the maximum (4).',
+  });
+  expect(await fieldsOf({ maxReplicas: 1 })).toEqual({
+    maxReplicas: 'The minimum of replicas (2) cannot be more than the maximum (1).',
+  });
+  expect((await fieldsOf({ maxReplicas: 1.5 }))?.maxReplicas).toBe(
+    'Give the maximum as a whole number of replicas.',
+  );
+  expect((await fieldsOf({ sessionsPerReplica: 0 }))?.sessionsPerReplica).toBe(
+    'Give at least 1 session per replica.',
+  );
+  // Each awake replica holds the app's memory (768 MB here): three do not fit in 2000 MB.
+  const [row] = await context.db
+    .select({ workspaceId: schema.apps.workspaceId })
+    .from(schema.apps)
+    .where(eq(schema.apps.id, app.id));
+  await context.db
+    .update(schema.workspaces)
+    .set({ maxMemoryMb: 2000 })
+    .where(eq(schema.workspaces.id, row?.workspaceId ?? ''));
+  expect((await fieldsOf({ minReplicas: 3 }))?.minReplicas).toMatch(
+    /may use 2000 MB together, so no app can have more; this one would need 2304 MB \(3 replicas of 768 MB\)/,
+  );
+
+  // Where each replica runs comes from the proxy's route of the running app.
+  await context.db.update(schema.apps).set({ status: 'running' }).where(eq(schema.apps.id, app.id));
+  await writeRoute(context.redis, context.instance, {
+    appId: app.id,
+    appName: app.name,
+    status: 'running',
+    upstream: { host: '127.0.0.1', port: 40001 },
+    replicas: [
+      { id: 'aaaaaaaaaaaa', host: '127.0.0.1', port: 40001, node: 'node-a' },
+      { id: 'bbbbbbbbbbbb', host: '127.0.0.1', port: 40002, node: 'node-b' },
+    ],
+  });
+  const shown = await call(appRoute.GET, { path: `/apps/${app.name}`, params: { name: app.name }, token });
+  expect(appView.parse(await shown.json()).replicas).toEqual([
+    { node: 'node-a', status: 'running' },
+    { node: 'node-b', status: 'running' },
+  ]);
+});
+
 test('a rename moves the route, keeps the old name redirecting and reserved', async () => {
   const token = await newAccount();
   const app = await newApp(token);

@@ -38,7 +38,7 @@ export async function startMoreReplicas(
   by: Actor,
 ): Promise<number> {
   const row = await readLiveDeployment(context.db, appId);
-  if (!row || row.app.status !== 'running') return 0;
+  if (row?.app.status !== 'running') return 0;
   const { app, live } = row;
   const count = total - (await runningReplicas(context, live)).length;
   if (count <= 0) return 0;
@@ -78,7 +78,7 @@ export async function stopReplica(
   change: { appId: string; replicaId: string; count: number; by: Actor; reason: string },
 ): Promise<boolean> {
   const row = await readLiveDeployment(context.db, change.appId);
-  if (!row || row.app.status !== 'running') return false;
+  if (row?.app.status !== 'running') return false;
   const { app, live } = row;
   const running = await runningReplicas(context, live);
   const leaving = running.find(

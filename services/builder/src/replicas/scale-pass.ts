@@ -1,6 +1,7 @@
 // One pass of the scaler, run by the reconciler after it converged (as the sleep pass): read the
 // sessions the proxies count per replica, decide (decide-scale.ts), and start or stop replicas.
 
+import { schema } from '@cove/shared/db/client';
 import { builder } from '@cove/shared/lifecycle/record';
 import { setReplicaCount } from '@cove/shared/lifecycle/replicas';
 import { replicaIdOf } from '@cove/shared/lifecycle/routes';
@@ -11,6 +12,8 @@ import {
   replicaKey,
   seedReplicaLastBusy,
 } from '@cove/shared/replicas/sessions';
+import { replicasThatFit } from '@cove/shared/workspaces/limits';
+import { eq } from 'drizzle-orm';
 import type { BuilderContext } from '../context';
 import type { DesiredApp, ObservedContainer } from '../reconciler/decide';
 import { decideScale, type ScaledApp } from './decide-scale';
@@ -78,15 +81,33 @@ export async function scaleReplicas(
         case 'scale-to': {
           const app = apps.find((candidate) => candidate.id === action.appId);
           if (!app?.live) break;
+          // The workspace's memory limit counts every awake replica: more start only as far as they fit.
+          const [row] = await context.db
+            .select({ workspaceId: schema.apps.workspaceId })
+            .from(schema.apps)
+            .where(eq(schema.apps.id, app.id));
+          if (!row) break;
+          const count = await replicasThatFit(context, row.workspaceId, app.id, action.count);
+          if (count === app.replicaSettings.replicaCount) {
+            logger.info(
+              { appId: app.id, wanted: action.count },
+              "more replicas would pass the workspace's memory limit",
+            );
+            break;
+          }
+          const reason =
+            count === action.count
+              ? action.reason
+              : `${action.reason} Only ${count} fit the workspace's memory limit.`;
           const isCounted = await setReplicaCount(context, {
             app,
             liveDeploymentId: app.live.deploymentId,
-            count: action.count,
+            count,
             by: builder,
-            reason: action.reason,
+            reason,
           });
-          if (isCounted) await startMoreReplicas(context, action.appId, action.count, builder);
-          logger.info({ appId: action.appId, replicas: action.count }, action.reason);
+          if (isCounted) await startMoreReplicas(context, action.appId, count, builder);
+          logger.info({ appId: action.appId, replicas: count }, reason);
           break;
         }
         case 'scale-down':

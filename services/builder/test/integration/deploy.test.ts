@@ -53,6 +53,10 @@ test('deploys a commit, then redeploys the next one with the old version serving
     appName: 'hello',
     status: 'running',
     upstream: { host: '127.0.0.1', port: firstPort },
+    // One replica (the default), named by its container's short id.
+    replicas: [
+      { id: first.containerId?.slice(0, 12), host: '127.0.0.1', port: firstPort, node: expect.any(String) },
+    ],
   });
   expect((await readApp(context, app.appId)).liveDeploymentId).toBe(firstId);
   const buildLog = await readLiveBuildLog(context, firstId);

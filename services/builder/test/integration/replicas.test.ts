@@ -85,13 +85,20 @@ interface RunSeen {
   host: string;
 }
 
+/** The pin's `name=value` among an answer's Set-Cookie headers, if any. */
+function pinOf(setCookie: string | string[] | undefined): string | null {
+  const values = setCookie === undefined ? [] : Array.isArray(setCookie) ? setCookie : [setCookie];
+  const pin = values.find((value) => value.startsWith(`${replicaPinCookieName}=`));
+  return pin?.split(';')[0] ?? null;
+}
+
 /** The viewer's page load: the proxy pins it to a replica with a cookie. */
 async function loadPage(): Promise<Viewer> {
   const page = await send(proxy.port, host, '/');
   expect(page.status).toBe(200);
-  const setCookie = page.headers['set-cookie']?.find((value) => value.startsWith(`${replicaPinCookieName}=`));
-  if (!setCookie) throw new Error('the page came without a replica pin');
-  return { cookie: setCookie.split(';')[0] ?? '', sessionId: null, socket: null };
+  const cookie = pinOf(page.headers['set-cookie']);
+  if (!cookie) throw new Error('the page came without a replica pin');
+  return { cookie, sessionId: null, socket: null };
 }
 
 /** Opens the viewer's WebSocket (resuming its session when it has one), runs the script, reads what it wrote. */

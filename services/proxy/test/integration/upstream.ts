@@ -35,6 +35,15 @@ export async function startUpstream(name: string): Promise<TestUpstream> {
       });
       return;
     }
+    if (request.url === '/set-cookies') {
+      // An app that tries to write the proxy's replica pin beside a cookie of its own.
+      response.writeHead(200, {
+        'content-type': 'text/plain',
+        'set-cookie': ['cove_replica=chosen-by-the-app; Path=/', 'own=1; Path=/'],
+      });
+      response.end(name);
+      return;
+    }
     if (request.url === '/reset') {
       // Starts an answer, then drops the connection halfway through it.
       response.writeHead(200, { 'content-type': 'text/plain', 'content-length': '1000' });

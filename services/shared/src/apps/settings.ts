@@ -1,8 +1,8 @@
 // Changing an app's settings. Branch, main file and Python version need a new build, so a
 // deployment is queued; memory and CPUs restart the live version (health-checked) with the new
 // limits; a new name applies at once and the old subdomain keeps redirecting for a grace period;
-// idle times (freeze, stop) are read by the builder's next sleep check; visibility reaches the
-// proxy at once.
+// idle times (freeze, stop) are read by the builder's next sleep check, replica settings by its
+// next scaling check; visibility reaches the proxy at once.
 import { and, eq } from 'drizzle-orm';
 import { writeAppVisibility } from '../access/private-apps';
 import { recordAuditEntry } from '../audit/audit-log';
@@ -59,7 +59,23 @@ function changedFields(app: AppRow, request: Changes): Changes {
     changes.stopAfterSeconds = request.stopAfterSeconds;
   if (request.visibility !== undefined && request.visibility !== app.visibility)
     changes.visibility = request.visibility;
+  if (request.minReplicas !== undefined && request.minReplicas !== app.minReplicas)
+    changes.minReplicas = request.minReplicas;
+  if (request.maxReplicas !== undefined && request.maxReplicas !== app.maxReplicas)
+    changes.maxReplicas = request.maxReplicas;
+  if (request.sessionsPerReplica !== undefined && request.sessionsPerReplica !== app.sessionsPerReplica)
+    changes.sessionsPerReplica = request.sessionsPerReplica;
   return changes;
+}
+
+/** The minimum may not pass the maximum, whichever of the two (or both) the request changes. */
+function checkReplicaRange(app: AppRow, changes: Changes): void {
+  const minReplicas = changes.minReplicas ?? app.minReplicas;
+  const maxReplicas = changes.maxReplicas ?? app.maxReplicas;
+  if (minReplicas <= maxReplicas) return;
+  const field = changes.maxReplicas !== undefined ? 'maxReplicas' : 'minReplicas';
+  const message = `The minimum of replicas (${minReplicas}) cannot be more than the maximum (${maxReplicas}).`;
+  throw new CoveError('invalid_input', message, { fields: { [field]: message } });
 }
 
 function describeNext(
@@ -70,6 +86,7 @@ function describeNext(
     isRebuilding: boolean;
     isRestarting: boolean;
     hasIdleChanges: boolean;
+    hasScalingChanges: boolean;
     hasLiveVersion: boolean;
     visibility: AppRow['visibility'] | undefined;
   },
@@ -101,6 +118,9 @@ function describeNext(
   if (outcome.hasIdleChanges) {
     parts.push('The new idle times apply from the next sleep check (within seconds).');
   }
+  if (outcome.hasScalingChanges) {
+    parts.push('The new replica settings apply from the next scaling check (within seconds).');
+  }
   if (outcome.visibility === 'private') {
     parts.push(
       'The app is now private: only signed-in members of the workspace and people on its access list can open it.',
@@ -123,7 +143,18 @@ export async function updateApp(
   const app = await findApp(deps.db, workspaceId, name);
   const changes = changedFields(app, request);
   checkLimits(deps, changes);
-  if (changes.memoryMb !== undefined) await checkMemorySetting(deps, workspaceId, app.id, changes.memoryMb);
+  checkReplicaRange(app, changes);
+  // Awake, the app holds its memory once per replica, at least its minimum of them.
+  if (changes.memoryMb !== undefined || changes.minReplicas !== undefined) {
+    await checkMemorySetting(
+      deps,
+      workspaceId,
+      app.id,
+      changes.memoryMb !== undefined ? changes.memoryMb : app.memoryMb,
+      changes.minReplicas ?? app.minReplicas,
+      changes.memoryMb === undefined ? 'minReplicas' : 'memoryMb',
+    );
+  }
   const isRenaming = request.name !== undefined && request.name !== app.name;
   const needsBuild =
     changes.branch !== undefined || changes.mainFile !== undefined || changes.pythonVersion !== undefined;
@@ -174,8 +205,18 @@ export async function updateApp(
   if (isRestarting) await deps.queues.enqueueAppOperation({ appId: app.id, operation: 'apply-resources' });
 
   const currentName = newName ?? app.name;
-  const { freezeAfterSeconds, stopAfterSeconds, visibility, ...startChanges } = changes;
+  const {
+    freezeAfterSeconds,
+    stopAfterSeconds,
+    visibility,
+    minReplicas,
+    maxReplicas,
+    sessionsPerReplica,
+    ...startChanges
+  } = changes;
   const hasIdleChanges = freezeAfterSeconds !== undefined || stopAfterSeconds !== undefined;
+  const hasScalingChanges =
+    minReplicas !== undefined || maxReplicas !== undefined || sessionsPerReplica !== undefined;
   const hasOtherChanges = Object.keys(startChanges).length > 0;
   return {
     app: await getApp(deps, workspaceId, currentName),
@@ -187,6 +228,7 @@ export async function updateApp(
         isRebuilding: deploymentId !== null,
         isRestarting,
         hasIdleChanges,
+        hasScalingChanges,
         hasLiveVersion: app.liveDeploymentId !== null,
         visibility,
       },

@@ -8,6 +8,7 @@ import type { AppView, DeploymentView } from '../contracts/api';
 import type { Database } from '../db/client';
 import type { apps } from '../db/schema/apps';
 import { deployments } from '../db/schema/deployments';
+import { type RouteEntry, readRoutes } from '../routing/route-table';
 import { readLastActivities } from '../sleep/activity';
 
 export type AppRow = typeof apps.$inferSelect;
@@ -46,6 +47,7 @@ export function toAppView(
   current: DeploymentRow | null,
   latest: DeploymentRow | null,
   lastVisitAt: Date | null,
+  route: RouteEntry | null = null,
 ): AppView {
   return {
     id: app.id,
@@ -61,6 +63,16 @@ export function toAppView(
     pythonVersion: app.pythonVersion,
     resources: appResources(config, app),
     idle: { freezeAfterSeconds: app.freezeAfterSeconds, stopAfterSeconds: app.stopAfterSeconds },
+    scaling: {
+      minReplicas: app.minReplicas,
+      maxReplicas: app.maxReplicas,
+      sessionsPerReplica: app.sessionsPerReplica,
+    },
+    // What the proxy sends viewers to: the route lists every live replica of a running app.
+    replicas:
+      app.status === 'running' && route?.appId === app.id
+        ? (route.replicas ?? []).map((replica) => ({ node: replica.node, status: 'running' as const }))
+        : [],
     lastVisitAt: lastVisitAt?.toISOString() ?? null,
     visibility: app.visibility,
     githubRepository: app.githubRepoFullName,
@@ -99,6 +111,11 @@ export async function loadAppViews(
           .where(and(eq(deployments.workspaceId, workspaceId), inArray(deployments.id, liveIds))),
     readLastActivities(redis, config.COVE_INSTANCE, appIds),
   ]);
+  const routes = await readRoutes(
+    redis,
+    config.COVE_INSTANCE,
+    appRows.map((app) => app.name),
+  );
   const latestByApp = new Map(latestRows.map((row) => [row.appId, row]));
   const liveById = new Map(liveRows.map((row) => [row.id, row]));
   return appRows.map((app) =>
@@ -108,6 +125,7 @@ export async function loadAppViews(
       (app.liveDeploymentId && liveById.get(app.liveDeploymentId)) || null,
       latestByApp.get(app.id) ?? null,
       lastVisits.get(app.id) ?? null,
+      routes.get(app.name) ?? null,
     ),
   );
 }

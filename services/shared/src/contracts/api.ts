@@ -6,6 +6,9 @@ import { deploymentStatuses, deploymentTriggers } from '../db/schema/deployments
 import { apiTokenScopes } from '../db/schema/identity';
 import { gitHubRepositoryFullName } from './github';
 
+/** What a replica of an app is doing, as the API reports it. */
+export const replicaStatuses = ['running'] as const;
+
 export * from './access';
 export * from './workspaces';
 
@@ -100,6 +103,23 @@ export const appView = z.object({
       stopAfterSeconds: z.number().int().nullable(),
     })
     .describe("Idle seconds before the app is frozen, then stopped; 0 never; null: the platform's default."),
+  scaling: z
+    .object({
+      minReplicas: z.number().int(),
+      maxReplicas: z.number().int(),
+      sessionsPerReplica: z.number().int(),
+    })
+    .describe(
+      'Awake, the app runs between min and max replicas (processes): another starts when its open sessions pass sessionsPerReplica per replica, an idle one stops after the idle time.',
+    ),
+  replicas: z
+    .array(
+      z.object({
+        node: z.string().describe('The machine the replica runs on.'),
+        status: z.enum(replicaStatuses),
+      }),
+    )
+    .describe('The replicas serving the app now (none while it sleeps).'),
   lastVisitAt: z.iso.datetime().nullable().describe('When the app last had a visitor, if Cove has seen one.'),
   visibility: z
     .enum(appVisibilities)
@@ -111,6 +131,16 @@ export const appView = z.object({
   createdAt: z.iso.datetime(),
 });
 export type AppView = z.infer<typeof appView>;
+
+/** The most replicas an app may ask for. */
+export const maxReplicasPerApp = 20;
+
+const replicaCountField = (what: string) =>
+  z
+    .number({ error: `Give the ${what} as a whole number of replicas.` })
+    .int(`Give the ${what} as a whole number of replicas.`)
+    .min(1, `Give the ${what} as at least 1 replica.`)
+    .max(maxReplicasPerApp, `Give the ${what} as at most ${maxReplicasPerApp} replicas.`);
 
 const idleSeconds = z
   .number({ error: 'Give the idle time in seconds, as a whole number (0 turns it off).' })
@@ -144,6 +174,13 @@ export const updateAppRequest = z
       .nullable(),
     freezeAfterSeconds: idleSeconds,
     stopAfterSeconds: idleSeconds,
+    minReplicas: replicaCountField('minimum'),
+    maxReplicas: replicaCountField('maximum'),
+    sessionsPerReplica: z
+      .number({ error: 'Give the sessions per replica as a whole number.' })
+      .int('Give the sessions per replica as a whole number.')
+      .min(1, 'Give at least 1 session per replica.')
+      .max(10_000, 'Give at most 10000 sessions per replica.'),
     visibility: z.enum(appVisibilities, {
       error: 'Choose a visibility: "public" (anyone with the address) or "private".',
     }),

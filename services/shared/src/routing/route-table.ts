@@ -60,3 +60,21 @@ export async function readAllRoutes(redis: Redis, instance: string): Promise<Map
   }
   return routes;
 }
+
+/** The routes of several apps in one round trip (missing or unreadable ones are left out). */
+export async function readRoutes(
+  redis: Redis,
+  instance: string,
+  appNames: readonly string[],
+): Promise<Map<string, RouteEntry>> {
+  const routes = new Map<string, RouteEntry>();
+  if (appNames.length === 0) return routes;
+  const raw = await redis.hmget(routeKeys(instance).table, ...appNames);
+  appNames.forEach((name, index) => {
+    const value = raw[index];
+    if (value === null || value === undefined) return;
+    const parsed = routeEntry.safeParse(JSON.parse(value));
+    if (parsed.success) routes.set(name, parsed.data);
+  });
+  return routes;
+}

@@ -39,8 +39,9 @@ export interface WorkspaceUsage {
   apps: number;
   runningApps: number;
   /**
-   * The memory limits of the awake apps added up (an app without its own counts the platform's
-   * default): the memory the workspace holds now. Sleeping, stopped and failed apps hold none.
+   * The memory limits of the awake apps' replicas added up (an app without its own counts the
+   * platform's default, once per replica): the memory the workspace holds now. Sleeping, stopped
+   * and failed apps hold none.
    */
   memoryMb: number;
 }
@@ -50,6 +51,14 @@ export interface WorkspaceUsage {
  * deployment being started (a sleeping or crashed app's new version counts from then on).
  */
 export const runningStatuses: readonly AppStatus[] = ['running', 'deploying', 'waking'];
+
+/** The replicas an awake app runs: the scaler's count, within the app's minimum and maximum. */
+const awakeReplicas = sql`greatest(1, ${apps.minReplicas}, least(${apps.replicaCount}, ${apps.maxReplicas}))`;
+
+/** The same, in TypeScript, for an app's row. */
+export function replicasOf(app: { minReplicas: number; maxReplicas: number; replicaCount: number }): number {
+  return Math.max(1, app.minReplicas, Math.min(app.replicaCount, app.maxReplicas));
+}
 
 export async function workspaceLimits(deps: LimitsDeps, workspaceId: string): Promise<WorkspaceLimits> {
   const [row] = await deps.db
@@ -87,7 +96,7 @@ export async function workspaceUsage(
   const [awake] = await deps.db
     .select({
       count: count(),
-      memoryMb: sql<string>`coalesce(sum(coalesce(${apps.memoryMb}, ${deps.config.COVE_APP_MEMORY_MB})), 0)`,
+      memoryMb: sql<string>`coalesce(sum(coalesce(${apps.memoryMb}, ${deps.config.COVE_APP_MEMORY_MB}) * ${awakeReplicas}), 0)`,
     })
     .from(apps)
     .where(and(scope, or(inArray(apps.status, [...runningStatuses]), isStarting)));
@@ -130,8 +139,12 @@ export async function checkMemorySetting(
   workspaceId: string,
   appId: string,
   memoryMb: number | null,
+  replicas = 1,
+  field: 'memoryMb' | 'minReplicas' = 'memoryMb',
 ): Promise<void> {
-  const wanted = appLimits(deps.config, { memoryMb, cpus: null }).memoryMb;
+  const perReplicaMb = appLimits(deps.config, { memoryMb, cpus: null }).memoryMb;
+  const wanted = perReplicaMb * replicas;
+  const each = replicas === 1 ? '' : ` (${replicas} replicas of ${perReplicaMb} MB)`;
   const [limits, others, awake] = await Promise.all([
     workspaceLimits(deps, workspaceId),
     workspaceUsage(deps, workspaceId, appId),
@@ -139,29 +152,57 @@ export async function checkMemorySetting(
   ]);
   if (!awake && wanted > limits.maxMemoryMb) {
     throw limitReached(
-      `This workspace's awake apps may use ${limits.maxMemoryMb} MB together, so no app can have more. Ask the operator to raise the limit.`,
-      'memoryMb',
+      `This workspace's awake apps may use ${limits.maxMemoryMb} MB together, so no app can have more${each ? `; this one would need ${wanted} MB${each}` : ''}. Lower its memory or its minimum of replicas, or ask the operator to raise the limit.`,
+      field,
     );
   }
   if (awake && others.memoryMb + wanted > limits.maxMemoryMb) {
     const left = Math.max(0, limits.maxMemoryMb - others.memoryMb);
     throw limitReached(
-      `This workspace's awake apps may use ${limits.maxMemoryMb} MB together and the others awake now use ${others.memoryMb} MB, so this app can have at most ${left} MB. Put another app to sleep or lower its memory, or ask the operator to raise the limit.`,
-      'memoryMb',
+      `This workspace's awake apps may use ${limits.maxMemoryMb} MB together and the others awake now use ${others.memoryMb} MB, so this app can have at most ${left} MB${each ? `, and it would need ${wanted} MB${each}` : ''}. Put another app to sleep or lower its memory, or ask the operator to raise the limit.`,
+      field,
     );
   }
 }
 
-/** The memory the app asks for when it runs (a new app: the platform's default). */
+/** The memory the app asks for when it runs, all its replicas (a new app: the platform's default, once). */
 async function memoryNeededMb(deps: LimitsDeps, appId: string | null): Promise<number> {
   const [app] =
     appId === null
       ? []
       : await deps.db
-          .select({ memoryMb: apps.memoryMb, cpus: apps.cpus })
+          .select({
+            memoryMb: apps.memoryMb,
+            cpus: apps.cpus,
+            minReplicas: apps.minReplicas,
+            maxReplicas: apps.maxReplicas,
+            replicaCount: apps.replicaCount,
+          })
           .from(apps)
           .where(eq(apps.id, appId));
-  return appLimits(deps.config, app ?? { memoryMb: null, cpus: null }).memoryMb;
+  const perReplicaMb = appLimits(deps.config, app ?? { memoryMb: null, cpus: null }).memoryMb;
+  return perReplicaMb * (app ? replicasOf(app) : 1);
+}
+
+/**
+ * How many of `wanted` replicas of an awake app fit the workspace's memory beside its other awake
+ * apps (at least 1: the one it runs already is never taken away here).
+ */
+export async function replicasThatFit(
+  deps: LimitsDeps,
+  workspaceId: string,
+  appId: string,
+  wanted: number,
+): Promise<number> {
+  const limits = await workspaceLimits(deps, workspaceId);
+  const others = await workspaceUsage(deps, workspaceId, appId);
+  const [app] = await deps.db
+    .select({ memoryMb: apps.memoryMb, cpus: apps.cpus })
+    .from(apps)
+    .where(and(eq(apps.id, appId), eq(apps.workspaceId, workspaceId)));
+  const perReplicaMb = appLimits(deps.config, app ?? { memoryMb: null, cpus: null }).memoryMb;
+  const fitting = Math.floor((limits.maxMemoryMb - others.memoryMb) / perReplicaMb);
+  return Math.max(1, Math.min(wanted, fitting));
 }
 
 /**
