@@ -16,7 +16,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import WebSocket from 'ws';
 import { type RunningProxy, startProxy } from '../../../proxy/src/proxy';
 import { replicaPinCookieName } from '../../../proxy/src/routing/replica-pin';
-import { send } from '../../../proxy/test/integration/client';
+import { type ProxyResponse, send } from '../../../proxy/test/integration/client';
 import {
   type AppFixture,
   type BuilderWorld,
@@ -42,7 +42,8 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 st.session_state.count = st.session_state.get("count", 0) + 1
-st.write(f"COUNT={st.session_state.count} SID={get_script_run_ctx().session_id} HOST={socket.gethostname()} END")
+pinned = "cove_replica" in st.context.headers.get("Cookie", "")
+st.write(f"COUNT={st.session_state.count} SID={get_script_run_ctx().session_id} HOST={socket.gethostname()} PIN={pinned} END")
 `;
 
 beforeAll(async () => {
@@ -83,6 +84,8 @@ interface RunSeen {
   count: number;
   sessionId: string;
   host: string;
+  /** The app saw the proxy's pin among its request's cookies (it never should). */
+  hasPin: boolean;
 }
 
 /** The pin's `name=value` among an answer's Set-Cookie headers, if any. */
@@ -129,12 +132,17 @@ function connect(viewer: Viewer): Promise<RunSeen> {
     });
     socket.once('open', () => socket.send(rerun));
     socket.on('message', (data: Buffer) => {
-      const match = /COUNT=(\d+) SID=([\w-]+) HOST=(\w+) END/.exec(data.toString('latin1'));
+      const match = /COUNT=(\d+) SID=([\w-]+) HOST=(\w+) PIN=(\w+) END/.exec(data.toString('latin1'));
       if (!match) return;
       clearTimeout(timer);
       viewer.socket = socket;
       viewer.sessionId = match[2] ?? null;
-      resolve({ count: Number(match[1]), sessionId: match[2] ?? '', host: match[3] ?? '' });
+      resolve({
+        count: Number(match[1]),
+        sessionId: match[2] ?? '',
+        host: match[3] ?? '',
+        hasPin: match[4] !== 'False',
+      });
     });
   });
 }
@@ -173,6 +181,7 @@ test('the deploy starts the minimum of replicas; 20 sessions spread over both an
     const viewer = await loadPage();
     const first = await connect(viewer);
     expect(first.count).toBe(1);
+    expect(first.hasPin).toBe(false);
     // Docker names a container's host by its short id, which is the replica's id in the route.
     expect(replicaIds).toContain(first.host);
     hostOf.set(viewer, first.host);
@@ -185,7 +194,7 @@ test('the deploy starts the minimum of replicas; 20 sessions spread over both an
     const before = viewer.sessionId;
     await disconnect(viewer);
     const again = await connect(viewer);
-    expect(again).toEqual({ count: 2, sessionId: before, host: hostOf.get(viewer) });
+    expect(again).toEqual({ count: 2, sessionId: before, host: hostOf.get(viewer), hasPin: false });
   }
 }, 240_000);
 
@@ -211,6 +220,11 @@ test('more sessions per replica than the setting start another replica; an idle 
     await disconnect(viewer);
     expect((await connect(viewer)).host).toBe(hostOf.get(viewer));
   }
+  // From here on the app must not fall asleep between steps on its own.
+  await world.context.db
+    .update(schema.apps)
+    .set({ freezeAfterSeconds: 600 })
+    .where(eq(schema.apps.id, app.appId));
 }, 240_000);
 
 test("a killed replica's viewers reach the other one (their session starts again)", async () => {
@@ -244,4 +258,79 @@ test("a killed replica's viewers reach the other one (their session starts again
   // And the reconciler brings the count back.
   await waitForReplicaCount(2);
   for (const viewer of viewers) await disconnect(viewer);
+}, 240_000);
+
+test('a reboot replaces every replica health-checked: every request through the proxy is answered', async () => {
+  const before = await waitForReplicaCount(2);
+  const browsers = await Promise.all(Array.from({ length: 4 }, () => loadPage()));
+  let isWatching = true;
+  const failures: string[] = [];
+  let answered = 0;
+  const watchers = browsers.map(async (browser) => {
+    while (isWatching) {
+      const answer: ProxyResponse = await send(proxy.port, host, '/_stcore/health', {
+        headers: { cookie: browser.cookie },
+      }).catch((error: unknown) => ({ status: 0, body: String(error), headers: {} }));
+      if (answer.status === 200 && answer.body === 'ok') answered += 1;
+      else failures.push(`${answer.status}: ${answer.body.slice(0, 80)}`);
+      browser.cookie = pinOf(answer.headers['set-cookie']) ?? browser.cookie;
+    }
+  });
+  await world.queues.enqueueAppOperation({ appId: app.appId, operation: 'reboot' });
+  const after = await waitFor(
+    async () => {
+      const ids = await routedReplicaIds();
+      return ids.length === 2 && ids.every((id) => !before.includes(id)) ? ids : undefined;
+    },
+    { timeoutMs: 120_000, intervalMs: 250, description: 'two fresh replicas routed' },
+  );
+  // Until the old ones are gone: their drain is part of the swap.
+  await waitFor(
+    async () => {
+      const { stdout } = await run('docker', ['ps', '-q', '--filter', `label=cove.app-id=${app.appId}`]);
+      const running = stdout.split('\n').filter((line) => line.trim() !== '');
+      return running.length === 2 ? running : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 250, description: 'the old replicas to be drained' },
+  );
+  isWatching = false;
+  await Promise.all(watchers);
+  expect(after).toHaveLength(2);
+  expect(failures).toEqual([]);
+  expect(answered).toBeGreaterThan(0);
+}, 240_000);
+
+/** The states of the app's containers, as Docker reports them. */
+async function containerStates(): Promise<string[]> {
+  const { stdout } = await run('docker', [
+    'ps',
+    '--all',
+    '--format',
+    '{{.State}}',
+    '--filter',
+    `label=cove.app-id=${app.appId}`,
+  ]);
+  return stdout.split('\n').filter((line) => line.trim() !== '');
+}
+
+test('sleep takes the app to its one kept container, a wake brings back its minimum of replicas', async () => {
+  await waitForReplicaCount(2);
+  await world.queues.enqueueAppOperation({ appId: app.appId, operation: 'sleep', depth: 'frozen' });
+  const asleep = await waitFor(
+    async () => {
+      const [route, row, states] = await Promise.all([
+        readRoute(world.context.redis, world.context.instance, app.name),
+        readApp(world.context, app.appId),
+        containerStates(),
+      ]);
+      const isAsleep = row.status === 'sleeping' && route?.replicas === undefined;
+      return isAsleep && !states.includes('running') ? states : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 250, description: 'the app asleep' },
+  );
+  expect(asleep).toEqual(['paused']);
+  // A visit wakes it; the replicas beside the kept one start again.
+  const page = await send(proxy.port, host, '/_stcore/health');
+  expect(page.status).toBe(200);
+  await waitForReplicaCount(2);
 }, 240_000);
