@@ -38,6 +38,8 @@ function app(current: DeploymentView | null, latest: DeploymentView | null): App
     pythonVersion: null,
     resources: { memoryMb: 512, cpus: 1, maxMemoryMb: 2048, maxCpus: 2 },
     idle: { freezeAfterSeconds: null, stopAfterSeconds: null },
+    scaling: { minReplicas: 1, maxReplicas: 1, sessionsPerReplica: 50 },
+    replicas: [],
     lastVisitAt: null,
     visibility: 'public',
     githubRepository: null,
