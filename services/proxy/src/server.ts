@@ -24,11 +24,12 @@ import { appPageUrl, type ProxyProblem, problemResponse, wantsHtml } from './pag
 import { wakeStatusHeader, wakeStatusHoldMs, wakingPage, wakingPageAfterMs } from './pages/waking';
 import { renamedLocation, resolveRenamedApp } from './routing/rename-redirect';
 import {
-  isReplicaPinSetCookie,
+  answerHeadersWithPin,
   loadReplicaPinKey,
   type PinnedUpstream,
   pinReplica,
   stripReplicaPin,
+  upgradeAnswerWithPin,
 } from './routing/replica-pin';
 import { resolveRequest } from './routing/resolve';
 import { createRouteCache } from './routing/route-cache';
@@ -117,34 +118,6 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
     stripReplicaPin(request.headers);
     return pinned;
   }
-
-  /** The app's answer never writes the pin; a new pin is added to it. */
-  function answerHeaders(headers: string[], setCookie: string | null): string[] {
-    const kept: string[] = [];
-    for (let index = 0; index + 1 < headers.length; index += 2) {
-      const name = headers[index] ?? '';
-      const value = headers[index + 1] ?? '';
-      if (name.toLowerCase() === 'set-cookie' && isReplicaPinSetCookie(value)) continue;
-      kept.push(name, value);
-    }
-    if (setCookie !== null) kept.push('set-cookie', setCookie);
-    return kept;
-  }
-
-  /** The same for the app's 101 to a WebSocket upgrade, as raw head text. */
-  function answerHead(head: string, setCookie: string | null): string {
-    const lines = head.slice(0, -4).split('\r\n');
-    const kept = lines.filter((line, index) => {
-      if (index === 0) return true;
-      const colon = line.indexOf(':');
-      return !(
-        line.slice(0, colon).trim().toLowerCase() === 'set-cookie' &&
-        isReplicaPinSetCookie(line.slice(colon + 1))
-      );
-    });
-    if (setCookie !== null) kept.push(`set-cookie: ${setCookie}`);
-    return `${kept.join('\r\n')}\r\n\r\n`;
-  }
   let isStopping = false;
   let forceCloseTimer: NodeJS.Timeout | undefined;
 
@@ -225,7 +198,7 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
       response.writeHead(problem.statusCode, problem.headers).end(problem.body);
       return;
     }
-    const adjust = (headers: string[]) => answerHeaders(headers, pinned.setCookie);
+    const adjust = (headers: string[]) => answerHeadersWithPin(headers, pinned.setCookie);
     httpForwarder.forward(
       request,
       response,
@@ -372,7 +345,7 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
       client: socket,
       head,
       upstream: pinned.replica,
-      adjustAnswerHead: (answer) => answerHead(answer, pinned.setCookie),
+      adjustAnswerHead: (answer) => upgradeAnswerWithPin(answer, pinned.setCookie),
       tunnels,
       isFromTrustedProxy: trustedProxyAddresses.has(request.socket.remoteAddress ?? ''),
       answerTimeoutMs,

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { RouteEntry } from '@cove/shared/routing/route-table';
 import { describe, expect, test } from 'vitest';
 import {
+  answerHeadersWithPin,
   isReplicaPinSetCookie,
   pinReplica,
   readReplicaPin,
@@ -9,6 +10,7 @@ import {
   replicaPinMaxAgeMs,
   replicaPinValue,
   stripReplicaPin,
+  upgradeAnswerWithPin,
 } from './replica-pin';
 
 const key = randomBytes(32);
@@ -100,5 +102,38 @@ describe("the app's view", () => {
     expect(isReplicaPinSetCookie(` ${replicaPinCookieName} =x`)).toBe(true);
     expect(isReplicaPinSetCookie('session=1; Path=/')).toBe(false);
     expect(isReplicaPinSetCookie(`x${replicaPinCookieName}=1`)).toBe(false);
+  });
+});
+
+describe("the app's answers", () => {
+  const pin = `${replicaPinCookieName}=new; Path=/; HttpOnly; SameSite=Lax`;
+
+  test("a plain answer loses the app's pin, keeps its own cookies and gets the proxy's new pin", () => {
+    const headers = [
+      'Content-Type',
+      'text/html',
+      'Set-Cookie',
+      `${replicaPinCookieName}=evil`,
+      'set-cookie',
+      'own=1',
+    ];
+    expect(answerHeadersWithPin(headers, pin)).toEqual([
+      'Content-Type',
+      'text/html',
+      'set-cookie',
+      'own=1',
+      'set-cookie',
+      pin,
+    ]);
+    expect(answerHeadersWithPin(['set-cookie', 'own=1'], null)).toEqual(['set-cookie', 'own=1']);
+  });
+
+  test("a 101 loses the app's pin and gets the new one, its other lines as they were", () => {
+    const head = `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nSet-Cookie: ${replicaPinCookieName}=evil\r\nSec-WebSocket-Accept: abc\r\n\r\n`;
+    expect(upgradeAnswerWithPin(head, pin)).toBe(
+      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: abc\r\nset-cookie: ${pin}\r\n\r\n`,
+    );
+    const plain = 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n';
+    expect(upgradeAnswerWithPin(plain, null)).toBe(plain);
   });
 });

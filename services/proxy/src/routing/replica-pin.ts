@@ -121,3 +121,29 @@ export function pinReplica(
   const value = replicaPinValue(options.key, route.appId, chosen.id, options.nowMs);
   return { replica: chosen, setCookie: replicaPinCookie(value, { isSecure: options.isSecure }) };
 }
+
+/** An answer's headers (name, value, ...) as the browser gets them: no pin the app wrote, the new pin if any. */
+export function answerHeadersWithPin(headers: readonly string[], setCookie: string | null): string[] {
+  const kept: string[] = [];
+  for (let index = 0; index + 1 < headers.length; index += 2) {
+    const name = headers[index] ?? '';
+    const value = headers[index + 1] ?? '';
+    if (name.toLowerCase() === 'set-cookie' && isReplicaPinSetCookie(value)) continue;
+    kept.push(name, value);
+  }
+  if (setCookie !== null) kept.push('set-cookie', setCookie);
+  return kept;
+}
+
+/** The same for the app's 101 to a WebSocket upgrade, as its raw head (ending in a blank line). */
+export function upgradeAnswerWithPin(head: string, setCookie: string | null): string {
+  const lines = head.slice(0, -4).split('\r\n');
+  const kept = lines.filter((line, index) => {
+    if (index === 0) return true;
+    const colon = line.indexOf(':');
+    const isSetCookie = line.slice(0, colon).trim().toLowerCase() === 'set-cookie';
+    return !(isSetCookie && isReplicaPinSetCookie(line.slice(colon + 1)));
+  });
+  if (setCookie !== null) kept.push(`set-cookie: ${setCookie}`);
+  return `${kept.join('\r\n')}\r\n\r\n`;
+}
