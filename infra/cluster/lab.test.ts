@@ -81,8 +81,9 @@ async function probeFrom(
             'docker',
             [
               ...args,
+              // A helper's label: a platform's reconciler removes instance containers it did not start.
               '--label',
-              `cove.instance=${process.env.COVE_INSTANCE ?? 'local'}`,
+              `cove.helper-of=${process.env.COVE_INSTANCE ?? 'local'}`,
               process.env.COVE_RUNTIME_IMAGE ?? 'cove/runtime:dev',
               '-c',
               probe,
