@@ -151,8 +151,11 @@ export async function checkMemorySetting(
     isAwake(deps, appId),
   ]);
   if (!awake && wanted > limits.maxMemoryMb) {
+    const advice = each
+      ? `; this one would need ${wanted} MB${each}. Lower its memory or its minimum of replicas, or ask the operator to raise the limit.`
+      : '. Ask the operator to raise the limit.';
     throw limitReached(
-      `This workspace's awake apps may use ${limits.maxMemoryMb} MB together, so no app can have more${each ? `; this one would need ${wanted} MB${each}` : ''}. Lower its memory or its minimum of replicas, or ask the operator to raise the limit.`,
+      `This workspace's awake apps may use ${limits.maxMemoryMb} MB together, so no app can have more${advice}`,
       field,
     );
   }
