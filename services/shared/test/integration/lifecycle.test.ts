@@ -13,7 +13,8 @@ import {
 } from '../../src/lifecycle/deployments';
 import { goLive, switchContainer } from '../../src/lifecycle/go-live';
 import { keptTransitionsPerApp, listAppHistory, pruneAppHistory } from '../../src/lifecycle/history';
-import { changeAppStatus, user, webhook } from '../../src/lifecycle/record';
+import { builder, changeAppStatus, user, webhook } from '../../src/lifecycle/record';
+import { routeReplicas, setReplicaCount } from '../../src/lifecycle/replicas';
 import { readRoute } from '../../src/routing/route-table';
 import { createTestContext, type TestContext } from '../../src/testing/context';
 
@@ -265,4 +266,74 @@ test("pruning the history drops changes past the retention, keeps each app's new
   );
   expect(agedAfter).toHaveLength(keptTransitionsPerApp + 2);
   expect(await listAppHistory(context.db, workspaceId, recent.id)).toEqual(recentBefore);
+});
+
+test('a deployment goes live on all its replicas; the count and the routed replicas change only while it runs that version', async () => {
+  const { app, deployment } = await newApp('twins');
+  expect(await claimBuild(context.db, deployment.id)).toBe(true);
+  await markDeploying(context.db, deployment.id, { imageTag: 'tag', imageId: 'sha256:abc' });
+  const replica = (id: string, port: number) => ({ id, hostPort: port, node: 'host-a' });
+  await goLive(deps, {
+    appId: app.id,
+    appName: app.name,
+    deploymentId: deployment.id,
+    container: replica('c1', 40011),
+    replicas: [replica('c2', 40012)],
+  });
+  expect(await appStatus(app.id)).toMatchObject({ status: 'running', replicaCount: 2 });
+  expect((await readRoute(context.redis, context.instance, app.name))?.replicas).toEqual([
+    { id: 'c1', host: '127.0.0.1', port: 40011, node: 'host-a' },
+    { id: 'c2', host: '127.0.0.1', port: 40012, node: 'host-a' },
+  ]);
+
+  const live = { id: app.id, name: app.name };
+  expect(
+    await setReplicaCount(deps, {
+      app: live,
+      liveDeploymentId: deployment.id,
+      count: 3,
+      by: builder,
+      reason: 'Scaled up to 3 replicas.',
+    }),
+  ).toBe(true);
+  const serving = [replica('c1', 40011), replica('c2', 40012), replica('c3', 40013)];
+  expect(
+    await routeReplicas(deps, { app: live, liveDeploymentId: deployment.id, serving, by: builder }),
+  ).toBe(true);
+  expect((await readRoute(context.redis, context.instance, app.name))?.replicas).toHaveLength(3);
+  const history = await listAppHistory(context.db, workspaceId, app.id);
+  expect(history[0]).toMatchObject({
+    fromStatus: 'running',
+    toStatus: 'running',
+    reason: 'Scaled up to 3 replicas.',
+  });
+
+  // Asleep, the count goes back to the minimum, and neither step applies any more.
+  expect(
+    await markSleeping(deps, {
+      app: live,
+      liveDeploymentId: deployment.id,
+      from: ['running'],
+      message: 'Frozen.',
+      by: builder,
+    }),
+  ).toBe(true);
+  expect(await appStatus(app.id)).toMatchObject({ status: 'sleeping', replicaCount: 1 });
+  expect(
+    await setReplicaCount(deps, {
+      app: live,
+      liveDeploymentId: deployment.id,
+      count: 2,
+      by: builder,
+      reason: 'x',
+    }),
+  ).toBe(false);
+  expect(
+    await routeReplicas(deps, { app: live, liveDeploymentId: deployment.id, serving, by: builder }),
+  ).toBe(false);
+  expect(await readRoute(context.redis, context.instance, app.name)).toEqual({
+    appId: app.id,
+    appName: app.name,
+    status: 'sleeping',
+  });
 });
