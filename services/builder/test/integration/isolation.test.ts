@@ -93,10 +93,15 @@ async function resolveInside(deploymentId: string, name: string): Promise<string
   return stdout.trim();
 }
 
-/** Every IPv4 address of this machine but loopback: how else a container might name the host. */
+/**
+ * Every IPv4 address of this machine but loopback: how else a container might name the host. A
+ * cluster lab's bridge (`cxl…`, infra/cluster/lab.sh) is left out: the lab's own firewall refuses
+ * every container of this host there, the control container too, and lab.test.ts proves it.
+ */
 function hostAddresses(): string[] {
-  return Object.values(networkInterfaces())
-    .flatMap((addresses) => addresses ?? [])
+  return Object.entries(networkInterfaces())
+    .filter(([name]) => !name.startsWith('cxl'))
+    .flatMap(([, addresses]) => addresses ?? [])
     .filter((address) => address.family === 'IPv4' && !address.internal)
     .map((address) => address.address);
 }
