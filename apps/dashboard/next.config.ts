@@ -5,7 +5,7 @@ const nextConfig: NextConfig = {
   // The shared workspace ships TypeScript sources.
   transpilePackages: ['@cove/shared'],
   // Node-only libraries load with require at run time instead of being bundled.
-  serverExternalPackages: ['pg', 'ioredis', 'bullmq', 'pino'],
+  serverExternalPackages: ['pg', 'ioredis', 'bullmq', 'pino', 'tar'],
   turbopack: { root: path.join(import.meta.dirname, '../..') },
   poweredByHeader: false,
   // No other page may frame the dashboard (clickjacking its buttons from an app's page: security

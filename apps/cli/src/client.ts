@@ -25,9 +25,11 @@ export type AnswerOf<Op extends OperationId> = RouteOf<Op>['answer'] extends { s
 type BodyOf<Op extends OperationId> =
   RouteOf<Op> extends { request: infer Name }
     ? z.input<SchemaOf<Name>>
-    : RouteOf<Op> extends { requestContentType: string }
+    : RouteOf<Op> extends { requestContentType: `text/${string}` }
       ? string
-      : never;
+      : RouteOf<Op> extends { requestContentType: string }
+        ? Uint8Array
+        : never;
 type QueryOf<Op extends OperationId> =
   RouteOf<Op> extends { query: infer Query extends z.ZodType } ? z.input<Query> : never;
 type PathParamNames<Path> = Path extends `${string}{${infer Name}}${infer Rest}`
@@ -80,8 +82,13 @@ export function createApiClient(options: { server: string; token: string; fetch?
     for (const [key, value] of Object.entries(input.query ?? {}))
       if (value !== undefined) url.searchParams.set(key, String(value));
     const headers = new Headers({ authorization: `Bearer ${options.token}`, 'user-agent': userAgent });
-    let body: string | undefined;
-    if (input.body !== undefined) {
+    let body: RequestInit['body'];
+    const given: unknown = input.body;
+    if (given instanceof Uint8Array) {
+      // An archive (deployUpload), sent as its bytes.
+      headers.set('content-type', route.requestContentType ?? 'application/octet-stream');
+      body = given;
+    } else if (input.body !== undefined) {
       const isText = route.requestContentType !== undefined;
       headers.set('content-type', isText ? `${route.requestContentType}; charset=utf-8` : 'application/json');
       body = typeof input.body === 'string' && isText ? input.body : JSON.stringify(input.body);

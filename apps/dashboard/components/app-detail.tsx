@@ -7,6 +7,7 @@ import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useState } from 'react';
 import { type AppAction, actionNotice } from '../lib/client/action-notice';
 import { apiRequest } from '../lib/client/api';
+import { versionLabel, versionTitle } from '../lib/client/version-label';
 import { AccessPanel } from './access-panel';
 import { AppHistory } from './app-history';
 import { DeleteAppDialog } from './delete-app-dialog';
@@ -19,10 +20,6 @@ import { StatusBadge } from './status-badge';
 import { WebhookPanel } from './webhook-panel';
 
 const pollIntervalMs = 2000;
-
-function shortSha(sha: string | null): string {
-  return sha ? sha.slice(0, 7) : 'not yet resolved';
-}
 
 /** Statuses in which the app's address answers (a sleeping app wakes for its visitor). */
 const openableStatuses: readonly AppView['status'][] = ['running', 'sleeping', 'waking'];
@@ -132,17 +129,29 @@ export function AppDetail({ initialApp, role }: { initialApp: AppView; role: Mem
 
       <section className="card">
         <dl className="facts">
-          <dt>Repository</dt>
-          <dd className="mono">
-            {app.githubRepository ? `GitHub ${app.githubRepository}` : app.repoUrl} · {app.branch} ·{' '}
-            {app.mainFile}
-          </dd>
-          <dt>Current commit</dt>
+          {app.source === 'upload' ? (
+            <>
+              <dt>Source</dt>
+              <dd>
+                Uploaded folders (<span className="mono">cove deploy ./folder --name {app.name}</span>) ·{' '}
+                <span className="mono">{app.mainFile}</span>
+              </dd>
+            </>
+          ) : (
+            <>
+              <dt>Repository</dt>
+              <dd className="mono">
+                {app.githubRepository ? `GitHub ${app.githubRepository}` : app.repoUrl} · {app.branch} ·{' '}
+                {app.mainFile}
+              </dd>
+            </>
+          )}
+          <dt>{app.source === 'upload' ? 'Current version' : 'Current commit'}</dt>
           <dd>
             {current ? (
               <>
-                <span className="mono" title={current.commit ?? undefined}>
-                  {shortSha(current.commit)}
+                <span className="mono" title={versionTitle(current)}>
+                  {versionLabel(current, 'not yet resolved')}
                 </span>{' '}
                 {current.commitMessage?.split('\n')[0] ?? ''}
               </>
@@ -161,7 +170,9 @@ export function AppDetail({ initialApp, role }: { initialApp: AppView; role: Mem
                 ) : (
                   <StatusBadge status={latest.status} />
                 )}{' '}
-                <span className="mono">{shortSha(latest.commit)}</span>{' '}
+                <span className="mono" title={versionTitle(latest)}>
+                  {versionLabel(latest, 'not yet resolved')}
+                </span>{' '}
                 <span className="muted">
                   {latest.trigger} · {new Date(latest.createdAt).toLocaleString()}
                 </span>
@@ -221,7 +232,7 @@ export function AppDetail({ initialApp, role }: { initialApp: AppView; role: Mem
       <SecretsPanel appName={name} canChange={canChange} />
       {/* An app deployed through the GitHub App redeploys from the App's webhook: no webhook to add.
           Its secret lets anyone deploy, so only developers see the card. */}
-      {app.githubRepository || !canChange ? null : <WebhookPanel appName={name} />}
+      {app.githubRepository || app.source === 'upload' || !canChange ? null : <WebhookPanel appName={name} />}
     </>
   );
 }

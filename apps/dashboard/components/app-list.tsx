@@ -49,7 +49,13 @@ export function AppList({ initialApps }: { initialApps: AppView[] }) {
               <StatusBadge status={app.status} />
             </td>
             <td className="mono">
-              {app.repoUrl} <span className="muted nowrap">({app.branch})</span>
+              {app.source === 'upload' ? (
+                <span className="muted">uploaded folder</span>
+              ) : (
+                <>
+                  {app.repoUrl} <span className="muted nowrap">({app.branch})</span>
+                </>
+              )}
             </td>
             <td>
               <a href={app.url} target="_blank" rel="noreferrer">

@@ -10,6 +10,7 @@ import {
 import { useCallback, useEffect, useState } from 'react';
 import { type AppAction, actionNotice, type Notice } from '../lib/client/action-notice';
 import { apiRequest } from '../lib/client/api';
+import { versionLabel, versionTitle } from '../lib/client/version-label';
 import { StatusBadge } from './status-badge';
 
 const pollIntervalMs = 2000;
@@ -78,12 +79,12 @@ export function DeploymentHistory({ app, canChange }: { app: AppView; canChange:
           const isLive = deployment.id === liveDeploymentId;
           const canCancel = canChange && inProgress.includes(deployment.status);
           const canMakeLive = canChange && !isLive && deployment.hasServed;
-          const label = `${deployment.commit ? deployment.commit.slice(0, 7) : 'branch head'}, ${new Date(deployment.createdAt).toLocaleString()}`;
+          const label = `${versionLabel(deployment, 'branch head')}, ${new Date(deployment.createdAt).toLocaleString()}`;
           return (
             <li key={deployment.id} data-testid={`deployment-${deployment.id}`}>
               <StatusBadge status={deployment.status} /> {isLive ? <strong>live</strong> : null}{' '}
-              <span className="mono" title={deployment.commit ?? undefined}>
-                {deployment.commit ? deployment.commit.slice(0, 7) : 'branch head'}
+              <span className="mono" title={versionTitle(deployment)}>
+                {versionLabel(deployment, 'branch head')}
               </span>{' '}
               {deployment.commitMessage?.split('\n')[0] ?? ''}{' '}
               <span className="muted">

@@ -141,14 +141,16 @@ export function SettingsPanel({
             hint="The subdomain. After a rename the old address redirects to the new one for a while."
             error={fields.name}
           />
-          <Field
-            id="settings-branch"
-            label="Branch"
-            value={draft.branch}
-            onChange={set('branch')}
-            hint="Changing it starts a new build."
-            error={fields.branch}
-          />
+          {app.source === 'upload' ? null : (
+            <Field
+              id="settings-branch"
+              label="Branch"
+              value={draft.branch}
+              onChange={set('branch')}
+              hint="Changing it starts a new build."
+              error={fields.branch}
+            />
+          )}
           <Field
             id="settings-main-file"
             label="Main file"

@@ -1,10 +1,12 @@
-// `cove deploy`, `cove rollback`, `cove sleep` and `cove wake`: each asks the API, then (unless
+// `cove deploy` (a folder, or an app's branch head), `cove rollback`, `cove sleep` and `cove wake`: each asks the API, then (unless
 // --no-wait) waits for the builder to carry it out, with a spinner on a terminal.
-import type { DeploymentView } from '@cove/shared/contracts/api';
+import path from 'node:path';
+import type { AppView, DeploymentView } from '@cove/shared/contracts/api';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { action, argumentsOf, type CliIo, optionsOf, secondsOption } from '../context';
+import { action, argumentsOf, type CliIo, type CommandContext, optionsOf, secondsOption } from '../context';
 import { CliError, exitCodes } from '../exit-codes';
+import { packFolder } from '../pack';
 import { shortCommit, watchDeployment, watchWake } from '../watch';
 
 const waitOptions = z.object({
@@ -12,6 +14,75 @@ const waitOptions = z.object({
   quiet: z.boolean().default(false),
   timeout: secondsOption,
 });
+
+const deployOptions = waitOptions.extend({
+  name: z.string().optional(),
+  main: z.string().optional(),
+});
+
+/** A path rather than an app name: app names have no dots or slashes. */
+export function looksLikeFolder(target: string): boolean {
+  return target.includes('/') || target.includes('.') || target.includes(path.sep);
+}
+
+/** The app name a folder deploys to by default: its own name, as an app name would be spelled. */
+export function defaultAppName(folder: string): string {
+  return path
+    .basename(path.resolve(folder))
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+}
+
+function kilobytes(bytes: number): string {
+  return bytes < 1024 * 1024
+    ? `${Math.ceil(bytes / 1024)} KB`
+    : `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
+}
+
+async function deployFolder(
+  { connect, output }: CommandContext,
+  folder: string,
+  options: z.output<typeof deployOptions>,
+): Promise<void> {
+  const name = options.name ?? defaultAppName(folder);
+  const packed = await packFolder(folder);
+  output.note(
+    `Packed ${packed.files.length} file${packed.files.length === 1 ? '' : 's'} from ${folder} (${kilobytes(packed.bytes)}, ${kilobytes(packed.archive.length)} compressed).`,
+  );
+  const client = await connect();
+  let app: AppView;
+  try {
+    app = await client.call('getApp', { params: { name } });
+  } catch (error) {
+    if (!(error instanceof CliError) || error.exitCode !== exitCodes.notFound) throw error;
+    app = await client.call('createApp', {
+      body: { name, source: 'upload', ...(options.main === undefined ? {} : { mainFile: options.main }) },
+    });
+    output.note(`Created ${name} (${app.url}).`);
+  }
+  const answer = await client.call('deployUpload', {
+    params: { name },
+    body: packed.archive,
+    query: options.main === undefined ? {} : { mainFile: options.main },
+    signal: AbortSignal.timeout(uploadTimeoutMs),
+  });
+  if (answer.isUnchanged || !options.wait) {
+    output.result({ ...answer, url: app.url }, () => [answer.message, app.url]);
+    return;
+  }
+  output.note(answer.message);
+  const finished = await watchDeployment(
+    client,
+    output,
+    { app: name, deploymentId: answer.deployment.id, verb: 'Deploying' },
+    { timeoutSeconds: options.timeout, isFollowingBuildLog: !options.quiet && !output.isJson },
+  );
+  output.result({ ...answer, deployment: finished, url: app.url }, () => [app.url]);
+}
+
+/** Sending the archive may take longer than an API call (a large folder, a slow link). */
+const uploadTimeoutMs = 300_000;
 
 function withWaitOptions(command: Command, defaultTimeoutSeconds: number): Command {
   return command
@@ -33,26 +104,36 @@ export function addLifecycleCommands(program: Command, io: CliIo): void {
       program
         .command('deploy')
         .description(
-          "redeploy the head of the app's branch and wait until it runs or fails, printing the build log",
+          "deploy a folder (`cove deploy ./my-app --name my-app`: packed honouring .gitignore and .coveignore, the app created when missing), or redeploy an app's branch head (`cove deploy my-app`); waits until it runs or fails, printing the build log and the address",
         )
-        .argument('<app>')
+        .argument('<app-or-folder>', 'an app name, or a folder (a path: ./my-app, ., ../x)')
+        .option('--name <app>', "the app to deploy the folder to (default: the folder's name)")
+        .option(
+          '--main <file>',
+          "the main file, relative to the folder (default: the app's, else streamlit_app.py)",
+        )
         .option('-q, --quiet', 'no build log, only the outcome'),
       1200,
     ),
     io,
-    async ({ connect, output }, command) => {
-      const [name] = argumentsOf(command, z.tuple([z.string()]));
-      const options = optionsOf(command, waitOptions);
+    async (context, command) => {
+      const [target] = argumentsOf(command, z.tuple([z.string()]));
+      const options = optionsOf(command, deployOptions);
+      if (options.name !== undefined || options.main !== undefined || looksLikeFolder(target)) {
+        await deployFolder(context, target, options);
+        return;
+      }
+      const { connect, output } = context;
       const client = await connect();
-      const { deployment } = await client.call('createDeployment', { params: { name } });
+      const { deployment } = await client.call('createDeployment', { params: { name: target } });
       if (!options.wait) {
-        output.result({ deployment }, () => [`Queued deployment ${deployment.id} of ${name}.`]);
+        output.result({ deployment }, () => [`Queued deployment ${deployment.id} of ${target}.`]);
         return;
       }
       const finished = await watchDeployment(
         client,
         output,
-        { app: name, deploymentId: deployment.id, verb: 'Deploying' },
+        { app: target, deploymentId: deployment.id, verb: 'Deploying' },
         { timeoutSeconds: options.timeout, isFollowingBuildLog: !options.quiet && !output.isJson },
       );
       output.result({ deployment: finished }, () => []);

@@ -2,6 +2,7 @@
 // notice follows the action to its end ("Redeployed: abc1234 is live.") instead of staying at
 // "queued" after it finished.
 import type { AppView } from '@cove/shared/contracts/api';
+import { versionLabel } from './version-label';
 
 export type AppAction =
   | { kind: 'redeploy'; deploymentId: string }
@@ -17,10 +18,6 @@ export interface Notice {
   isError: boolean;
 }
 
-function shortSha(commit: string | null): string {
-  return commit ? commit.slice(0, 7) : 'the branch head';
-}
-
 function deploymentNotice(
   app: AppView,
   deploymentId: string,
@@ -28,7 +25,10 @@ function deploymentNotice(
 ): Notice {
   const latest = app.latestDeployment;
   if (app.currentDeployment?.id === deploymentId)
-    return { text: `${words.done}: ${shortSha(app.currentDeployment.commit)} is live.`, isError: false };
+    return {
+      text: `${words.done}: ${versionLabel(app.currentDeployment, 'the branch head')} is live.`,
+      isError: false,
+    };
   if (!latest || latest.id !== deploymentId)
     return { text: 'A newer deployment replaced that one; its progress is shown below.', isError: false };
   const keepsServing = app.currentDeployment
@@ -38,16 +38,16 @@ function deploymentNotice(
     case 'queued':
       return { text: 'Queued: waiting for the builder.', isError: false };
     case 'building':
-      return { text: `Building ${shortSha(latest.commit)}…`, isError: false };
+      return { text: `Building ${versionLabel(latest, 'the branch head')}…`, isError: false };
     case 'deploying':
       return {
         text: app.currentDeployment
-          ? `Starting ${shortSha(latest.commit)}; the current version serves until it answers…`
-          : `Starting ${shortSha(latest.commit)}…`,
+          ? `Starting ${versionLabel(latest, 'the branch head')}; the current version serves until it answers…`
+          : `Starting ${versionLabel(latest, 'the branch head')}…`,
         isError: false,
       };
     case 'running':
-      return { text: `${words.done}: ${shortSha(latest.commit)} is live.`, isError: false };
+      return { text: `${words.done}: ${versionLabel(latest, 'the branch head')} is live.`, isError: false };
     case 'failed':
       return { text: `${words.failed}.${keepsServing}`, isError: true };
     case 'cancelled':

@@ -63,17 +63,24 @@ export async function authenticate(
 /** The largest body an API request may have: far above any form, far below what hurts a server. */
 export const apiBodyLimitBytes = 1024 * 1024;
 
-function tooLarge(limitBytes: number): CoveError {
+function tooLarge(limitBytes: number, message?: string): CoveError {
   return new CoveError(
     'too_large',
-    `The request body is too large: at most ${Math.floor(limitBytes / 1024)} KB is accepted.`,
+    message ?? `The request body is too large: at most ${Math.floor(limitBytes / 1024)} KB is accepted.`,
   );
 }
 
-/** Reads the body as bytes, refusing (413) one over limitBytes without reading the rest of it. */
-export async function readBytes(request: Request, limitBytes: number): Promise<Buffer> {
+/**
+ * Reads the body as bytes, refusing (413) one over limitBytes without reading the rest of it;
+ * tooLargeMessage says so in the route's own words.
+ */
+export async function readBytes(
+  request: Request,
+  limitBytes: number,
+  tooLargeMessage?: string,
+): Promise<Buffer> {
   const declared = Number.parseInt(request.headers.get('content-length') ?? '', 10);
-  if (declared > limitBytes) throw tooLarge(limitBytes);
+  if (declared > limitBytes) throw tooLarge(limitBytes, tooLargeMessage);
   if (!request.body) return Buffer.alloc(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -84,7 +91,7 @@ export async function readBytes(request: Request, limitBytes: number): Promise<B
     size += value.byteLength;
     if (size > limitBytes) {
       await reader.cancel();
-      throw tooLarge(limitBytes);
+      throw tooLarge(limitBytes, tooLargeMessage);
     }
     chunks.push(value);
   }

@@ -19,7 +19,8 @@ export interface CallOptions<Params> {
   path: string;
   params: Params;
   body?: unknown;
-  rawBody?: string;
+  /** Sent as is (text, or the bytes of an archive). */
+  rawBody?: string | Uint8Array;
   token?: string;
   cookie?: string;
   headers?: Record<string, string>;
@@ -33,7 +34,7 @@ export async function call<Params>(
   const headers = new Headers(options.headers);
   if (options.token) headers.set('authorization', `Bearer ${options.token}`);
   if (options.cookie) headers.set('cookie', options.cookie);
-  let body: string | undefined = options.rawBody;
+  let body: string | Uint8Array | undefined = options.rawBody;
   if (options.body !== undefined) {
     body = JSON.stringify(options.body);
     headers.set('content-type', 'application/json');
@@ -41,7 +42,7 @@ export async function call<Params>(
   const request = new Request(`${dashboardOrigin}/api/v1${options.path}`, {
     method: options.method ?? 'GET',
     headers,
-    ...(body === undefined ? {} : { body }),
+    ...(body === undefined ? {} : { body: body as BodyInit }),
     ...(options.signal ? { signal: options.signal } : {}),
   });
   return handler(request, { params: Promise.resolve(options.params) });

@@ -153,6 +153,16 @@ export const routeRules: Record<string, RouteRule> = {
     outsider: 'not-found',
     request: deployment('/rollback'),
   },
+  // The fixture's app deploys from git: a developer is told so (409), an outsider finds no app.
+  'POST /apps/[name]/uploads': {
+    access: 'developer',
+    outsider: 'not-found',
+    request: (f) => ({
+      ...app('/uploads')(f),
+      rawBody: 'not a tar',
+      headers: { 'content-type': 'application/gzip' },
+    }),
+  },
   'PUT /apps/[name]/secrets': {
     access: 'developer',
     outsider: 'not-found',

@@ -183,6 +183,16 @@ export const crossTenantAttempts: Record<string, RouteCoverage> = {
   'GET /apps/{name}/history': {
     attempts: (a) => [{ what: "read A's history", ...app(a.appName, '/history') }],
   },
+  'POST /apps/{name}/uploads': {
+    attempts: (a) => [
+      {
+        what: "deploy a folder to A's app",
+        ...app(a.appName, '/uploads'),
+        rawBody: 'streamlit_app.py written by B',
+        headers: { 'content-type': 'application/gzip' },
+      },
+    ],
+  },
   'POST /apps/{name}/deployments': {
     attempts: (a) => [{ what: "redeploy A's app", ...app(a.appName, '/deployments') }],
   },

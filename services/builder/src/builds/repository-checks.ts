@@ -25,7 +25,8 @@ async function topLevelListing(directory: string): Promise<string> {
 export async function checkMainFile(
   directory: string,
   mainFile: string,
-  commit: { sha: string; branch: string },
+  /** The commit the repository was cloned at, or the uploaded folder (its short digest). */
+  source: { sha: string; branch: string } | { folder: string },
 ): Promise<void> {
   const target = await resolveInsideRepository(directory, mainFile);
   if (target.kind === 'outside') {
@@ -35,9 +36,16 @@ export async function checkMainFile(
     );
   }
   if (target.kind === 'inside' && (await isFile(target.path))) return;
+  const listing = await topLevelListing(directory);
+  if ('folder' in source) {
+    throw permanentFailure(
+      `The main file \`${mainFile}\` is not in the uploaded folder ${source.folder}. Files at the top level: ${listing}. ` +
+        'Deploy again with the right main file (cove deploy --main <file>).',
+    );
+  }
   throw permanentFailure(
-    `The main file \`${mainFile}\` is not in the repository at commit ${shortSha(commit.sha)} (branch ${commit.branch}). ` +
-      `Files at the top level: ${await topLevelListing(directory)}. ` +
+    `The main file \`${mainFile}\` is not in the repository at commit ${shortSha(source.sha)} (branch ${source.branch}). ` +
+      `Files at the top level: ${listing}. ` +
       `Change the main file path in the app's settings, or push the file.`,
   );
 }

@@ -1,8 +1,9 @@
 // One build job, start to finish: clone the commit, check the repository, install the dependencies
 // (fenced: dependency-image.ts), build the image, then hand over to the deploy step. Every line goes to the deployment's build log as it comes; every
 // step is written to the deployments row, the truth a retry or the reconciler reads.
-import { rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { CoveError } from '@cove/shared/errors';
 import {
   claimBuild,
   failDeployment,
@@ -12,6 +13,8 @@ import {
 } from '@cove/shared/lifecycle/deployments';
 import { isInProgress } from '@cove/shared/lifecycle/states';
 import { appendLogLines, endOfLogMessage, LogWriter, logChannel } from '@cove/shared/logs/deployment-logs';
+import { extractArchive, uploadLimits } from '@cove/shared/uploads/archive';
+import { readUpload, shortDigest } from '@cove/shared/uploads/deploy';
 import type { BuilderContext } from '../context';
 import { imageTag } from '../deploy/container';
 import { DeployFailure, permanentFailure, shortSha, transientFailure } from '../failure';
@@ -48,6 +51,27 @@ function explainBuildFailure(result: Extract<BuildImageResult, { isSuccess: fals
   );
 }
 
+/** Unpacks the deployment's stored folder (checked again: the builder trusts no input) into dir. */
+async function unpackUpload(
+  context: BuilderContext,
+  deployment: Deployment,
+  directory: string,
+): Promise<void> {
+  const archive = await readUpload(context.db, deployment);
+  if (archive === null) {
+    throw permanentFailure(
+      `The uploaded folder ${shortDigest(deployment.uploadDigest ?? '')} is no longer stored (Cove keeps an app's newest few). Deploy the folder again.`,
+    );
+  }
+  await mkdir(directory, { recursive: true });
+  try {
+    await extractArchive(archive, directory, uploadLimits(context.config));
+  } catch (error) {
+    if (error instanceof CoveError) throw permanentFailure(error.message);
+    throw error;
+  }
+}
+
 async function buildAndDeploy(
   context: BuilderContext,
   step: BuildStep,
@@ -57,21 +81,33 @@ async function buildAndDeploy(
   const { app, deployment, log, signal, clock } = step;
   if (deployment.trigger === 'rollback') return deployExistingImage(context, step);
   await showProgressOnApp(db, app, 'building', 'Building the app.');
-  log(`Cloning ${app.repoUrl} (branch ${deployment.branch})`);
   const repoDir = path.join(workDir, contextLayout.repository);
-  const commit = await cloneCommit({
-    ...(await cloneSourceOf(config, app)),
-    branch: deployment.branch,
-    commitSha: deployment.commitSha,
-    directory: repoDir,
-    timeoutMs: config.COVE_CLONE_TIMEOUT_SECONDS * 1000,
-    signal,
-  });
-  signal.throwIfAborted();
-  clock.lap('clone');
-  await recordCommit(db, deployment.id, commit);
-  log(`Commit ${shortSha(commit.sha)}: ${commit.message} (${commit.author})`);
-  await checkMainFile(repoDir, app.mainFile, { sha: commit.sha, branch: deployment.branch });
+  // The source: a commit cloned, or an uploaded folder unpacked where the clone would be; from
+  // there on the two build alike.
+  let version: string;
+  if (deployment.uploadDigest !== null) {
+    log(`Unpacking the uploaded folder ${shortDigest(deployment.uploadDigest)}`);
+    await unpackUpload(context, deployment, repoDir);
+    clock.lap('unpack');
+    version = `upload-${deployment.uploadDigest.replace(/^sha256:/, '')}`;
+    await checkMainFile(repoDir, app.mainFile, { folder: shortDigest(deployment.uploadDigest) });
+  } else {
+    log(`Cloning ${app.repoUrl} (branch ${deployment.branch})`);
+    const commit = await cloneCommit({
+      ...(await cloneSourceOf(config, app)),
+      branch: deployment.branch,
+      commitSha: deployment.commitSha,
+      directory: repoDir,
+      timeoutMs: config.COVE_CLONE_TIMEOUT_SECONDS * 1000,
+      signal,
+    });
+    signal.throwIfAborted();
+    clock.lap('clone');
+    await recordCommit(db, deployment.id, commit);
+    log(`Commit ${shortSha(commit.sha)}: ${commit.message} (${commit.author})`);
+    await checkMainFile(repoDir, app.mainFile, { sha: commit.sha, branch: deployment.branch });
+    version = commit.sha;
+  }
 
   const prepared = await prepareBuildContext(context, {
     contextDir: workDir,
@@ -94,7 +130,7 @@ async function buildAndDeploy(
   clock.lap('dependencies');
   await writeDockerfile(workDir, baseImage, app.mainFile);
 
-  const tag = imageTag(config.COVE_INSTANCE, app.id, commit.sha);
+  const tag = imageTag(config.COVE_INSTANCE, app.id, version);
   const built = await runtime.buildImage({
     contextDir: workDir,
     dockerfile: contextLayout.dockerfile,

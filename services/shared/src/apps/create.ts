@@ -23,6 +23,10 @@ import { type AppRow, toAppView } from './views';
 
 export const webhookSecretPurpose = 'webhook';
 
+export function awaitingUploadMessage(name: string): string {
+  return `Waiting for its first folder: cove deploy ./folder --name ${name}.`;
+}
+
 export function readWebhookSecret(deps: AppsDeps, app: AppRow): string {
   return decryptValue(
     masterKeyRing(deps.config),
@@ -37,6 +41,14 @@ async function resolveRepository(
   workspaceId: string,
   request: CreateAppRequest,
 ): Promise<{ repoUrl: string; githubInstallationId: number | null; githubRepoFullName: string | null }> {
+  if (request.source === 'upload') {
+    if (request.repoUrl !== undefined || request.githubRepository !== undefined) {
+      throw new CoveError('invalid_input', 'An app deployed from uploaded folders has no repository.', {
+        fields: { repoUrl: "Leave this out for source 'upload', or choose source 'git'." },
+      });
+    }
+    return { repoUrl: '', githubInstallationId: null, githubRepoFullName: null };
+  }
   if (request.githubRepository !== undefined) {
     if (request.repoUrl !== undefined) {
       throw new CoveError('invalid_input', 'Give either a repository URL or a GitHub repository, not both.', {
@@ -83,7 +95,8 @@ export async function createApp(
     { workspaceId, appId, purpose: webhookSecretPurpose },
     secret,
   );
-  let created: { app: AppRow; deployment: typeof deployments.$inferSelect };
+  const isUpload = request.source === 'upload';
+  let created: { app: AppRow; deployment: typeof deployments.$inferSelect | null };
   try {
     created = await deps.db.transaction(async (tx) => {
       const [app] = await tx
@@ -92,16 +105,25 @@ export async function createApp(
           id: appId,
           workspaceId,
           name: request.name,
+          source: request.source,
           repoUrl: source.repoUrl,
           githubInstallationId: source.githubInstallationId,
           githubRepoFullName: source.githubRepoFullName,
-          branch: request.branch,
+          branch: isUpload ? '' : request.branch,
           mainFile: request.mainFile,
           webhookSecretCiphertext,
+          ...(isUpload ? { statusMessage: awaitingUploadMessage(request.name) } : {}),
         })
         .returning();
       if (!app) throw new Error('insert returned no row');
-      await recordAppCreated(tx, app, user(actorUserId));
+      await recordAppCreated(
+        tx,
+        app,
+        user(actorUserId),
+        isUpload ? 'Created; it waits for its first uploaded folder.' : undefined,
+      );
+      // Nothing to build until a folder comes (POST /apps/{name}/uploads).
+      if (isUpload) return { app, deployment: null };
       const deployment = await queueDeployment(
         tx,
         { appId, workspaceId, trigger: 'create', branch: request.branch },
@@ -113,7 +135,7 @@ export async function createApp(
     if (isUniqueViolation(error)) throw nameTaken(request.name);
     throw error;
   }
-  await deps.queues.enqueueBuild({ deploymentId: created.deployment.id });
+  if (created.deployment) await deps.queues.enqueueBuild({ deploymentId: created.deployment.id });
   return {
     ...toAppView(deps.config, created.app, null, created.deployment, null),
     webhook: { url: webhookUrl(deps.config, created.app.name), secret },

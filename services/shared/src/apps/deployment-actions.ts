@@ -8,6 +8,7 @@ import { CoveError } from '../errors';
 import { cancelBuild, queueDeployment } from '../lifecycle/deployments';
 import { user } from '../lifecycle/record';
 import { endOfLogMessage, logChannel } from '../logs/deployment-logs';
+import { shortDigest } from '../uploads/deploy';
 import { checkCanRun } from '../workspaces/limits';
 import type { AppsDeps } from './deps';
 import { findApp, findDeployment } from './queries';
@@ -70,6 +71,7 @@ export async function rollbackDeployment(
       trigger: 'rollback',
       branch: source.branch,
       commitSha: source.commitSha,
+      uploadDigest: source.uploadDigest,
       commitMessage: source.commitMessage,
       commitAuthor: source.commitAuthor,
       imageTag: source.imageTag,
@@ -77,7 +79,7 @@ export async function rollbackDeployment(
     },
     {
       by: user(actorUserId),
-      reason: `Make live again: ${source.commitSha?.slice(0, 7) ?? 'an earlier version'}.`,
+      reason: `Make live again: ${source.commitSha?.slice(0, 7) ?? (source.uploadDigest ? shortDigest(source.uploadDigest) : 'an earlier version')}.`,
     },
   );
   await deps.queues.enqueueBuild({ deploymentId: deployment.id });

@@ -7,6 +7,7 @@ import { CoveError } from '../errors';
 import { queueDeployment } from '../lifecycle/deployments';
 import { user } from '../lifecycle/record';
 import { forgetRoute } from '../lifecycle/routes';
+import { rebuildSource, shortDigest } from '../uploads/deploy';
 import { checkCanRun } from '../workspaces/limits';
 import type { AppsDeps } from './deps';
 import { findApp } from './queries';
@@ -22,10 +23,16 @@ export async function requestDeployment(
 ): Promise<DeploymentView> {
   const app = await findApp(deps.db, workspaceId, name);
   await checkCanRun(deps, workspaceId, app.id, `deploy ${app.name}`);
+  const source = await rebuildSource(deps.db, app);
   const deployment = await queueDeployment(
     deps.db,
-    { appId: app.id, workspaceId, trigger: 'manual', branch: app.branch },
-    { by: user(actorUserId), reason: `Redeploy of the head of ${app.branch}.` },
+    { appId: app.id, workspaceId, trigger: 'manual', ...source },
+    {
+      by: user(actorUserId),
+      reason: source.uploadDigest
+        ? `Redeploy of the newest uploaded folder (${shortDigest(source.uploadDigest)}).`
+        : `Redeploy of the head of ${app.branch}.`,
+    },
   );
   await deps.queues.enqueueBuild({ deploymentId: deployment.id });
   return toDeploymentView(deployment);

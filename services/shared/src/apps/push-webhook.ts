@@ -151,6 +151,12 @@ export async function handlePushWebhook(
       'The X-GitHub-Delivery header is missing; send a unique id per delivery.',
     );
   }
+  if (app.source === 'upload') {
+    return {
+      status: 202,
+      body: { deploymentId: null, message: 'ignored: this app deploys uploaded folders, not pushes' },
+    };
+  }
   const push = parsePushEvent(rawBody);
   const refusal = await pushRefusal(deps, app, push);
   if (refusal !== null) throw new CoveError('limit_reached', refusal);

@@ -15,6 +15,7 @@ import { apps } from '../db/schema/apps';
 import { CoveError } from '../errors';
 import { queueDeployment } from '../lifecycle/deployments';
 import { user } from '../lifecycle/record';
+import { rebuildSource } from '../uploads/deploy';
 import { checkMemorySetting } from '../workspaces/limits';
 import type { AppsDeps } from './deps';
 import { checkNameAvailable, nameTaken } from './names';
@@ -155,6 +156,11 @@ export async function updateApp(
       changes.memoryMb === undefined ? 'minReplicas' : 'memoryMb',
     );
   }
+  if (app.source === 'upload' && changes.branch !== undefined) {
+    throw new CoveError('invalid_input', `${app.name} deploys uploaded folders: it has no branch.`, {
+      fields: { branch: 'An app deployed from uploaded folders has no branch.' },
+    });
+  }
   const isRenaming = request.name !== undefined && request.name !== app.name;
   const needsBuild =
     changes.branch !== undefined || changes.mainFile !== undefined || changes.pythonVersion !== undefined;
@@ -163,6 +169,10 @@ export async function updateApp(
   const newName = isRenaming ? request.name : undefined;
   if (newName !== undefined) await checkNameAvailable(deps, newName, app.id);
 
+  // Built again from its branch, or its newest uploaded folder (refused before anything is saved).
+  const source = needsBuild
+    ? await rebuildSource(deps.db, { ...app, branch: changes.branch ?? app.branch })
+    : null;
   let deploymentId: string | null = null;
   try {
     deploymentId = await deps.db.transaction(async (tx) => {
@@ -184,10 +194,10 @@ export async function updateApp(
           keyNames: [`${app.visibility} to ${changes.visibility}`],
         });
       }
-      if (!needsBuild) return null;
+      if (source === null) return null;
       const deployment = await queueDeployment(
         tx,
-        { appId: app.id, workspaceId, trigger: 'manual', branch: changes.branch ?? app.branch },
+        { appId: app.id, workspaceId, trigger: 'manual', ...source },
         { by: user(actorUserId), reason: 'The branch, main file or Python version changed: a new build.' },
       );
       return deployment.id;

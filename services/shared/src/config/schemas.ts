@@ -78,6 +78,13 @@ export const commonConfigSchema = z.object({
   COVE_GITHUB_CLIENT_SECRET: z.string().min(1).optional(),
   COVE_GITHUB_API_URL: z.url().default('https://api.github.com'),
   COVE_GITHUB_URL: z.url().default('https://github.com'),
+  /**
+   * Deploying from a folder (POST /apps/{name}/uploads): the most MB the archive may have as sent,
+   * the most MB and files it may unpack to (a small archive can unpack to a lot).
+   */
+  COVE_UPLOAD_MAX_MB: z.coerce.number().positive().default(50),
+  COVE_UPLOAD_MAX_UNPACKED_MB: z.coerce.number().positive().default(500),
+  COVE_UPLOAD_MAX_FILES: z.coerce.number().int().positive().default(10000),
 });
 
 /** Every process refuses a dashboard that apps could plant cookies for (config/sites.ts). */

@@ -1,7 +1,7 @@
 // Every request and response of the HTTP API under /api/v1, as zod schemas. The dashboard's route
 // handlers, its pages and the OpenAPI document all derive from these.
 import { z } from 'zod';
-import { appStatuses, appVisibilities } from '../db/schema/apps';
+import { appSources, appStatuses, appVisibilities } from '../db/schema/apps';
 import { deploymentStatuses, deploymentTriggers } from '../db/schema/deployments';
 import { apiTokenScopes } from '../db/schema/identity';
 import { gitHubRepositoryFullName } from './github';
@@ -42,6 +42,12 @@ export const mainFilePath = z
 
 export const createAppRequest = z.object({
   name: appName,
+  source: z
+    .enum(appSources, { error: 'Choose a source: "git" (a repository) or "upload" (folders sent to Cove).' })
+    .default('git')
+    .describe(
+      'git: built from a repository (repoUrl or githubRepository); upload: from folders sent to POST /apps/{name}/uploads, nothing is built until the first one.',
+    ),
   repoUrl: z
     .string({ error: 'Give the URL of the git repository.' })
     .trim()
@@ -61,8 +67,12 @@ export const deploymentView = z.object({
   id: z.uuid(),
   status: z.enum(deploymentStatuses),
   trigger: z.enum(deploymentTriggers),
-  branch: z.string(),
+  branch: z.string().describe('Empty for a deployment of an uploaded folder.'),
   commit: z.string().nullable().describe('The full commit sha, once resolved.'),
+  uploadDigest: z
+    .string()
+    .nullable()
+    .describe("An uploaded folder's content digest (sha256:<hex>), where a commit would be; else null."),
   commitMessage: z.string().nullable(),
   commitAuthor: z.string().nullable(),
   errorMessage: z.string().nullable(),
@@ -80,7 +90,8 @@ export const appView = z.object({
   id: z.uuid(),
   name: z.string(),
   url: z.url(),
-  repoUrl: z.string(),
+  source: z.enum(appSources).describe('git: built from a repository; upload: from uploaded folders.'),
+  repoUrl: z.string().describe('Empty for an app deployed from uploaded folders.'),
   branch: z.string(),
   mainFile: z.string(),
   status: z.enum(appStatuses),
@@ -206,6 +217,24 @@ export type CreateAppResponse = z.infer<typeof createAppResponse>;
 export const appWithWebhookResponse = createAppResponse;
 
 export const listAppsResponse = z.object({ apps: z.array(appView) });
+
+/** POST /apps/{name}/uploads: the archive is in the body; the main file may change with it. */
+export const deployUploadQuery = z.object({
+  mainFile: mainFilePath.optional().describe("The app's main file from now on; left out: it stays."),
+});
+
+export const uploadDeploymentResponse = z.object({
+  deployment: deploymentView.describe('The queued deployment, or the one that already has this folder.'),
+  isUnchanged: z
+    .boolean()
+    .describe(
+      'The folder (and main file) is what the app already runs or is deploying: nothing new was queued.',
+    ),
+  digest: z.string().describe("The folder's content digest, sha256:<hex>."),
+  fileCount: z.number().int(),
+  message: z.string(),
+});
+export type UploadDeploymentResponse = z.infer<typeof uploadDeploymentResponse>;
 export const listDeploymentsResponse = z.object({ deployments: z.array(deploymentView) });
 export const deploymentResponse = z.object({ deployment: deploymentView });
 

@@ -77,7 +77,13 @@ function operation(route: ApiRoute): JsonObject {
       ? {
           requestBody: {
             required: true,
-            content: { [route.requestContentType]: { schema: { type: 'string' } } },
+            content: {
+              [route.requestContentType]: {
+                schema: route.requestContentType.startsWith('text/')
+                  ? { type: 'string' }
+                  : { type: 'string', format: 'binary' },
+              },
+            },
           },
         }
       : {}),

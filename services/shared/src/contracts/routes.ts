@@ -10,6 +10,7 @@ export const apiSchemas = {
   CreateAppResponse: api.createAppResponse,
   AppView: api.appView,
   ListAppsResponse: api.listAppsResponse,
+  UploadDeploymentResponse: api.uploadDeploymentResponse,
   DeploymentView: api.deploymentView,
   DeploymentResponse: api.deploymentResponse,
   ListDeploymentsResponse: api.listDeploymentsResponse,
@@ -351,11 +352,28 @@ export const coreApiRoutes = [
     method: 'post',
     path: '/apps/{name}/deployments',
     operationId: 'createDeployment',
-    summary: "Redeploy the head of the app's branch.",
+    summary:
+      "Redeploy the head of the app's branch (an app deployed from uploads: its newest uploaded folder again).",
     auth: 'user',
     status: 202,
     answer: json('DeploymentResponse', 'The queued deployment.'),
     errors: [404],
+  },
+  {
+    method: 'post',
+    path: '/apps/{name}/uploads',
+    operationId: 'deployUpload',
+    summary:
+      "Deploy a folder: the body is a tar archive of it (gzipped or not; at most COVE_UPLOAD_MAX_MB, 50), built as a commit would be. The app must have been created with source 'upload'. Paths must stay inside the folder (no absolute paths or ..), and only files, folders and symbolic links inside it are accepted. The same content (by digest) with the same main file as the live or a building deployment queues nothing: 200 with isUnchanged.",
+    auth: 'user',
+    requestContentType: 'application/gzip',
+    query: api.deployUploadQuery,
+    status: 202,
+    answer: json(
+      'UploadDeploymentResponse',
+      'The queued deployment, or (200, isUnchanged) the one that has it.',
+    ),
+    errors: [400, 404, 409, 413],
   },
   {
     method: 'get',

@@ -47,6 +47,7 @@ export async function recordAppCreated(
   writer: Pick<Database, 'insert'>,
   app: { id: string; workspaceId: string },
   by: Actor,
+  reason = 'Created; its first build is queued.',
 ): Promise<void> {
   await recordTransition(writer, {
     appId: app.id,
@@ -56,7 +57,7 @@ export async function recordAppCreated(
     fromStatus: null,
     toStatus: 'queued',
     by,
-    reason: 'Created; its first build is queued.',
+    reason,
   });
 }
 

@@ -28,6 +28,10 @@ export type AppStatus = (typeof appStatuses)[number];
 export const appVisibilities = ['public', 'private'] as const;
 export type AppVisibility = (typeof appVisibilities)[number];
 
+/** git: built from a repository's branch; upload: from folders sent to the API (cove deploy ./dir). */
+export const appSources = ['git', 'upload'] as const;
+export type AppSource = (typeof appSources)[number];
+
 export const apps = pgTable('apps', {
   id: uuid('id').primaryKey().defaultRandom(),
   workspaceId: uuid('workspace_id')
@@ -35,6 +39,8 @@ export const apps = pgTable('apps', {
     .references(() => workspaces.id, { onDelete: 'cascade' }),
   /** The subdomain; unique across the installation. */
   name: text('name').notNull().unique(),
+  source: text('source', { enum: appSources }).notNull().default('git'),
+  /** Empty for an app deployed from uploads: it has no repository and no branch. */
   repoUrl: text('repo_url').notNull(),
   branch: text('branch').notNull(),
   mainFile: text('main_file').notNull(),

@@ -1,4 +1,14 @@
-import { bigserial, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigserial,
+  customType,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { apps } from './apps';
 import { workspaces } from './identity';
 
@@ -14,7 +24,8 @@ export const deploymentStatuses = [
 export type DeploymentStatus = (typeof deploymentStatuses)[number];
 
 /** 'rollback' makes an earlier deployment's image live again, without a build. */
-export const deploymentTriggers = ['create', 'push', 'manual', 'sample', 'rollback'] as const;
+/** 'upload' builds a folder sent to the API (no repository). */
+export const deploymentTriggers = ['create', 'push', 'manual', 'sample', 'rollback', 'upload'] as const;
 export type DeploymentTrigger = (typeof deploymentTriggers)[number];
 
 export const deployments = pgTable(
@@ -31,6 +42,8 @@ export const deployments = pgTable(
     /** Branch to build; the commit is resolved when the build starts unless a push named it. */
     branch: text('branch').notNull(),
     commitSha: text('commit_sha'),
+    /** For a deployment of an uploaded folder (no commit): the content digest, sha256:<hex>. */
+    uploadDigest: text('upload_digest'),
     commitMessage: text('commit_message'),
     commitAuthor: text('commit_author'),
     status: text('status', { enum: deploymentStatuses }).notNull().default('queued'),
@@ -73,4 +86,28 @@ export const deploymentLogs = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [index('deployment_logs_deployment_idx').on(table.deploymentId, table.stream, table.id)],
+);
+
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
+
+/**
+ * Folders uploaded to deploy (tar archives, checked: uploads/archive.ts), by content digest, for the
+ * builder to unpack as it would clone a commit. The newest few per app are kept (uploads/store.ts).
+ */
+export const appUploads = pgTable(
+  'app_uploads',
+  {
+    appId: uuid('app_id')
+      .notNull()
+      .references(() => apps.id, { onDelete: 'cascade' }),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    digest: text('digest').notNull(),
+    archive: bytea('archive').notNull(),
+    sizeBytes: integer('size_bytes').notNull(),
+    fileCount: integer('file_count').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [primaryKey({ columns: [table.appId, table.digest] })],
 );
