@@ -73,15 +73,28 @@ export interface ApiClient {
   open<Op extends OperationId>(operationId: Op, ...input: CallArguments<Op>): Promise<Response>;
 }
 
-export function createApiClient(options: { server: string; token: string; fetch?: typeof fetch }): ApiClient {
+/**
+ * token: an API token (every command); cookie: a dashboard session (signing in with a password,
+ * minting a token), sent as a browser would, with the dashboard's Origin.
+ */
+export function createApiClient(
+  options: { server: string; fetch?: typeof fetch } & ({ token: string } | { cookie: string }),
+): ApiClient {
   const send = options.fetch ?? fetch;
+  const credentials: Record<string, string> =
+    'token' in options
+      ? { authorization: `Bearer ${options.token}` }
+      : {
+          ...(options.cookie === '' ? {} : { cookie: options.cookie }),
+          origin: new URL(options.server).origin,
+        };
 
   async function open(operationId: OperationId, input: CallInput<OperationId> = {}): Promise<Response> {
     const route = findRoute(operationId);
     const url = new URL(`${options.server}${apiBasePath}${fillPath(route.path, input.params ?? {})}`);
     for (const [key, value] of Object.entries(input.query ?? {}))
       if (value !== undefined) url.searchParams.set(key, String(value));
-    const headers = new Headers({ authorization: `Bearer ${options.token}`, 'user-agent': userAgent });
+    const headers = new Headers({ ...credentials, 'user-agent': userAgent });
     let body: RequestInit['body'];
     const given: unknown = input.body;
     if (given instanceof Uint8Array) {
@@ -104,7 +117,7 @@ export function createApiClient(options: { server: string; token: string; fetch?
     } catch (error) {
       throw unreachable(options.server, error);
     }
-    if (!response.ok) throw await errorFromResponse(options.server, response);
+    if (!response.ok) throw await errorFromResponse(options.server, response, 'token' in options);
     return response;
   }
 
@@ -142,7 +155,11 @@ function unreachable(server: string, error: unknown): CliError {
 }
 
 /** The API's own error (message and field messages), or a plain account of a foreign answer. */
-export async function errorFromResponse(server: string, response: Response): Promise<CliError> {
+export async function errorFromResponse(
+  server: string,
+  response: Response,
+  isWithToken = true,
+): Promise<CliError> {
   const text = await response.text().catch(() => '');
   let json: unknown;
   try {
@@ -158,6 +175,6 @@ export async function errorFromResponse(server: string, response: Response): Pro
       exitCode,
     );
   const { message, fields } = parsed.data.error;
-  const hint = response.status === 401 ? '\nRun `cove login` with a valid token.' : '';
+  const hint = response.status === 401 && isWithToken ? '\nRun `cove login` with a valid token.' : '';
   return new CliError(`${message}${hint}`, exitCode, fields ?? {}, parsed.data);
 }

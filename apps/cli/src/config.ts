@@ -9,6 +9,8 @@ import { CliError, exitCodes, usageError } from './exit-codes';
 export const storedConfig = z.object({
   server: z.string().describe("The dashboard's address, e.g. http://localhost:4100"),
   token: z.string(),
+  /** Set by `cove login --email`: whom `cove tokens create` signs in as by default. */
+  email: z.string().optional(),
 });
 export type StoredConfig = z.infer<typeof storedConfig>;
 

@@ -42,7 +42,7 @@ export async function watchDeployment(
     // The build log ends by itself once the build is over; give its last lines a moment to arrive.
     await Promise.race([log, sleep(logDrainMs)]);
     if (deployment.status === 'running') {
-      progress.succeed(`${target.app} is running (${shortCommit(deployment.commit)})`);
+      progress.succeed(`${target.app} is running (${versionOf(deployment)})`);
       return deployment;
     }
     progress.fail(`${target.verb} ${target.app}: ${deployment.status}`);
@@ -139,6 +139,13 @@ export async function watchWake(
     progress.fail(`${appName} did not wake`);
     throw error;
   }
+}
+
+/** A deployment's commit (abc1234) or uploaded folder (folder 3f9c0a1b2c4d). */
+export function versionOf(deployment: Pick<DeploymentView, 'commit' | 'uploadDigest'>): string {
+  if (deployment.uploadDigest && !deployment.commit)
+    return `folder ${deployment.uploadDigest.replace(/^sha256:/, '').slice(0, 12)}`;
+  return shortCommit(deployment.commit);
 }
 
 export function shortCommit(commit: string | null): string {

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { action, argumentsOf, type CliIo, optionsOf, secondsOption } from '../context';
 import { CliError, exitCodes } from '../exit-codes';
-import { shortCommit, watchDeployment } from '../watch';
+import { versionOf, watchDeployment } from '../watch';
 
 const appArgument = z.tuple([z.string()]);
 
@@ -22,12 +22,12 @@ export function describeApp(app: AppView): string[] {
   const latest = app.latestDeployment;
   lines.push(
     current
-      ? `  serving     ${shortCommit(current.commit)} ${current.commitMessage ?? ''} (deployment ${current.id})`.trimEnd()
+      ? `  serving     ${versionOf(current)} ${current.commitMessage ?? ''} (deployment ${current.id})`.trimEnd()
       : '  serving     nothing yet',
   );
   if (latest && latest.id !== current?.id)
     lines.push(
-      `  latest      ${latest.status} ${shortCommit(latest.commit)}${latest.errorMessage ? `: ${latest.errorMessage}` : ''} (deployment ${latest.id})`,
+      `  latest      ${latest.status} ${versionOf(latest)}${latest.errorMessage ? `: ${latest.errorMessage}` : ''} (deployment ${latest.id})`,
     );
   return lines;
 }

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { action, argumentsOf, type CliIo, type CommandContext, optionsOf, secondsOption } from '../context';
 import { CliError, exitCodes } from '../exit-codes';
 import { packFolder } from '../pack';
-import { shortCommit, watchDeployment, watchWake } from '../watch';
+import { versionOf, watchDeployment, watchWake } from '../watch';
 
 const waitOptions = z.object({
   wait: z.boolean().default(true),
@@ -172,7 +172,7 @@ export function addLifecycleCommands(program: Command, io: CliIo): void {
       }
       const { deployment } = await client.call('rollbackDeployment', { params: { name, id: target } });
       if (!options.wait) {
-        output.result({ deployment }, () => [`Rolling ${name} back to ${shortCommit(deployment.commit)}.`]);
+        output.result({ deployment }, () => [`Rolling ${name} back to ${versionOf(deployment)}.`]);
         return;
       }
       const finished = await watchDeployment(

@@ -1,8 +1,11 @@
 // `cove tokens list|create|revoke`: the caller's API tokens. The API creates tokens for signed-in
-// dashboard sessions only, so `create` with a token is refused in the API's words (exit 4).
+// sessions only (a token cannot make tokens), so `create` signs in with the email and password.
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { configPath, loadCredentials, normalizeServer, readStoredConfig } from '../config';
 import { action, argumentsOf, type CliIo, optionsOf } from '../context';
+import { askRequired } from '../prompt';
+import { mintTokenWithPassword } from '../sign-in';
 import { table } from './apps';
 
 export function addTokenCommands(program: Command, io: CliIo): void {
@@ -34,22 +37,38 @@ export function addTokenCommands(program: Command, io: CliIo): void {
   action(
     tokens
       .command('create')
-      .description('create a token (the API allows it from a signed-in dashboard session only)')
+      .description(
+        'create a token: only a signed-in person may, so this signs in with your email and password (asked, or read from stdin) as the dashboard does',
+      )
       .argument('<name>')
       .option('--scope <scope>', 'read (GET only) or full', 'full')
-      .option('--expires-in-days <days>', 'days until it stops working (default: never)'),
+      .option('--expires-in-days <days>', 'days until it stops working (default: never)')
+      .option('--email <email>', 'whom to sign in as (default: the one `cove login --email` saved)'),
     io,
-    async ({ connect, output }, command) => {
+    async ({ output }, command) => {
       const [name] = argumentsOf(command, z.tuple([z.string()]));
       const options = optionsOf(
         command,
         z.object({
           scope: z.enum(['read', 'full'], { error: 'Choose a scope: read or full.' }),
           expiresInDays: z.coerce.number().optional(),
+          email: z.string().optional(),
         }),
       );
-      const created = await (await connect()).call('createToken', {
-        body: { name, scope: options.scope, expiresInDays: options.expiresInDays ?? null },
+      const { server } = await loadCredentials(io.env).catch(async () => ({
+        server: normalizeServer(
+          io.env.COVE_API_URL ?? (await askRequired(io, "Cove's address: ", 'address')),
+        ),
+      }));
+      const stored = await readStoredConfig(configPath(io.env)).catch(() => undefined);
+      const email = options.email ?? stored?.email ?? (await askRequired(io, 'Email: ', 'email'));
+      const password = await askRequired(io, `Password for ${email}: `, 'password', true);
+      const { created } = await mintTokenWithPassword({
+        server,
+        email,
+        password,
+        token: { name, scope: options.scope, expiresInDays: options.expiresInDays ?? null },
+        ...(io.fetch ? { fetch: io.fetch } : {}),
       });
       output.result(created, () => [
         `Created ${created.name} (${created.scope}): ${created.token}`,

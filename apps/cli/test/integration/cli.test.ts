@@ -18,6 +18,7 @@ import {
 import { createTestContext, type TestContext } from '@cove/shared/testing/context';
 import { waitFor } from '@cove/shared/testing/wait';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { z } from 'zod';
 import { type DashboardServer, startDashboardServer } from '../../../dashboard/test/dashboard-process';
 import { buildCli, runCove, startCove } from './run-cove';
 import { makeLive, nextQueuedDeployment, playBuild, setAppStatus } from './stand-in-builder';
@@ -79,6 +80,45 @@ describe('login', () => {
     const path = join(home, '.config/cove/config.json');
     expect((await stat(path)).mode & 0o777).toBe(0o600);
     expect(JSON.parse(await readFile(path, 'utf8'))).toEqual({ server: dashboard.origin, token });
+  });
+
+  test('--email signs in with the password from stdin, mints a token for the CLI and saves it', async () => {
+    const otherHome = await mkdtemp(join(tmpdir(), 'cove-cli-email-'));
+    try {
+      const wrong = await runCove(['login', '--server', dashboard.origin, '--email', email], {
+        env: { HOME: otherHome },
+        stdin: 'not the password\n',
+      });
+      expect(wrong.code).toBe(2);
+      expect(wrong.stderr).toMatch(/^Password for .+: \ncove: [^\n]+\n$/);
+      await expect(stat(join(otherHome, '.config/cove/config.json'))).rejects.toThrow(/ENOENT/);
+
+      const run = await runCove(['login', '--server', dashboard.origin, '--email', email], {
+        env: { HOME: otherHome },
+        stdin: 'a long enough password\n',
+      });
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain(`Signed in to ${dashboard.origin} as ${email}`);
+      expect(run.stdout).toMatch(/Made the API token "cove CLI on .+ \(\d{4}-\d\d-\d\d\)" for this CLI/);
+      const saved = JSON.parse(await readFile(join(otherHome, '.config/cove/config.json'), 'utf8'));
+      expect(saved).toEqual({ server: dashboard.origin, token: expect.stringMatching(/./), email });
+      expect(saved.token).not.toBe(token);
+      const apps = await runCove(['apps', '--json'], { env: { HOME: otherHome } });
+      expect(apps.code).toBe(0);
+      // With the saved email, tokens create asks only for the password.
+      const created = await runCove(['tokens', 'create', 'from-cli', '--scope', 'read', '--json'], {
+        env: { HOME: otherHome },
+        stdin: 'a long enough password\n',
+      });
+      expect(created.code).toBe(0);
+      const minted = z
+        .object({ token: z.string(), scope: z.literal('read') })
+        .parse(JSON.parse(created.stdout));
+      const readOnly = await runCove(['apps'], { env: scripted(minted.token) });
+      expect(readOnly.code).toBe(0);
+    } finally {
+      await rm(otherHome, { recursive: true, force: true });
+    }
   });
 
   test('COVE_API_TOKEN wins over the saved token', async () => {
@@ -262,23 +302,31 @@ describe('sleep and wake', () => {
 });
 
 describe('tokens', () => {
-  test('list, create refused for a token (exit 4), revoke, and a revoked token is exit 2', async () => {
+  test('list, create (signing in with the password), revoke, and a revoked token is exit 2', async () => {
     const listed = await runCove(['tokens', '--json'], { env: signedIn() });
     expect(listTokensResponse.parse(JSON.parse(listed.stdout)).tokens.map((entry) => entry.name)).toContain(
       'cli-tests',
     );
-    const create = await runCove(['tokens', 'create', 'ci', '--json'], { env: signedIn() });
-    expect(create.code).toBe(4);
-    // The API's error body on stdout for scripts, and its own words on stderr for people.
-    const refusal = errorResponse.parse(JSON.parse(create.stdout)).error;
-    expect(refusal.code).toBe('forbidden');
-    expect(create.stderr).toBe(`cove: ${refusal.message}\n`);
+    // A wrong password: the API's error body on stdout for scripts, its own words on stderr.
+    const refused = await runCove(['tokens', 'create', 'ci', '--email', email, '--json'], {
+      env: signedIn(),
+      stdin: 'wrong password\n',
+    });
+    expect(refused.code).toBe(2);
+    const refusal = errorResponse.parse(JSON.parse(refused.stdout)).error;
+    expect(refused.stderr).toBe(`Password for ${email}: \ncove: ${refusal.message}\n`);
+    const create = await runCove(['tokens', 'create', 'ci', '--email', email], {
+      env: signedIn(),
+      stdin: 'a long enough password\n',
+    });
+    expect(create.code).toBe(0);
+    expect(create.stdout).toMatch(/^Created ci \(full\): \S+\nIt is shown this once\.\n$/);
 
     const spare = await createApiToken(context.db, { workspaceId, userId, name: 'spare' });
     const revoked = await runCove(['tokens', 'revoke', spare.id], { env: signedIn() });
     expect(revoked.code).toBe(0);
-    const refused = await runCove(['apps'], { env: scripted(spare.token) });
-    expect(refused.code).toBe(2);
+    const afterRevoke = await runCove(['apps'], { env: scripted(spare.token) });
+    expect(afterRevoke.code).toBe(2);
   });
 });
 
