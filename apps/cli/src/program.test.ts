@@ -61,6 +61,7 @@ describe('the command line', () => {
       [
         'apps',
         'create',
+        'delete',
         'deploy',
         'login',
         'logout',

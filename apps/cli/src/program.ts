@@ -1,7 +1,7 @@
 // The `cove` command line: every command, its help, and the one place an error becomes a message
 // and an exit code.
 import { Command, CommanderError } from 'commander';
-import { addAppCommands } from './commands/apps';
+import { addAppCommands, addDeleteCommand } from './commands/apps';
 import { addLifecycleCommands } from './commands/lifecycle';
 import { addLogsCommand } from './commands/logs';
 import { addSecretsCommands } from './commands/secrets';
@@ -39,6 +39,7 @@ export function buildProgram(io: CliIo): Command {
   addLogsCommand(program, io);
   addSecretsCommands(program, io);
   addLifecycleCommands(program, io);
+  addDeleteCommand(program, io);
   addTokenCommands(program, io);
   return program;
 }

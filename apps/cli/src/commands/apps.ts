@@ -6,7 +6,8 @@ import type { AppView } from '@cove/shared/contracts/api';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { action, argumentsOf, type CliIo, optionsOf, secondsOption } from '../context';
-import { CliError, exitCodes } from '../exit-codes';
+import { CliError, exitCodes, usageError } from '../exit-codes';
+import { ask } from '../prompt';
 import { versionOf, watchDeployment } from '../watch';
 
 const appArgument = z.tuple([z.string()]);
@@ -112,6 +113,35 @@ export function addAppCommands(program: Command, io: CliIo): void {
       const app = await (await connect()).call('getApp', { params: { name } });
       output.result({ url: app.url }, () => [app.url]);
       if (browser) await openInBrowser(io, app.url);
+    },
+  );
+}
+
+/**
+ * Deleting cannot be undone: a person types the app's name (as the dashboard's dialog asks); a
+ * script says --yes.
+ */
+export function addDeleteCommand(program: Command, io: CliIo): void {
+  action(
+    program
+      .command('delete')
+      .description(
+        'delete the app: its containers, images, deployments, secrets and address (asks for its name, or --yes)',
+      )
+      .argument('<app>')
+      .option('--yes', 'do not ask (for scripts)'),
+    io,
+    async ({ connect, output }, command) => {
+      const [name] = argumentsOf(command, appArgument);
+      const { yes } = optionsOf(command, z.object({ yes: z.boolean().default(false) }));
+      if (!yes) {
+        if (io.stdin.isTTY !== true)
+          throw usageError(`Deleting ${name} cannot be undone: add --yes to delete it without being asked.`);
+        const typed = await ask(io, `Type ${name} to delete it for good: `);
+        if (typed !== name) throw usageError(`Nothing was deleted: "${typed}" is not ${name}.`);
+      }
+      const answer = await (await connect()).call('deleteApp', { params: { name } });
+      output.result(answer, () => [answer.message]);
     },
   );
 }
