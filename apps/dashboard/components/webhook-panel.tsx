@@ -28,8 +28,8 @@ export function WebhookPanel({ appName }: { appName: string }) {
         </button>
       </div>
       <p className="muted">
-        Add it to your repository (GitHub: Settings → Webhooks, content type application/json) and every push
-        to the branch redeploys the app.
+        Add it to your repository as a push webhook with content type application/json (GitHub or Gitea: the
+        secret under Secret; GitLab: under Secret token) and every push to the branch redeploys the app.
       </p>
       {error ? <p className="form-error">{error}</p> : null}
       {webhook ? (

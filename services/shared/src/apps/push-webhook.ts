@@ -1,5 +1,6 @@
-// A forge's push webhook becomes a queued deployment of that commit. Nothing changes unless the
-// signature over the raw body is right, the delivery is new, the push is for the app's branch and
+// A forge's push webhook (GitHub's, GitLab's or Gitea's: webhooks/forges.ts tells them apart) becomes
+// a queued deployment of that commit. Nothing changes unless the secret (a signature over the raw
+// body, or GitLab's token) is right, the delivery is new, the push is for the app's branch and
 // names a commit no earlier push deployed, and an app that is not running may start within the
 // workspace's running-apps limit.
 import { and, eq } from 'drizzle-orm';
@@ -11,7 +12,15 @@ import { deployments } from '../db/schema/deployments';
 import { CoveError } from '../errors';
 import { queueDeployment } from '../lifecycle/deployments';
 import { webhook } from '../lifecycle/record';
-import { type PushEvent, parsePushEvent, verifyGitHubSignature } from '../webhooks/github';
+import {
+  detectForge,
+  forgeDeliveryId,
+  forgeEvent,
+  invalidSecretMessage,
+  parseForgePush,
+  verifyForgeDelivery,
+} from '../webhooks/forges';
+import type { PushEvent } from '../webhooks/github';
 import { runningLimitMessage, runningStatuses } from '../workspaces/limits';
 import { readWebhookSecret } from './create';
 import type { AppsDeps } from './deps';
@@ -129,14 +138,12 @@ export async function handlePushWebhook(
   const [app] = await deps.db.select().from(apps).where(eq(apps.name, appName));
   if (!app) throw new CoveError('not_found', `There is no app named ${appName}.`);
 
-  if (!verifyGitHubSignature(readWebhookSecret(deps, app), rawBody, headers.get('x-hub-signature-256'))) {
-    throw new CoveError(
-      'invalid_signature',
-      'The X-Hub-Signature-256 header is missing or does not match the body. Use the webhook secret shown on the app page.',
-    );
+  const forge = detectForge(headers);
+  if (!verifyForgeDelivery(forge, readWebhookSecret(deps, app), rawBody, headers)) {
+    throw new CoveError('invalid_signature', invalidSecretMessage(forge));
   }
   if (limitSigned) await limitSigned();
-  const event = headers.get('x-github-event') ?? 'push';
+  const event = forgeEvent(forge, headers);
   if (event === 'ping') return { status: 200, body: { deploymentId: null, message: 'pong' } };
   if (event !== 'push') {
     return {
@@ -144,11 +151,13 @@ export async function handlePushWebhook(
       body: { deploymentId: null, message: `ignored: Cove acts on push events, not ${event}` },
     };
   }
-  const delivery = deliveryId.safeParse(headers.get('x-github-delivery'));
-  if (!delivery.success) {
+  const delivery = forgeDeliveryId(forge, headers);
+  if (delivery === null) {
     throw new CoveError(
       'invalid_input',
-      'The X-GitHub-Delivery header is missing; send a unique id per delivery.',
+      forge === 'gitlab'
+        ? 'The X-Gitlab-Event-UUID header (or Idempotency-Key) is missing; send the push as GitLab delivers it.'
+        : `The ${forge === 'gitea' ? 'X-Gitea-Delivery' : 'X-GitHub-Delivery'} header is missing; send a unique id per delivery.`,
     );
   }
   if (app.source === 'upload') {
@@ -157,21 +166,21 @@ export async function handlePushWebhook(
       body: { deploymentId: null, message: 'ignored: this app deploys uploaded folders, not pushes' },
     };
   }
-  const push = parsePushEvent(rawBody);
+  const push = parseForgePush(forge, rawBody);
   const refusal = await pushRefusal(deps, app, push);
   if (refusal !== null) throw new CoveError('limit_reached', refusal);
 
   let result: WebhookResult;
   try {
     result = await deps.db.transaction(async (tx): Promise<WebhookResult> => {
-      await tx.insert(webhookDeliveries).values({ deliveryId: delivery.data, appId: app.id });
+      await tx.insert(webhookDeliveries).values({ deliveryId: delivery.id, appId: app.id });
       return queuePushDeployment(tx, app, push);
     });
   } catch (error) {
     if (isUniqueViolation(error)) {
       throw new CoveError(
         'replayed_delivery',
-        `Delivery ${delivery.data} was already received; it is not replayed.`,
+        `Delivery ${headers.get(delivery.header)} was already received; it is not replayed.`,
       );
     }
     throw error;
