@@ -13,6 +13,7 @@ import { AppHistory } from './app-history';
 import { DeleteAppDialog } from './delete-app-dialog';
 import { DeploymentHistory } from './deployment-history';
 import { LogView } from './log-view';
+import { PreviewsPanel } from './previews-panel';
 import { SecretsPanel } from './secrets-panel';
 import { SettingsPanel } from './settings-panel';
 import { SleepButtons } from './sleep-buttons';
@@ -229,6 +230,7 @@ export function AppDetail({ initialApp, role }: { initialApp: AppView; role: Mem
         }}
       />
       <AccessPanel app={app} canChange={canChange} onSaved={setApp} />
+      <PreviewsPanel app={app} canChange={canChange} onSaved={setApp} />
       <SecretsPanel appName={name} canChange={canChange} />
       {/* An app deployed through the GitHub App redeploys from the App's webhook: no webhook to add.
           Its secret lets anyone deploy, so only developers see the card. */}

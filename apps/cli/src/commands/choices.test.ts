@@ -44,6 +44,8 @@ function app(current: DeploymentView | null, latest: DeploymentView | null): App
     replicas: [],
     lastVisitAt: null,
     visibility: 'public',
+    previews: { isEnabled: false, hasSecrets: false, limit: 3, open: [] },
+    previewOf: null,
     githubRepository: null,
     createdAt: '2026-12-07T12:00:00.000Z',
   };

@@ -47,6 +47,8 @@ function app(overrides: Partial<AppView>): AppView {
     replicas: [],
     lastVisitAt: null,
     visibility: 'public',
+    previews: { isEnabled: false, hasSecrets: false, limit: 3, open: [] },
+    previewOf: null,
     githubRepository: null,
     createdAt: '2026-12-07T11:00:00.000Z',
     ...overrides,

@@ -64,6 +64,12 @@ export async function deleteApp(
   name: string,
 ): Promise<{ message: string }> {
   const app = await findApp(deps.db, workspaceId, name);
+  // Its previews go with it, each as an app of its own (routes, containers).
+  const previews = await deps.db
+    .select({ name: apps.name })
+    .from(apps)
+    .where(and(eq(apps.workspaceId, workspaceId), eq(apps.previewOfAppId, app.id)));
+  for (const preview of previews) await deleteApp(deps, workspaceId, preview.name);
   await forgetOldNames(deps, app.id);
   await deps.db.delete(apps).where(and(eq(apps.workspaceId, workspaceId), eq(apps.id, app.id)));
   await forgetRoute(deps, app.name);

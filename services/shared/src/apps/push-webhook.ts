@@ -17,6 +17,7 @@ import {
   forgeDeliveryId,
   forgeEvent,
   invalidSecretMessage,
+  isPullRequestEvent,
   parseForgePush,
   verifyForgeDelivery,
 } from '../webhooks/forges';
@@ -24,6 +25,7 @@ import type { PushEvent } from '../webhooks/github';
 import { runningLimitMessage, runningStatuses } from '../workspaces/limits';
 import { readWebhookSecret } from './create';
 import type { AppsDeps } from './deps';
+import { handlePullRequestDelivery } from './previews';
 import type { AppRow } from './views';
 
 export interface WebhookResult {
@@ -145,7 +147,8 @@ export async function handlePushWebhook(
   if (limitSigned) await limitSigned();
   const event = forgeEvent(forge, headers);
   if (event === 'ping') return { status: 200, body: { deploymentId: null, message: 'pong' } };
-  if (event !== 'push') {
+  const isPullRequest = isPullRequestEvent(forge, event);
+  if (event !== 'push' && !isPullRequest) {
     return {
       status: 202,
       body: { deploymentId: null, message: `ignored: Cove acts on push events, not ${event}` },
@@ -165,6 +168,9 @@ export async function handlePushWebhook(
       status: 202,
       body: { deploymentId: null, message: 'ignored: this app deploys uploaded folders, not pushes' },
     };
+  }
+  if (isPullRequest) {
+    return handlePullRequestDelivery(deps, app, forge, delivery, rawBody, headers.get(delivery.header));
   }
   const push = parseForgePush(forge, rawBody);
   const refusal = await pushRefusal(deps, app, push);

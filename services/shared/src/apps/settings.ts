@@ -66,6 +66,10 @@ function changedFields(app: AppRow, request: Changes): Changes {
     changes.maxReplicas = request.maxReplicas;
   if (request.sessionsPerReplica !== undefined && request.sessionsPerReplica !== app.sessionsPerReplica)
     changes.sessionsPerReplica = request.sessionsPerReplica;
+  if (request.previewsEnabled !== undefined && request.previewsEnabled !== app.previewsEnabled)
+    changes.previewsEnabled = request.previewsEnabled;
+  if (request.previewSecrets !== undefined && request.previewSecrets !== app.previewSecrets)
+    changes.previewSecrets = request.previewSecrets;
   return changes;
 }
 
@@ -90,6 +94,8 @@ function describeNext(
     hasScalingChanges: boolean;
     hasLiveVersion: boolean;
     visibility: AppRow['visibility'] | undefined;
+    previewsEnabled?: boolean | undefined;
+    previewSecrets?: boolean | undefined;
   },
   hasOtherChanges: boolean,
   redirectDays: number,
@@ -129,6 +135,17 @@ function describeNext(
   } else if (outcome.visibility === 'public') {
     parts.push('The app is now public: anyone with its address can open it.');
   }
+  if (outcome.previewsEnabled === true)
+    parts.push(
+      'Pull requests to the branch now get a preview (<name>--pr-<number>); the webhook must send pull request events.',
+    );
+  if (outcome.previewsEnabled === false) parts.push('Pull requests get no previews any more.');
+  if (outcome.previewSecrets !== undefined)
+    parts.push(
+      outcome.previewSecrets
+        ? "New previews get the app's secrets: a pull request's code can read them."
+        : 'New previews get no secrets.',
+    );
   return parts.length > 0 ? parts.join(' ') : 'Nothing changed.';
 }
 
@@ -222,6 +239,8 @@ export async function updateApp(
     minReplicas,
     maxReplicas,
     sessionsPerReplica,
+    previewsEnabled,
+    previewSecrets,
     ...startChanges
   } = changes;
   const hasIdleChanges = freezeAfterSeconds !== undefined || stopAfterSeconds !== undefined;
@@ -241,6 +260,8 @@ export async function updateApp(
         hasScalingChanges,
         hasLiveVersion: app.liveDeploymentId !== null,
         visibility,
+        previewsEnabled,
+        previewSecrets,
       },
       hasOtherChanges,
       deps.config.COVE_RENAME_REDIRECT_DAYS,

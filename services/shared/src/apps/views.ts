@@ -6,7 +6,7 @@ import { appLimitBounds, appLimits } from '../config/app-limits';
 import { appUrl, type CommonConfig } from '../config/schemas';
 import type { AppView, DeploymentView } from '../contracts/api';
 import type { Database } from '../db/client';
-import type { apps } from '../db/schema/apps';
+import { apps } from '../db/schema/apps';
 import { deployments } from '../db/schema/deployments';
 import { type RouteEntry, readRoutes } from '../routing/route-table';
 import { readLastActivities } from '../sleep/activity';
@@ -42,6 +42,14 @@ export function toDeploymentView(row: DeploymentRow): DeploymentView {
   };
 }
 
+/** What an app's view says of previews: its own open ones, or the app it previews. */
+export interface PreviewRelations {
+  previews: Pick<AppRow, 'name' | 'previewNumber' | 'status'>[];
+  parentName: string | null;
+}
+
+const noPreviews: PreviewRelations = { previews: [], parentName: null };
+
 export function toAppView(
   config: CommonConfig,
   app: AppRow,
@@ -49,6 +57,7 @@ export function toAppView(
   latest: DeploymentRow | null,
   lastVisitAt: Date | null,
   route: RouteEntry | null = null,
+  relations: PreviewRelations = noPreviews,
 ): AppView {
   return {
     id: app.id,
@@ -78,6 +87,21 @@ export function toAppView(
     lastVisitAt: lastVisitAt?.toISOString() ?? null,
     visibility: app.visibility,
     githubRepository: app.githubRepoFullName,
+    previews: {
+      isEnabled: app.previewsEnabled,
+      hasSecrets: app.previewSecrets,
+      limit: config.COVE_PREVIEWS_PER_APP,
+      open: relations.previews.map((preview) => ({
+        number: preview.previewNumber ?? 0,
+        name: preview.name,
+        url: appUrl(config, preview.name),
+        status: preview.status,
+      })),
+    },
+    previewOf:
+      relations.parentName !== null && app.previewNumber !== null
+        ? { app: relations.parentName, number: app.previewNumber }
+        : null,
     createdAt: app.createdAt.toISOString(),
   };
 }
@@ -99,7 +123,8 @@ export async function loadAppViews(
   if (appRows.length === 0) return [];
   const appIds = appRows.map((app) => app.id);
   const liveIds = appRows.flatMap((app) => (app.liveDeploymentId ? [app.liveDeploymentId] : []));
-  const [latestRows, liveRows, lastVisits] = await Promise.all([
+  const parentIds = appRows.flatMap((app) => (app.previewOfAppId ? [app.previewOfAppId] : []));
+  const [latestRows, liveRows, lastVisits, previewRows, parentRows] = await Promise.all([
     db
       .selectDistinctOn([deployments.appId])
       .from(deployments)
@@ -112,12 +137,29 @@ export async function loadAppViews(
           .from(deployments)
           .where(and(eq(deployments.workspaceId, workspaceId), inArray(deployments.id, liveIds))),
     readLastActivities(redis, config.COVE_INSTANCE, appIds),
+    db
+      .select({
+        name: apps.name,
+        previewNumber: apps.previewNumber,
+        status: apps.status,
+        previewOfAppId: apps.previewOfAppId,
+      })
+      .from(apps)
+      .where(and(eq(apps.workspaceId, workspaceId), inArray(apps.previewOfAppId, appIds)))
+      .orderBy(desc(apps.createdAt)),
+    parentIds.length === 0
+      ? Promise.resolve([])
+      : db
+          .select({ id: apps.id, name: apps.name })
+          .from(apps)
+          .where(and(eq(apps.workspaceId, workspaceId), inArray(apps.id, parentIds))),
   ]);
   const routes = await readRoutes(
     redis,
     config.COVE_INSTANCE,
     appRows.map((app) => app.name),
   );
+  const parentNames = new Map(parentRows.map((row) => [row.id, row.name]));
   const latestByApp = new Map(latestRows.map((row) => [row.appId, row]));
   const liveById = new Map(liveRows.map((row) => [row.id, row]));
   return appRows.map((app) =>
@@ -128,6 +170,10 @@ export async function loadAppViews(
       latestByApp.get(app.id) ?? null,
       lastVisits.get(app.id) ?? null,
       routes.get(app.name) ?? null,
+      {
+        previews: previewRows.filter((row) => row.previewOfAppId === app.id),
+        parentName: app.previewOfAppId ? (parentNames.get(app.previewOfAppId) ?? null) : null,
+      },
     ),
   );
 }

@@ -85,6 +85,8 @@ export const commonConfigSchema = z.object({
   COVE_UPLOAD_MAX_MB: z.coerce.number().positive().default(50),
   COVE_UPLOAD_MAX_UNPACKED_MB: z.coerce.number().positive().default(500),
   COVE_UPLOAD_MAX_FILES: z.coerce.number().int().positive().default(10000),
+  /** Pull request previews an app keeps at once; a new one past it removes the oldest. */
+  COVE_PREVIEWS_PER_APP: z.coerce.number().int().min(1).default(3),
 });
 
 /** Every process refuses a dashboard that apps could plant cookies for (config/sites.ts). */

@@ -20,6 +20,10 @@ export const appName = z
   .regex(
     /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/,
     'Use lower-case letters, digits and dashes, starting and ending with a letter or digit (it becomes the subdomain).',
+  )
+  .refine(
+    (value) => !/--pr-\d+$/.test(value),
+    'Names ending in --pr-<number> are kept for pull request previews; choose another.',
   );
 
 export const branchName = z
@@ -139,6 +143,22 @@ export const appView = z.object({
     .string()
     .nullable()
     .describe('owner/name when the app deploys through the GitHub App (its pushes redeploy it); else null.'),
+  previews: z
+    .object({
+      isEnabled: z.boolean(),
+      hasSecrets: z.boolean().describe("Previews get the app's secrets (off by default)."),
+      limit: z.number().int().describe('Previews kept at once; a new one past it removes the oldest.'),
+      open: z
+        .array(
+          z.object({ number: z.number().int(), name: z.string(), url: z.url(), status: z.enum(appStatuses) }),
+        )
+        .describe('Its previews now, newest first.'),
+    })
+    .describe('Pull request previews of this app.'),
+  previewOf: z
+    .object({ app: z.string(), number: z.number().int() })
+    .nullable()
+    .describe('Set on a preview: the app and the pull request it previews.'),
   createdAt: z.iso.datetime(),
 });
 export type AppView = z.infer<typeof appView>;
@@ -195,6 +215,14 @@ export const updateAppRequest = z
     visibility: z.enum(appVisibilities, {
       error: 'Choose a visibility: "public" (anyone with the address) or "private".',
     }),
+    previewsEnabled: z
+      .boolean({ error: 'Say true or false: previews of pull requests on or off.' })
+      .describe('Deploy each pull request to the branch as <app>--pr-<n> (its webhook must send PR events).'),
+    previewSecrets: z
+      .boolean({ error: 'Say true or false: may previews have the secrets.' })
+      .describe(
+        "Give previews the app's secrets; off by default, since a pull request's code can read them.",
+      ),
   })
   .partial()
   .strict();

@@ -189,3 +189,114 @@ function parseListedPush(rawBody: Buffer, forge: 'gitlab' | 'gitea'): PushEvent 
 export function parseForgePush(forge: Forge, rawBody: Buffer): PushEvent {
   return forge === 'github' ? parsePushEvent(rawBody) : parseListedPush(rawBody, forge);
 }
+
+/** A pull (merge) request event: what it means for the app's preview. */
+export interface PullRequestEvent {
+  number: number;
+  /** deploy: opened, reopened or pushed to; remove: closed or merged; ignore: anything else. */
+  intent: 'deploy' | 'remove' | 'ignore';
+  action: string;
+  /** The branch it asks to merge into. */
+  baseBranch: string;
+  headBranch: string;
+  headSha: string;
+  /** Where its head can be cloned from (a fork's own repository), when the forge says. */
+  headCloneUrl: string | null;
+  title: string;
+  author: string | null;
+}
+
+/** The events that are pull requests, by each forge's header. */
+export function isPullRequestEvent(forge: Forge, event: string): boolean {
+  if (forge === 'gitlab') return event === 'Merge Request Hook';
+  return event === 'pull_request' || (forge === 'gitea' && event === 'pull_request_sync');
+}
+
+const repoOf = z.object({ clone_url: z.string().optional() }).nullish();
+const branchSide = z.object({ ref: z.string().min(1), sha: commitId, repo: repoOf });
+
+/** GitHub's and Gitea's pull_request payload: the same shape where Cove reads it. */
+const gitHubStylePullRequest = z.object({
+  action: z.string(),
+  number: z.number().int().positive(),
+  pull_request: z.object({
+    title: z.string().default(''),
+    user: z.object({ login: z.string() }).nullish(),
+    head: branchSide,
+    base: branchSide.pick({ ref: true }),
+  }),
+});
+
+const gitLabMergeRequest = z.object({
+  object_kind: z.literal('merge_request'),
+  user: z.object({ username: z.string() }).nullish(),
+  object_attributes: z.object({
+    iid: z.number().int().positive(),
+    action: z.string().default('open'),
+    title: z.string().default(''),
+    source_branch: z.string().min(1),
+    target_branch: z.string().min(1),
+    last_commit: z.object({ id: commitId }),
+    source: z.object({ git_http_url: z.string().optional() }).nullish(),
+  }),
+});
+
+const deployActions: Record<Forge, readonly string[]> = {
+  github: ['opened', 'reopened', 'synchronize'],
+  gitea: ['opened', 'reopened', 'synchronized'],
+  gitlab: ['open', 'reopen', 'update'],
+};
+const removeActions: Record<Forge, readonly string[]> = {
+  github: ['closed'],
+  gitea: ['closed'],
+  gitlab: ['close', 'merge'],
+};
+
+function intentOf(forge: Forge, action: string): PullRequestEvent['intent'] {
+  if (deployActions[forge].includes(action)) return 'deploy';
+  if (removeActions[forge].includes(action)) return 'remove';
+  return 'ignore';
+}
+
+export function parseForgePullRequest(forge: Forge, rawBody: Buffer): PullRequestEvent {
+  const forgeName = forgeNames[forge];
+  const json = parseJson(rawBody, forgeName);
+  const refuse = (issues: z.core.$ZodIssue[]) => {
+    const issue = issues[0];
+    const where = issue && issue.path.length > 0 ? ` (${issue.path.join('.')}: ${issue.message})` : '';
+    return new CoveError(
+      'invalid_input',
+      `The webhook body is not a ${forgeName} pull request event${where}.`,
+    );
+  };
+  if (forge === 'gitlab') {
+    const parsed = gitLabMergeRequest.safeParse(json);
+    if (!parsed.success) throw refuse(parsed.error.issues);
+    const request = parsed.data.object_attributes;
+    return {
+      number: request.iid,
+      intent: intentOf(forge, request.action),
+      action: request.action,
+      baseBranch: request.target_branch,
+      headBranch: request.source_branch,
+      headSha: request.last_commit.id,
+      headCloneUrl: request.source?.git_http_url ?? null,
+      title: request.title,
+      author: parsed.data.user?.username ?? null,
+    };
+  }
+  const parsed = gitHubStylePullRequest.safeParse(json);
+  if (!parsed.success) throw refuse(parsed.error.issues);
+  const { action, number, pull_request: request } = parsed.data;
+  return {
+    number,
+    intent: intentOf(forge, action),
+    action,
+    baseBranch: request.base.ref,
+    headBranch: request.head.ref,
+    headSha: request.head.sha,
+    headCloneUrl: request.head.repo?.clone_url ?? null,
+    title: request.title,
+    author: request.user?.login ?? null,
+  };
+}

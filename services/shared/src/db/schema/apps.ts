@@ -1,5 +1,7 @@
 import {
+  type AnyPgColumn,
   bigint,
+  boolean,
   index,
   integer,
   pgTable,
@@ -73,6 +75,12 @@ export const apps = pgTable('apps', {
   githubInstallationId: bigint('github_installation_id', { mode: 'number' }),
   /** owner/name on GitHub, matched against the GitHub App's push events. */
   githubRepoFullName: text('github_repo_full_name'),
+  /** Pull request previews: on for this app, and whether they get its secrets (PR code can read them). */
+  previewsEnabled: boolean('previews_enabled').notNull().default(false),
+  previewSecrets: boolean('preview_secrets').notNull().default(false),
+  /** Set on a preview: the app it previews a pull request of, and the request's number. */
+  previewOfAppId: uuid('preview_of_app_id').references((): AnyPgColumn => apps.id, { onDelete: 'cascade' }),
+  previewNumber: integer('preview_number'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
