@@ -13,7 +13,7 @@ import { RuntimeLogFollowers } from './deploy/runtime-logs';
 import { startAppFirewall } from './network/firewall';
 import { startReconciler } from './reconciler/loop';
 import { scaleReplicas } from './replicas/scale-pass';
-import { createDockerRuntime } from './runtime/docker';
+import { createConfiguredRuntime } from './runtime/configured';
 import { sleepIdleApps } from './sleep/sleep-pass';
 import { startWorkers } from './worker';
 
@@ -32,7 +32,7 @@ export async function startBuilder(
   options: StopOptions = {},
 ): Promise<RunningBuilder> {
   await mkdir(config.COVE_WORK_DIR, { recursive: true });
-  const runtime = createDockerRuntime(config.COVE_DOCKER_SOCKET);
+  const runtime = createConfiguredRuntime(config);
   // Before anything can start an app: no app runs unfenced.
   const firewall = await startAppFirewall(config, runtime, logger);
   const database = connectDatabase(config.COVE_DATABASE_URL);

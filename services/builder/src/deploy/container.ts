@@ -121,7 +121,7 @@ export async function startHealthyContainer(
   const health = await waitForHealth(runtime, container.id, timeoutSeconds * 1000);
   if (health.isHealthy) {
     const running = await runtime.inspect(container.id);
-    if (running?.state === 'running' && running.hostPort !== null) return running;
+    if (running?.state === 'running' && running.endpoint !== null) return running;
   }
   const tail = await runtime.tailLogs(container.id, printedLineCount);
   const printed = tail.map(mask).join('\n').trim() || '(nothing)';

@@ -1,14 +1,14 @@
 // Waits for a freshly started app to answer Streamlit's health check, and gives up early (with
 // what the app printed) when its container stops instead.
-import type { ContainerRuntime } from '../runtime/types';
+import type { AppRuntime, Endpoint } from '../runtime/types';
 
 export type HealthResult =
   | { isHealthy: true }
   | { isHealthy: false; reason: 'exited' | 'timeout'; exitCode: number | null; isOomKilled: boolean };
 
-async function answersOk(port: number): Promise<boolean> {
+async function answersOk(endpoint: Endpoint): Promise<boolean> {
   try {
-    const response = await fetch(`http://127.0.0.1:${port}/_stcore/health`, {
+    const response = await fetch(`http://${endpoint.host}:${endpoint.port}/_stcore/health`, {
       signal: AbortSignal.timeout(2000),
     });
     return response.ok && (await response.text()).trim() === 'ok';
@@ -18,7 +18,7 @@ async function answersOk(port: number): Promise<boolean> {
 }
 
 export async function waitForHealth(
-  runtime: ContainerRuntime,
+  runtime: AppRuntime,
   containerId: string,
   timeoutMs: number,
   // Streamlit answers 0.7-1.2 s after it starts; a short interval puts a push live sooner (each
@@ -28,7 +28,7 @@ export async function waitForHealth(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const container = await runtime.inspect(containerId);
-    if (container?.state !== 'running' || container.hostPort === null) {
+    if (container?.state !== 'running' || container.endpoint === null) {
       return {
         isHealthy: false,
         reason: 'exited',
@@ -36,7 +36,7 @@ export async function waitForHealth(
         isOomKilled: container?.isOomKilled ?? false,
       };
     }
-    if (await answersOk(container.hostPort)) return { isHealthy: true };
+    if (await answersOk(container.endpoint)) return { isHealthy: true };
     if (Date.now() > deadline)
       return { isHealthy: false, reason: 'timeout', exitCode: null, isOomKilled: false };
     await new Promise((resolve) => setTimeout(resolve, intervalMs));

@@ -47,8 +47,10 @@ export async function readReplicaCount(context: BuilderContext, appId: string): 
 }
 
 export function servingOf(container: ContainerInfo): ServingContainer {
-  if (container.hostPort === null) throw new Error('A container to swap in must have a published port');
-  return { id: container.id, hostPort: container.hostPort, node: container.node };
+  if (container.endpoint === null) {
+    throw new Error('A container to swap in must have an endpoint the proxy can reach');
+  }
+  return { id: container.id, endpoint: container.endpoint, node: container.node };
 }
 
 /** Starts `count` healthy replicas side by side; if one fails, the others are removed too. */

@@ -64,7 +64,7 @@ async function applyAction(context: BuilderContext, action: ReconcileAction): Pr
       await recordLiveContainer(db, {
         deploymentId: action.deploymentId,
         id: action.containerId,
-        hostPort: action.hostPort,
+        endpoint: action.endpoint,
       });
       return;
     }

@@ -40,7 +40,7 @@ function container(overrides: Partial<ObservedContainer> = {}): ObservedContaine
     exitCode: null,
     isOomKilled: false,
     memoryLimitMb: 512,
-    hostPort: 40001,
+    endpoint: { host: '127.0.0.1', port: 40001 },
     node: 'host-a',
     ...overrides,
   };
@@ -109,14 +109,17 @@ describe('decide', () => {
       case: 'the container of a build in progress is kept',
       input: input({
         unfinished: [unfinished({ status: 'deploying' })],
-        containers: [container(), container({ id: 'c-new', deploymentId: newId, hostPort: 40002 })],
+        containers: [
+          container(),
+          container({ id: 'c-new', deploymentId: newId, endpoint: { host: '127.0.0.1', port: 40002 } }),
+        ],
       }),
       expected: [],
     },
     {
       case: 'of two running containers of the live deployment (a secrets swap cut short), the recorded one stays',
       input: input({
-        containers: [container({ id: 'c-other', hostPort: 40009 }), container()],
+        containers: [container({ id: 'c-other', endpoint: { host: '127.0.0.1', port: 40009 } }), container()],
       }),
       expected: [{ kind: 'remove-container', containerId: 'c-other', deploymentId: liveId }],
     },
@@ -124,7 +127,10 @@ describe('decide', () => {
       case: 'the leftover container of a stale deploy goes with its rebuild, not before it',
       input: input({
         unfinished: [unfinished({ status: 'deploying', heartbeatAt: secondsAgo(60) })],
-        containers: [container(), container({ id: 'c-new', deploymentId: newId, hostPort: 40002 })],
+        containers: [
+          container(),
+          container({ id: 'c-new', deploymentId: newId, endpoint: { host: '127.0.0.1', port: 40002 } }),
+        ],
       }),
       expected: [{ kind: 'rebuild-deployment', deploymentId: newId, containerIds: ['c-new'] }],
     },
@@ -132,7 +138,10 @@ describe('decide', () => {
       case: 'the leftover container of a stale deploy past the bound goes with its failure',
       input: input({
         unfinished: [unfinished({ status: 'deploying', heartbeatAt: secondsAgo(60), interruptionCount: 1 })],
-        containers: [container(), container({ id: 'c-new', deploymentId: newId, hostPort: 40002 })],
+        containers: [
+          container(),
+          container({ id: 'c-new', deploymentId: newId, endpoint: { host: '127.0.0.1', port: 40002 } }),
+        ],
       }),
       expected: [{ kind: 'fail-deployment', deploymentId: newId, containerIds: ['c-new'] }],
     },
@@ -169,7 +178,20 @@ describe('decide', () => {
     },
     {
       case: 'a live container that exited cleanly (host restart) is started again without a crash',
-      input: input({ containers: [container({ state: 'exited', exitCode: 0, hostPort: null })] }),
+      input: input({ containers: [container({ state: 'exited', exitCode: 0, endpoint: null })] }),
+      expected: [
+        { kind: 'remove-container', containerId: 'c-live', deploymentId: liveId },
+        { kind: 'start-live', appId, deploymentId: liveId },
+        {
+          kind: 'write-route',
+          entry: { appId, appName: 'hello', status: 'running' },
+          liveDeploymentId: liveId,
+        },
+      ],
+    },
+    {
+      case: 'an instance lost with its node (dead, no exit code) is started again at once, not counted as a crash',
+      input: input({ containers: [container({ state: 'dead', exitCode: null, endpoint: null })] }),
       expected: [
         { kind: 'remove-container', containerId: 'c-live', deploymentId: liveId },
         { kind: 'start-live', appId, deploymentId: liveId },
@@ -183,7 +205,7 @@ describe('decide', () => {
     {
       case: 'a live container killed for memory marks the app crashed',
       input: input({
-        containers: [container({ state: 'exited', exitCode: 137, isOomKilled: true, hostPort: null })],
+        containers: [container({ state: 'exited', exitCode: 137, isOomKilled: true, endpoint: null })],
       }),
       expected: [
         { kind: 'remove-container', containerId: 'c-live', deploymentId: liveId },
@@ -223,16 +245,23 @@ describe('decide', () => {
       case: 'a sleeping app keeps its stopped container and is not started',
       input: input({
         apps: [app({ status: 'sleeping' })],
-        containers: [container({ state: 'exited', exitCode: 0, hostPort: null })],
+        containers: [container({ state: 'exited', exitCode: 0, endpoint: null })],
         routes: new Map([['hello', { appId, appName: 'hello', status: 'sleeping' }]]),
       }),
       expected: [],
     },
     {
       case: 'a container restarted on another port is recorded and routed',
-      input: input({ containers: [container({ id: 'c-other', hostPort: 40009 })] }),
+      input: input({
+        containers: [container({ id: 'c-other', endpoint: { host: '127.0.0.1', port: 40009 } })],
+      }),
       expected: [
-        { kind: 'record-container', deploymentId: liveId, containerId: 'c-other', hostPort: 40009 },
+        {
+          kind: 'record-container',
+          deploymentId: liveId,
+          containerId: 'c-other',
+          endpoint: { host: '127.0.0.1', port: 40009 },
+        },
         {
           kind: 'write-route',
           entry: {
@@ -245,10 +274,28 @@ describe('decide', () => {
       ],
     },
     {
+      case: 'an instance that moved to another node (same port, new address) is routed to its new address',
+      input: input({ containers: [container({ endpoint: { host: '10.0.9.7', port: 40001 } })] }),
+      expected: [
+        {
+          kind: 'write-route',
+          entry: {
+            ...servingRoute,
+            upstream: { host: '10.0.9.7', port: 40001 },
+            replicas: [{ id: 'c-live', host: '10.0.9.7', port: 40001, node: 'host-a' }],
+          },
+          liveDeploymentId: liveId,
+        },
+      ],
+    },
+    {
       case: 'every running replica up to the count is routed, the recorded one first',
       input: input({
         apps: [app({ replicaCount: 2 })],
-        containers: [container({ id: 'c-second', hostPort: 40002 }), container()],
+        containers: [
+          container({ id: 'c-second', endpoint: { host: '127.0.0.1', port: 40002 } }),
+          container(),
+        ],
       }),
       expected: [
         {
@@ -270,7 +317,7 @@ describe('decide', () => {
         apps: [app({ replicaCount: 2 })],
         containers: [
           container(),
-          container({ id: 'c-dead', state: 'exited', exitCode: 137, hostPort: null }),
+          container({ id: 'c-dead', state: 'exited', exitCode: 137, endpoint: null }),
         ],
       }),
       expected: [
@@ -281,7 +328,7 @@ describe('decide', () => {
     {
       case: 'replicas past the count are removed',
       input: input({
-        containers: [container({ id: 'c-extra', hostPort: 40003 }), container()],
+        containers: [container({ id: 'c-extra', endpoint: { host: '127.0.0.1', port: 40003 } }), container()],
       }),
       expected: [{ kind: 'remove-container', containerId: 'c-extra', deploymentId: liveId }],
     },

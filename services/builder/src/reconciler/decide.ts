@@ -6,7 +6,7 @@ import { routeEntryFor, type ServingContainer } from '@cove/shared/lifecycle/rou
 import type { RouteEntry } from '@cove/shared/routing/route-table';
 import { isPastInterruptionLimit } from '../builds/interruptions';
 import { oomKillMessage } from '../deploy/oom-message';
-import type { ContainerState } from '../runtime/types';
+import type { ContainerState, Endpoint } from '../runtime/types';
 
 export interface DesiredApp {
   id: string;
@@ -29,6 +29,7 @@ export interface DesiredApp {
     deploymentId: string;
     imageTag: string;
     containerId: string | null;
+    /** The recorded endpoint's port (deployments.host_port). */
     hostPort: number | null;
   } | null;
 }
@@ -50,7 +51,7 @@ export interface ObservedContainer {
   exitCode: number | null;
   isOomKilled: boolean;
   memoryLimitMb: number | null;
-  hostPort: number | null;
+  endpoint: Endpoint | null;
   node: string;
 }
 
@@ -73,7 +74,7 @@ export type ReconcileAction =
   | { kind: 'start-live'; appId: string; deploymentId: string }
   /** The app serves with fewer replicas than it should (one died, or the count went up). */
   | { kind: 'start-replicas'; appId: string; deploymentId: string; total: number }
-  | { kind: 'record-container'; deploymentId: string; containerId: string; hostPort: number }
+  | { kind: 'record-container'; deploymentId: string; containerId: string; endpoint: Endpoint }
   | { kind: 'write-route'; entry: RouteEntry; liveDeploymentId: string | null }
   | { kind: 'remove-route'; appName: string };
 
@@ -118,7 +119,7 @@ function decideLiveContainer(
   if (live === null || restingStatuses.includes(app.status)) return [];
   const mine = input.containers.filter((container) => container.deploymentId === live.deploymentId);
   const isServing = (container: ObservedContainer) =>
-    container.state === 'running' && container.hostPort !== null;
+    container.state === 'running' && container.endpoint !== null;
   // The recorded replica first, then the others up to the app's count; more than that (a swap cut
   // short, a scale-down half done) are removed.
   const running = mine
@@ -132,13 +133,13 @@ function decideLiveContainer(
       actions.push({ kind: 'remove-container', containerId: container.id, deploymentId: live.deploymentId });
   }
   const [primary] = running;
-  if (primary && primary.hostPort !== null) {
-    if (primary.id !== live.containerId || primary.hostPort !== live.hostPort) {
+  if (primary && primary.endpoint !== null) {
+    if (primary.id !== live.containerId || primary.endpoint.port !== live.hostPort) {
       actions.push({
         kind: 'record-container',
         deploymentId: live.deploymentId,
         containerId: primary.id,
-        hostPort: primary.hostPort,
+        endpoint: primary.endpoint,
       });
     }
     if (running.length < app.replicaCount && app.status === 'running') {
@@ -150,14 +151,18 @@ function decideLiveContainer(
       });
     }
     return running.flatMap((container) =>
-      container.hostPort === null
+      container.endpoint === null
         ? []
-        : [{ id: container.id, hostPort: container.hostPort, node: container.node }],
+        : [{ id: container.id, endpoint: container.endpoint, node: container.node }],
     );
   }
   if (busy) return [];
   const exited = mine.find((container) => container.state === 'exited' || container.state === 'dead');
-  const hasCrashed = exited !== undefined && (exited.exitCode !== 0 || exited.isOomKilled);
+  // Dead with no exit code: its node was lost (a cluster's), the app did nothing wrong; it starts
+  // again at once, elsewhere, as after a host restart.
+  const isLostWithItsNode = exited?.state === 'dead' && exited.exitCode === null && !exited.isOomKilled;
+  const hasCrashed =
+    exited !== undefined && !isLostWithItsNode && (exited.exitCode !== 0 || exited.isOomKilled);
   if (hasCrashed && app.status !== 'crashed') {
     actions.push({
       kind: 'mark-crashed',

@@ -70,7 +70,7 @@ export async function observeContainers(
     exitCode: container.exitCode,
     isOomKilled: container.isOomKilled,
     memoryLimitMb: container.memoryLimitMb,
-    hostPort: container.hostPort,
+    endpoint: container.endpoint,
     node: container.node,
   }));
 }

@@ -26,7 +26,7 @@ async function runningReplicas(
     [labelKeys.deploymentId]: live.id,
   });
   return containers
-    .filter((container) => container.state === 'running' && container.hostPort !== null)
+    .filter((container) => container.state === 'running' && container.endpoint !== null)
     .sort((a, b) => Number(b.id === live.containerId) - Number(a.id === live.containerId));
 }
 

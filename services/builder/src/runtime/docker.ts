@@ -1,12 +1,12 @@
 // The Docker implementation of the container runtime (dockerode over the engine's socket). The only
 // module in Cove that talks to Docker.
 import { hostname, networkInterfaces } from 'node:os';
-import { PassThrough } from 'node:stream';
 import { freeSubnets } from '@cove/shared/network/subnet-pool';
 import Docker from 'dockerode';
 import { z } from 'zod';
 import { buildImageWithDocker, pruneBuildCache } from './docker-build';
 import { removeVolumesWithDocker, runInstallStepWithDocker } from './docker-install';
+import { followContainerLogs } from './docker-logs';
 import { demultiplexLines, LineSplitter } from './log-lines';
 import {
   type ContainerInfo,
@@ -31,7 +31,7 @@ const containerStates: readonly ContainerState[] = [
   'dead',
 ];
 
-function statusCodeOf(error: unknown): number | undefined {
+export function statusCodeOf(error: unknown): number | undefined {
   if (typeof error === 'object' && error !== null && 'statusCode' in error) {
     const code = error.statusCode;
     return typeof code === 'number' ? code : undefined;
@@ -40,7 +40,7 @@ function statusCodeOf(error: unknown): number | undefined {
 }
 
 /** Runs an engine call, treating "no such object" (404) as nothing to do. */
-async function ignoreMissing<T>(work: () => Promise<T>): Promise<T | null> {
+export async function ignoreMissing<T>(work: () => Promise<T>): Promise<T | null> {
   try {
     return await work();
   } catch (error) {
@@ -49,11 +49,11 @@ async function ignoreMissing<T>(work: () => Promise<T>): Promise<T | null> {
   }
 }
 
-function labelFilters(labels: Record<string, string>): string[] {
+export function labelFilters(labels: Record<string, string>): string[] {
   return Object.entries(labels).map(([key, value]) => `${key}=${value}`);
 }
 
-function toContainerInfo(inspected: Docker.ContainerInspectInfo): ContainerInfo {
+function toContainerInfo(inspected: Docker.ContainerInspectInfo, node: string): ContainerInfo {
   const status = inspected.State.Status;
   const state = containerStates.find((candidate) => candidate === status) ?? 'dead';
   let hostPort: number | null = null;
@@ -73,8 +73,12 @@ function toContainerInfo(inspected: Docker.ContainerInspectInfo): ContainerInfo 
       ? Math.round(inspected.HostConfig.Memory / (1024 * 1024))
       : null,
     hostPort: state === 'running' ? hostPort : null,
-    // One engine, on the machine the builder runs on.
-    node: hostname(),
+    // A frozen container keeps its published port: a wake needs only the unpause.
+    endpoint:
+      (state === 'running' || state === 'paused') && hostPort !== null
+        ? { host: '127.0.0.1', port: hostPort }
+        : null,
+    node,
   };
 }
 
@@ -92,10 +96,12 @@ function parseContainerEvent(line: string): z.infer<typeof containerEvent> | nul
 
 export function createDockerRuntime(socketPath: string): ContainerRuntime {
   const docker = new Docker({ socketPath });
+  // One host: every container runs on it.
+  const node = hostname();
 
   async function inspect(idOrName: string): Promise<ContainerInfo | null> {
     const inspected = await ignoreMissing(() => docker.getContainer(idOrName).inspect());
-    return inspected ? toContainerInfo(inspected) : null;
+    return inspected ? toContainerInfo(inspected, node) : null;
   }
 
   async function remove(idOrName: string): Promise<void> {
@@ -358,35 +364,8 @@ export function createDockerRuntime(socketPath: string): ContainerRuntime {
       return output ? demultiplexLines(output) : [];
     },
 
-    async followLogs(containerId, sinceSeconds, onLine): Promise<LogFollower> {
-      const stream = await docker
-        .getContainer(containerId)
-        .logs({ stdout: true, stderr: true, follow: true, since: sinceSeconds });
-      const splitters = { stdout: new LineSplitter(), stderr: new LineSplitter() };
-      const outputs = { stdout: new PassThrough(), stderr: new PassThrough() };
-      for (const kind of ['stdout', 'stderr'] as const) {
-        outputs[kind].on('data', (chunk: Buffer) => {
-          for (const line of splitters[kind].push(chunk.toString('utf8'))) onLine(line);
-        });
-      }
-      docker.modem.demuxStream(stream, outputs.stdout, outputs.stderr);
-      const ended = new Promise<void>((resolve) => {
-        const finish = () => {
-          for (const kind of ['stdout', 'stderr'] as const)
-            for (const line of splitters[kind].end()) onLine(line);
-          resolve();
-        };
-        stream.once('end', finish);
-        stream.once('close', finish);
-        stream.once('error', finish);
-      });
-      return {
-        ended,
-        stop() {
-          if ('destroy' in stream && typeof stream.destroy === 'function') stream.destroy();
-        },
-      };
-    },
+    followLogs: (containerId, sinceSeconds, onLine) =>
+      followContainerLogs(docker, containerId, sinceSeconds, onLine),
 
     async watchOomKills(labels, onOomKill): Promise<LogFollower> {
       const stream = await docker.getEvents({

@@ -50,7 +50,7 @@ export interface RunContainerRequest {
   labels: Record<string, string>;
   env: Record<string, string>;
   network: string;
-  /** The port the app listens on inside the container; published on the host's loopback. */
+  /** The port the app listens on inside the container (Docker publishes it on the host's loopback). */
   containerPort: number;
   userId: number;
   memoryMb: number;
@@ -130,6 +130,12 @@ export type InstallStepResult =
 
 export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
+/** Where an instance's port answers: a host (name or address) and a port. */
+export interface Endpoint {
+  host: string;
+  port: number;
+}
+
 export interface ContainerInfo {
   id: string;
   name: string;
@@ -140,7 +146,15 @@ export interface ContainerInfo {
   isOomKilled: boolean;
   /** The container's memory limit in MB, or null when it has none. */
   memoryLimitMb: number | null;
-  /** Host port the container port is published on (loopback), when running. */
+  /**
+   * Where the instance answers while it runs or is frozen, for the proxy and health checks: Docker's
+   * port published on the host's loopback; a Swarm task's address on the app's network.
+   */
+  endpoint: Endpoint | null;
+  /**
+   * The loopback port Docker publishes the instance on (the same as endpoint's), when running; null
+   * on engines that publish none (Swarm). Kept for what reads a single host's port directly.
+   */
   hostPort: number | null;
   /** The machine the instance runs on (on one Docker host: its host name; on a cluster: the node's). */
   node: string;

@@ -16,7 +16,7 @@ import { type HealthResult, waitForHealth } from '../deploy/health';
 import { readLiveDeployment } from '../deploy/live-deployment';
 import { restartLiveDeployment } from '../deploy/restart';
 import { secretsMasker } from '../deploy/secrets-file';
-import type { ContainerInfo } from '../runtime/types';
+import type { ContainerInfo, Endpoint } from '../runtime/types';
 
 const { apps, deployments } = schema;
 
@@ -36,13 +36,13 @@ async function markAwake(
   context: BuilderContext,
   { app, live }: Waking,
   container: ContainerInfo,
-  hostPort: number,
+  endpoint: Endpoint,
 ) {
   // A wake is no fresh start: the crashes keep counting.
   await switchContainer(context, {
     app,
     liveDeploymentId: live.id,
-    container: { id: container.id, hostPort, node: container.node },
+    container: { id: container.id, endpoint, node: container.node },
     crashCount: 'keep',
     reason: 'Awake: a visit (or Wake now) woke it.',
   });
@@ -122,12 +122,12 @@ export async function wakeApp(context: BuilderContext, appId: string): Promise<W
     return 'failed';
   }
   const healthTimeoutMs = config.COVE_HEALTH_TIMEOUT_SECONDS * 1000;
-  if (container.state === 'paused' && live.hostPort !== null) {
+  if (container.state === 'paused' && container.endpoint !== null) {
     // Streamlit was alive and listening when it was paused, on the port it keeps: the visitor needs
     // nothing more than the unpause. Its health is asked after, and a failure reads as any other.
     await runtime.unpause(container.id);
     const resumedMs = elapsedMs();
-    await markAwake(context, row, container, live.hostPort);
+    await markAwake(context, row, container, container.endpoint);
     const routedMs = elapsedMs();
     const health = await waitForHealth(runtime, container.id, healthTimeoutMs, wakeHealthIntervalMs);
     if (!health.isHealthy) return markFailed(context, row, container.id, health);
@@ -149,10 +149,10 @@ export async function wakeApp(context: BuilderContext, appId: string): Promise<W
   const health = await waitForHealth(runtime, container.id, healthTimeoutMs, wakeHealthIntervalMs);
   const healthyMs = elapsedMs();
   const running = health.isHealthy ? await runtime.inspect(container.id) : null;
-  if (running?.state !== 'running' || running.hostPort === null) {
+  if (running?.state !== 'running' || running.endpoint === null) {
     return markFailed(context, row, container.id, health);
   }
-  await markAwake(context, row, running, running.hostPort);
+  await markAwake(context, row, running, running.endpoint);
   logger.info(
     { appId, app: app.name, from: container.state, resumedMs, healthyMs, routedMs: elapsedMs() },
     'app woken',

@@ -126,3 +126,26 @@ test("the dashboard's trusted front proxies are addresses or CIDR ranges, none b
     parseConfig(dashboardConfigSchema, { ...valid, COVE_DASHBOARD_TRUSTED_PROXIES: '10.0.0.0/40' }),
   ).toThrow(/COVE_DASHBOARD_TRUSTED_PROXIES is invalid: "10.0.0.0\/40" is not an IP address or CIDR range/);
 });
+
+test('apps run on Docker by default; the Swarm runtime needs its manager, registry and node sockets', () => {
+  expect(parseConfig(builderConfigSchema, valid).COVE_RUNTIME).toBe('docker');
+  expect(() => parseConfig(builderConfigSchema, { ...valid, COVE_RUNTIME: 'swarm' })).toThrow(
+    /COVE_SWARM_MANAGER_SOCKET is missing \(COVE_RUNTIME=swarm needs a Swarm manager's engine socket\).*COVE_SWARM_REGISTRY is missing.*COVE_SWARM_NODE_SOCKETS is missing/,
+  );
+  expect(() =>
+    parseConfig(builderConfigSchema, {
+      ...valid,
+      COVE_RUNTIME: 'swarm',
+      COVE_SWARM_NODE_SOCKETS: 'tcp://10.0.0.2:2375',
+    }),
+  ).toThrow(/"tcp:\/\/10.0.0.2:2375" is not an engine socket/);
+  const swarm = parseConfig(builderConfigSchema, {
+    ...valid,
+    COVE_RUNTIME: 'swarm',
+    COVE_SWARM_MANAGER_SOCKET: 'unix:///run/lab/manager.sock',
+    COVE_SWARM_NODE_SOCKETS: 'unix:///run/lab/manager.sock, /run/lab/worker1.sock',
+    COVE_SWARM_REGISTRY: '10.231.0.1:5000',
+  });
+  expect(swarm.COVE_SWARM_NODE_SOCKETS).toEqual(['unix:///run/lab/manager.sock', '/run/lab/worker1.sock']);
+  expect(swarm.COVE_SWARM_CPU_RESERVATION).toBe(0.25);
+});

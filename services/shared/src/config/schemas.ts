@@ -176,7 +176,60 @@ const builderFields = commonConfigSchema.extend({
   COVE_APP_SUBNETS: z.string().default('10.213.0.0/16'),
   /** The prefix length of each app's subnet: a /28 holds the gateway and 13 containers. */
   COVE_APP_SUBNET_BITS: z.coerce.number().int().default(28),
+  /**
+   * Where apps run: `docker`, the engine of COVE_DOCKER_SOCKET (one host), or `swarm`, the services
+   * of a Docker Swarm (COVE_SWARM_*). Builds run on COVE_DOCKER_SOCKET's engine either way.
+   */
+  COVE_RUNTIME: z.enum(['docker', 'swarm']).default('docker'),
+  /** A Swarm manager's engine socket (unix:///path or /path). */
+  COVE_SWARM_MANAGER_SOCKET: z.string().min(1).optional(),
+  /** Every node's engine socket, comma-separated: freezing, memory, OOM kills and output of a task. */
+  COVE_SWARM_NODE_SOCKETS: commaSeparated(
+    (entry) => /^(unix:\/\/)?\/\S+$/.test(entry),
+    (entry) =>
+      `"${entry}" is not an engine socket (e.g. unix:///var/run/docker.sock or /var/run/docker.sock)`,
+  ),
+  /** host:port of the registry every node pulls app images from; the builder pushes them there. */
+  COVE_SWARM_REGISTRY: z
+    .string()
+    .regex(/^[a-z0-9.-]+(:\d{1,5})?$/i, 'host:port of a registry, e.g. 10.0.0.5:5000')
+    .optional(),
+  COVE_SWARM_REGISTRY_USER: z.string().min(1).optional(),
+  COVE_SWARM_REGISTRY_PASSWORD: z.string().min(1).optional(),
+  /** Of each app's CPU limit, the share Swarm reserves on the node it runs on (its memory is reserved whole). */
+  COVE_SWARM_CPU_RESERVATION: z.coerce.number().min(0).max(1).default(0.25),
+  /** How long Swarm may take to place, pull and start an app's task. */
+  COVE_SWARM_START_TIMEOUT_SECONDS: z.coerce.number().positive().default(120),
 });
+
+function requireSwarmSettings(config: z.infer<typeof builderFields>, context: z.RefinementCtx): void {
+  if (config.COVE_RUNTIME !== 'swarm') return;
+  const missing: [keyof typeof config, string][] = [
+    ['COVE_SWARM_MANAGER_SOCKET', "a Swarm manager's engine socket"],
+    ['COVE_SWARM_REGISTRY', 'the registry the nodes pull from (host:port)'],
+  ];
+  for (const [key, what] of missing) {
+    if (config[key] === undefined)
+      context.addIssue({ code: 'custom', path: [key], message: `COVE_RUNTIME=swarm needs ${what}` });
+  }
+  if (config.COVE_SWARM_NODE_SOCKETS.length === 0) {
+    context.addIssue({
+      code: 'custom',
+      path: ['COVE_SWARM_NODE_SOCKETS'],
+      message: "COVE_RUNTIME=swarm needs every node's engine socket, comma-separated",
+    });
+  }
+  if (
+    (config.COVE_SWARM_REGISTRY_USER === undefined) !==
+    (config.COVE_SWARM_REGISTRY_PASSWORD === undefined)
+  ) {
+    context.addIssue({
+      code: 'custom',
+      path: ['COVE_SWARM_REGISTRY_PASSWORD'],
+      message: 'give both COVE_SWARM_REGISTRY_USER and COVE_SWARM_REGISTRY_PASSWORD, or neither',
+    });
+  }
+}
 
 export const builderConfigSchema = builderFields.superRefine((config, context) => {
   const problem = subnetPoolProblem({
@@ -185,6 +238,7 @@ export const builderConfigSchema = builderFields.superRefine((config, context) =
   });
   if (problem !== null) context.addIssue({ code: 'custom', path: ['COVE_APP_SUBNETS'], message: problem });
   refuseSharedSite(config, context);
+  requireSwarmSettings(config, context);
 });
 
 export const proxyConfigSchema = commonConfigSchema

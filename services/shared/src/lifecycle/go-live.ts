@@ -8,7 +8,7 @@ import type { Database } from '../db/client';
 import { apps } from '../db/schema/apps';
 import { deployments } from '../db/schema/deployments';
 import { type Actor, builder, changeAppStatus, changeDeploymentStatus, type DeploymentRow } from './record';
-import { type LifecycleDeps, routeTo, type ServingContainer } from './routes';
+import { type Endpoint, type LifecycleDeps, routeTo, type ServingContainer } from './routes';
 
 export type { ServingContainer } from './routes';
 
@@ -63,7 +63,8 @@ export async function goLive(
       to: 'running',
       set: {
         containerId: container.id,
-        hostPort: container.hostPort,
+        // The endpoint's port (the host's loopback port on one host; the route has the address).
+        hostPort: container.endpoint.port,
         heartbeatAt: sql`now()`,
         finishedAt: sql`now()`,
         errorMessage: null,
@@ -144,8 +145,11 @@ export async function switchContainer(
 /** Which container serves the live deployment (the reconciler records one it finds running). */
 export async function recordLiveContainer(
   db: Pick<Database, 'update'>,
-  live: { deploymentId: string; id: string; hostPort: number },
+  live: { deploymentId: string; id: string; endpoint: Endpoint },
 ): Promise<void> {
-  const { deploymentId, id, hostPort } = live;
-  await db.update(deployments).set({ containerId: id, hostPort }).where(eq(deployments.id, deploymentId));
+  const { deploymentId, id, endpoint } = live;
+  await db
+    .update(deployments)
+    .set({ containerId: id, hostPort: endpoint.port })
+    .where(eq(deployments.id, deploymentId));
 }

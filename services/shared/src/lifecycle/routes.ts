@@ -18,17 +18,18 @@ export interface LifecycleDeps {
   config: { COVE_INSTANCE: string };
 }
 
+/**
+ * Where an app instance answers, for the proxy: on one host its port published on the loopback, on a
+ * cluster its task's address on the app's network (the runtime's ContainerInfo.endpoint).
+ */
+export type Endpoint = NonNullable<RouteEntry['upstream']>;
+
 /** A container serving the app: one replica of its live deployment. */
 export interface ServingContainer {
   id: string;
-  hostPort: number;
-  /** The machine it runs on (the engine's host name). */
+  endpoint: Endpoint;
+  /** The machine it runs on (the engine's host name; a swarm node's). */
   node: string;
-}
-
-/** Where a container answers, for the proxy: its port published on the host's loopback. */
-export function upstreamAt(hostPort: number): NonNullable<RouteEntry['upstream']> {
-  return { host: '127.0.0.1', port: hostPort };
 }
 
 /**
@@ -42,7 +43,8 @@ export function replicaIdOf(containerId: string): string {
 export function replicaEndpoints(serving: readonly ServingContainer[]): ReplicaEndpoint[] {
   return serving.map((container) => ({
     id: replicaIdOf(container.id),
-    ...upstreamAt(container.hostPort),
+    host: container.endpoint.host,
+    port: container.endpoint.port,
     node: container.node,
   }));
 }
@@ -60,7 +62,10 @@ export function routeEntryFor(
     status,
     ...(primary === undefined
       ? {}
-      : { upstream: upstreamAt(primary.hostPort), replicas: replicaEndpoints(serving) }),
+      : {
+          upstream: { host: primary.endpoint.host, port: primary.endpoint.port },
+          replicas: replicaEndpoints(serving),
+        }),
   };
 }
 

@@ -77,7 +77,7 @@ test('a first deploy walks queued → building → deploying → running, each s
     appId: app.id,
     appName: app.name,
     deploymentId: deployment.id,
-    container: { id: 'c1', hostPort: 40001, node: 'host-a' },
+    container: { id: 'c1', endpoint: { host: '127.0.0.1', port: 40001 }, node: 'host-a' },
   });
   expect(result).toEqual({ outcome: 'live', previous: null });
   expect(await appStatus(app.id)).toMatchObject({ status: 'running', liveDeploymentId: deployment.id });
@@ -132,7 +132,7 @@ test('sleep, wake, crash and a fresh container: the app and its route follow, wi
     appId: app.id,
     appName: app.name,
     deploymentId: deployment.id,
-    container: { id: 'c1', hostPort: 40002, node: 'host-a' },
+    container: { id: 'c1', endpoint: { host: '127.0.0.1', port: 40002 }, node: 'host-a' },
   });
   const live = { id: app.id, name: app.name };
   // Only a running app is frozen: from 'running' alone.
@@ -171,7 +171,7 @@ test('sleep, wake, crash and a fresh container: the app and its route follow, wi
     await switchContainer(deps, {
       app: live,
       liveDeploymentId: app.id,
-      container: { id: 'c9', hostPort: 40009, node: 'host-a' },
+      container: { id: 'c9', endpoint: { host: '127.0.0.1', port: 40009 }, node: 'host-a' },
       crashCount: 'reset',
       reason: 'x',
     }),
@@ -180,7 +180,7 @@ test('sleep, wake, crash and a fresh container: the app and its route follow, wi
     await switchContainer(deps, {
       app: live,
       liveDeploymentId: deployment.id,
-      container: { id: 'c2', hostPort: 40003, node: 'host-a' },
+      container: { id: 'c2', endpoint: { host: '127.0.0.1', port: 40003 }, node: 'host-a' },
       crashCount: 'keep',
       reason: 'Recovered.',
     }),
@@ -221,14 +221,14 @@ test('a deployment older than the live one is superseded instead of going live',
     appId: app.id,
     appName: app.name,
     deploymentId: newer.id,
-    container: { id: 'n', hostPort: 40004, node: 'host-a' },
+    container: { id: 'n', endpoint: { host: '127.0.0.1', port: 40004 }, node: 'host-a' },
   });
   expect(live.outcome).toBe('live');
   const late = await goLive(deps, {
     appId: app.id,
     appName: app.name,
     deploymentId: older.id,
-    container: { id: 'o', hostPort: 40005, node: 'host-a' },
+    container: { id: 'o', endpoint: { host: '127.0.0.1', port: 40005 }, node: 'host-a' },
   });
   expect(late).toEqual({ outcome: 'outdated' });
   const [row] = await context.db.select().from(schema.deployments).where(eq(schema.deployments.id, older.id));

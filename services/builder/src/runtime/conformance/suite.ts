@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   type AppRuntime,
   type ContainerInfo,
+  type Endpoint,
   type ImageStore,
   labelKeys,
   type RunContainerRequest,
@@ -22,21 +23,25 @@ export interface ConformanceOptions {
   baseImage: string;
   /** Where the instances' networks get their subnets. */
   subnets: SubnetPool;
+  /**
+   * Asks an instance's endpoint for a path and resolves to the answer's body, or rejects when it does
+   * not answer. By default a direct request from the test's process (Docker's loopback port); an
+   * engine whose endpoints only its own networks reach (Swarm's task addresses on overlay networks)
+   * gives a way in, e.g. through a probe on those networks.
+   */
+  fetchFromEndpoint?: (endpoint: Endpoint, urlPath: string, timeoutMs: number) => Promise<string>;
+  /** How long an instance may take to answer after run/start (a cluster pulls and schedules). */
+  startTimeoutMs?: number;
 }
 
 const instancePort = 8501;
 const instanceUser = 10001;
 
-async function answerOf(hostPort: number | null, urlPath: string, timeoutMs = 3000): Promise<string | null> {
-  if (hostPort === null) return null;
-  try {
-    const response = await fetch(`http://127.0.0.1:${hostPort}${urlPath}`, {
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    return await response.text();
-  } catch {
-    return null;
-  }
+async function fetchDirectly(endpoint: Endpoint, urlPath: string, timeoutMs: number): Promise<string> {
+  const response = await fetch(`http://${endpoint.host}:${endpoint.port}${urlPath}`, {
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  return await response.text();
 }
 
 async function eventually<T>(
@@ -62,6 +67,21 @@ export function describeRuntimeConformance(
     const instance = `conformance-${randomBytes(3).toString('hex')}`;
     const labels = { [labelKeys.instance]: instance };
     const runtime = makeRuntime();
+    const fetchFromEndpoint = options.fetchFromEndpoint ?? fetchDirectly;
+    const startTimeoutMs = options.startTimeoutMs ?? 30_000;
+
+    async function answerOf(
+      endpoint: Endpoint | null,
+      urlPath: string,
+      timeoutMs = 3000,
+    ): Promise<string | null> {
+      if (endpoint === null) return null;
+      try {
+        return await fetchFromEndpoint(endpoint, urlPath, timeoutMs);
+      } catch {
+        return null;
+      }
+    }
     let image = '';
     let workDir = '';
     let secretFile = '';
@@ -91,7 +111,7 @@ export function describeRuntimeConformance(
       const wanted = request(suffix, overrides);
       await runtime.ensureNetwork(wanted.network, labels, { subnets: options.subnets });
       const started = await runtime.run(wanted);
-      await eventually(() => answerOf(started.hostPort, '/health'), `${suffix} to answer`);
+      await eventually(() => answerOf(started.endpoint, '/health'), `${suffix} to answer`, startTimeoutMs);
       return started;
     }
 
@@ -123,7 +143,7 @@ export function describeRuntimeConformance(
       if (workDir) await rm(workDir, { recursive: true, force: true });
     });
 
-    test('runs an instance from an image with its limits, env, read-only file and user, on loopback', async () => {
+    test('runs an instance from an image with its limits, env, read-only file and user, at its endpoint', async () => {
       const started = await runReady('run');
       expect(started).toMatchObject({
         state: 'running',
@@ -132,11 +152,13 @@ export function describeRuntimeConformance(
         isOomKilled: false,
       });
       expect(started.labels[labelKeys.appId]).toBe('run');
-      expect(await answerOf(started.hostPort, '/env')).toBe('env of run');
-      expect(await answerOf(started.hostPort, '/file')).toBe('a value from a read-only file');
-      expect(await answerOf(started.hostPort, '/uid')).toBe(String(instanceUser));
-      expect(await answerOf(started.hostPort, '/write-root')).toBe('Read-only file system');
-      expect(await answerOf(started.hostPort, '/write-tmp')).toBe('1');
+      // Where it runs, as the app's API reports it (one host's name; a swarm node's).
+      expect(started.node).toMatch(/\S/);
+      expect(await answerOf(started.endpoint, '/env')).toBe('env of run');
+      expect(await answerOf(started.endpoint, '/file')).toBe('a value from a read-only file');
+      expect(await answerOf(started.endpoint, '/uid')).toBe(String(instanceUser));
+      expect(await answerOf(started.endpoint, '/write-root')).toBe('Read-only file system');
+      expect(await answerOf(started.endpoint, '/write-tmp')).toBe('1');
       expect((await runtime.inspect(started.id))?.name).toBe(`${instance}-run`);
       expect((await runtime.inspect(`${instance}-run`))?.id).toBe(started.id);
       const peak = await runtime.memoryPeakMb(started.id);
@@ -154,12 +176,12 @@ export function describeRuntimeConformance(
       const started = await runReady('freeze');
       await runtime.pause(started.id);
       expect((await runtime.inspect(started.id))?.state).toBe('paused');
-      expect(await answerOf(started.hostPort, '/health', 1000)).toBeNull();
+      expect(await answerOf(started.endpoint, '/health', 1000)).toBeNull();
       await runtime.unpause(started.id);
       expect((await runtime.inspect(started.id))?.state).toBe('running');
-      expect(await eventually(() => answerOf(started.hostPort, '/health'), 'the resumed instance')).toBe(
-        'ok',
-      );
+      expect(
+        await eventually(() => answerOf(started.endpoint, '/health'), 'the resumed instance', startTimeoutMs),
+      ).toBe('ok');
     });
 
     test('stops an instance (no port, an exit code) and starts it again', async () => {
@@ -167,17 +189,25 @@ export function describeRuntimeConformance(
       await runtime.stop(started.id, 5);
       const stopped = await runtime.inspect(started.id);
       expect(stopped?.state).toBe('exited');
-      expect(stopped?.hostPort).toBeNull();
+      expect(stopped?.endpoint).toBeNull();
       expect(stopped?.exitCode).not.toBeNull();
       const again = await runtime.start(started.id);
       expect(again?.state).toBe('running');
-      expect(await eventually(() => answerOf(again?.hostPort ?? null, '/env'), 'the started instance')).toBe(
-        'env of stop',
-      );
+      expect(
+        await eventually(
+          () => answerOf(again?.endpoint ?? null, '/env'),
+          'the started instance',
+          startTimeoutMs,
+        ),
+      ).toBe('env of stop');
       const restarted = await runtime.restart(started.id, 5);
       expect(restarted?.state).toBe('running');
       expect(
-        await eventually(() => answerOf(restarted?.hostPort ?? null, '/health'), 'the restarted instance'),
+        await eventually(
+          () => answerOf(restarted?.endpoint ?? null, '/health'),
+          'the restarted instance',
+          startTimeoutMs,
+        ),
       ).toBe('ok');
     });
 
@@ -201,7 +231,7 @@ export function describeRuntimeConformance(
       const follower = await runtime.followLogs(started.id, Math.floor(Date.now() / 1000) - 1, (line) =>
         seen.push(line),
       );
-      await answerOf(started.hostPort, '/uid');
+      await answerOf(started.endpoint, '/uid');
       await eventually(
         async () => (seen.some((line) => line.includes('request /uid')) ? true : null),
         'the followed line',
@@ -215,13 +245,13 @@ export function describeRuntimeConformance(
       const watch = await runtime.watchOomKills(labels, (containerId) => kills.push(containerId));
       try {
         const started = await runReady('oom', { memoryMb: 48 });
-        await answerOf(started.hostPort, '/grow', 10_000);
+        await answerOf(started.endpoint, '/grow', 10_000);
         await eventually(async () => (kills.includes(started.id) ? true : null), 'the kill to be reported');
         const killed = await eventually(async () => {
           const now = await runtime.inspect(started.id);
           return now?.state === 'exited' ? now : null;
         }, 'the killed instance to exit');
-        expect(killed).toMatchObject({ isOomKilled: true, memoryLimitMb: 48, hostPort: null });
+        expect(killed).toMatchObject({ isOomKilled: true, memoryLimitMb: 48, endpoint: null });
       } finally {
         watch.stop();
         await watch.ended;
@@ -235,8 +265,8 @@ export function describeRuntimeConformance(
       expect(await runtime.listNetworks(labels)).toEqual(
         expect.arrayContaining([`${instance}-net-net-a`, `${instance}-net-net-b`]),
       );
-      expect(await answerOf(first.hostPort, '/env')).toBe('env of net-a');
-      expect(await answerOf(second.hostPort, '/env')).toBe('env of net-b');
+      expect(await answerOf(first.endpoint, '/env')).toBe('env of net-a');
+      expect(await answerOf(second.endpoint, '/env')).toBe('env of net-b');
       await runtime.remove(first.id);
       await runtime.removeNetwork(`${instance}-net-net-a`);
       expect(await runtime.listNetworks(labels)).not.toContain(`${instance}-net-net-a`);
