@@ -272,7 +272,11 @@ test('a deployment goes live on all its replicas; the count and the routed repli
   const { app, deployment } = await newApp('twins');
   expect(await claimBuild(context.db, deployment.id)).toBe(true);
   await markDeploying(context.db, deployment.id, { imageTag: 'tag', imageId: 'sha256:abc' });
-  const replica = (id: string, port: number) => ({ id, hostPort: port, node: 'host-a' });
+  const replica = (id: string, port: number) => ({
+    id,
+    endpoint: { host: '127.0.0.1', port },
+    node: 'host-a',
+  });
   await goLive(deps, {
     appId: app.id,
     appName: app.name,
