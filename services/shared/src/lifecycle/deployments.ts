@@ -9,6 +9,7 @@ import { deployments } from '../db/schema/deployments';
 import {
   type Actor,
   builder,
+  type ChangeResult,
   changeAppStatus,
   changeDeploymentStatus,
   type DeploymentRow,
@@ -161,31 +162,56 @@ export async function failInterrupted(
   deploymentId: string,
   { staleSeconds, errorMessage, by }: { staleSeconds: number; errorMessage: string; by: Actor },
 ): Promise<boolean> {
-  const result = await changeDeploymentStatus(db, {
-    deploymentId,
-    to: 'failed',
-    where: isInterrupted(staleSeconds),
-    set: {
-      errorMessage,
-      finishedAt: sql`now()`,
-      interruptionCount: sql`${deployments.interruptionCount} + 1`,
-    },
-    by,
-    reason: errorMessage,
-  });
-  if (result.isChanged) await showFailureOnApp(db, result.row, errorMessage, by);
-  return result.isChanged;
+  return failWithApp(db, deploymentId, { errorMessage, by }, (tx) =>
+    changeDeploymentStatus(tx, {
+      deploymentId,
+      to: 'failed',
+      where: isInterrupted(staleSeconds),
+      set: {
+        errorMessage,
+        finishedAt: sql`now()`,
+        interruptionCount: sql`${deployments.interruptionCount} + 1`,
+      },
+      by,
+      reason: errorMessage,
+    }),
+  );
 }
 
 export async function failDeployment(db: Writer, deploymentId: string, errorMessage: string): Promise<void> {
-  const result = await changeDeploymentStatus(db, {
-    deploymentId,
-    to: 'failed',
-    set: { errorMessage, finishedAt: sql`now()` },
-    by: builder,
-    reason: errorMessage,
+  await failWithApp(db, deploymentId, { errorMessage, by: builder }, (tx) =>
+    changeDeploymentStatus(tx, {
+      deploymentId,
+      to: 'failed',
+      set: { errorMessage, finishedAt: sql`now()` },
+      by: builder,
+      reason: errorMessage,
+    }),
+  );
+}
+
+/**
+ * Fails a deployment and, when no version is live, its app, in one transaction: nobody reads the
+ * deployment failed beside an app still building. The app is locked first, as going live locks it.
+ */
+async function failWithApp(
+  db: Writer,
+  deploymentId: string,
+  { errorMessage, by }: { errorMessage: string; by: Actor },
+  fail: (tx: Writer) => Promise<ChangeResult<DeploymentRow>>,
+): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const [owner] = await tx
+      .select({ appId: deployments.appId })
+      .from(deployments)
+      .where(eq(deployments.id, deploymentId));
+    if (!owner) return false;
+    await tx.select({ id: apps.id }).from(apps).where(eq(apps.id, owner.appId)).for('update');
+    const result = await fail(tx);
+    if (!result.isChanged) return false;
+    await showFailureOnApp(tx, result.row, errorMessage, by);
+    return true;
   });
-  if (result.isChanged) await showFailureOnApp(db, result.row, errorMessage, builder);
 }
 
 /**
