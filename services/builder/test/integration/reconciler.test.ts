@@ -148,12 +148,16 @@ test('a live version whose image was removed by hand is reported, not retried bl
   expect(deployed.status).toBe('running');
 
   // Containers run the image id, so untagging is not enough: the image itself goes, right after its
-  // container (an image a running container uses cannot be removed), before a reconcile pass looks.
+  // containers (an image a running container uses cannot be removed). A reconcile pass between the
+  // two starts the live version again from the image; then both go again, up to five times.
   await run('sh', [
     '-c',
-    'docker rm --force "$1" >/dev/null && docker rmi --force "$2" >/dev/null',
+    'for attempt in 1 2 3 4 5; do ' +
+      'docker ps -aq --filter "label=cove.deployment-id=$1" | xargs -r docker rm --force >/dev/null; ' +
+      'docker rmi --force "$2" >/dev/null 2>&1 && exit 0; ' +
+      'done; exit 1',
     'remove',
-    deployed.containerId ?? '',
+    deploymentId,
     deployed.imageId ?? '',
   ]);
   const crashed = await waitFor(
