@@ -68,11 +68,24 @@ node_docker() { local n=$1; shift; DOCKER_CONFIG=$state/docker-config docker -H 
 in_ns() { local n=$1; shift; nsenter --net="/var/run/netns/$(node_ns "$n")" "$@"; }
 registry_dir=$state/registry
 
+# The lab's names (interfaces, namespaces, chains) are the machine's, not the checkout's: the state
+# directory that owns a name is kept in /run, and another checkout's lab of the same name is refused.
+owner_file=/run/cove-cluster/$lab.owner
+check_owner() {
+  if [ -s "$owner_file" ] && [ "$(cat "$owner_file")" != "$state" ]; then
+    die "a lab named '$lab' belongs to $(cat "$owner_file"); pick another COVE_CLUSTER_NAME (and COVE_CLUSTER_SUBNET)"
+  fi
+}
+claim_owner() { mkdir -p /run/cove-cluster && printf '%s\n' "$state" >"$owner_file"; }
+
 pid_alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 # --- network ------------------------------------------------------------------------------------
 
 ensure_bridge() {
+  local other
+  other=$(ip -o -4 addr show | awk -v p="$prefix." -v b="$bridge" '$2 != b && index($4, p) == 1 { print $2 }' | head -n 1)
+  [ -z "$other" ] || die "the subnet $subnet is in use on $other already; pick another COVE_CLUSTER_SUBNET"
   if ! ip link show "$bridge" >/dev/null 2>&1; then
     ip link add "$bridge" type bridge
   fi
@@ -315,7 +328,8 @@ ENV
 
 # Processes of one engine: its dockerd, containerd and shims all name its exec root or socket.
 engine_pids() {
-  grep -laF -- "$1/" /proc/[0-9]*/cmdline 2>/dev/null | cut -d/ -f3 | grep -vx "$$" || true
+  # pgrep leaves itself out (a grep over /proc/*/cmdline would list its own, soon stale, pid).
+  pgrep -f -- "$(printf %s "$1/" | sed 's/[][\\.*^$+?(){}|]/\\&/g')" || true
 }
 
 # Processes of one engine's containers: they sit in its cgroup parent.
@@ -386,6 +400,7 @@ stop_registry() {
 
 lab_down() {
   local n
+  check_owner
   for n in "${nodes[@]}"; do stop_engine "$n" & done
   wait
   stop_registry
@@ -397,6 +412,7 @@ lab_down() {
   ip link del "$bridge" 2>/dev/null || true
   remove_host_firewall
   rm -rf "$state"
+  rm -f "$owner_file"
   echo "lab $lab removed."
 }
 
@@ -406,6 +422,8 @@ lab_up() {
   local n
   command -v docker-registry >/dev/null || die "Debian's docker-registry is not installed: apt-get install docker-registry apache2-utils"
   command -v htpasswd >/dev/null || die "htpasswd is missing: apt-get install apache2-utils"
+  check_owner
+  claim_owner
   mkdir -p "$state"
   ensure_bridge
   for n in "${nodes[@]}"; do ensure_node_network "$n"; done
@@ -434,7 +452,7 @@ case ${1:-} in
   down) lab_down ;;
   env) [ -s "$state/env" ] || die "lab $lab is not up (no $state/env); run lab.sh up"; write_env; cat "$state/env" ;;
   status) lab_status ;;
-  node-stop) [ -n "${2:-}" ] || die "node-stop needs a node: ${nodes[*]}"; node_index "$2" >/dev/null; stop_engine "$2"; echo "$2 stopped." ;;
-  node-start) [ -n "${2:-}" ] || die "node-start needs a node: ${nodes[*]}"; node_index "$2" >/dev/null; start_engine "$2"; wait_engine "$2"; ensure_node_firewall "$2"; echo "$2 started." ;;
+  node-stop) check_owner; [ -n "${2:-}" ] || die "node-stop needs a node: ${nodes[*]}"; node_index "$2" >/dev/null; stop_engine "$2"; echo "$2 stopped." ;;
+  node-start) check_owner; [ -n "${2:-}" ] || die "node-start needs a node: ${nodes[*]}"; node_index "$2" >/dev/null; start_engine "$2"; wait_engine "$2"; ensure_node_firewall "$2"; echo "$2 started." ;;
   *) echo "usage: lab.sh up|down|env|status|node-stop <node>|node-start <node>" >&2; exit 2 ;;
 esac

@@ -30,6 +30,10 @@ env_file=$COVE_STATE_DIR/env
 # The Swarm runtime of the builder, when this checkout has it (services/shared's configuration).
 if grep -q "COVE_SWARM_MANAGER_SOCKET" services/shared/src/config/schemas.ts; then
   export COVE_RUNTIME=swarm
+  # Builds (and dependency installs) on the manager's engine: it trusts the lab's registry, which
+  # the host's engine does not (and must not be restarted to).
+  COVE_DOCKER_SOCKET=$(lab_value COVE_CLUSTER_DOCKER_HOST)
+  export COVE_DOCKER_SOCKET=${COVE_DOCKER_SOCKET#unix://}
   COVE_SWARM_MANAGER_SOCKET=$(lab_value COVE_CLUSTER_DOCKER_HOST)
   COVE_SWARM_NODE_SOCKETS=$(lab_value COVE_CLUSTER_NODE_DOCKER_HOSTS)
   COVE_SWARM_REGISTRY=$(lab_value COVE_CLUSTER_REGISTRY)
