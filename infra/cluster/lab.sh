@@ -23,7 +23,8 @@
 #                          apart from the host's Docker networks and Cove's app pool 10.213.0.0/16
 #   COVE_CLUSTER_STATE_ROOT where labs keep their state (default <checkout>/.cove/cluster)
 #   COVE_RUNTIME_IMAGE     the image every node runs apps from (default cove/runtime:dev), copied
-#                          from the host's engine into the lab's registry
+#                          from the host's engine into the lab's registry (not when
+#                          COVE_CLUSTER_PUSH_RUNTIME_IMAGE=0: bench/cluster starts from an empty one)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../local/defaults.sh"
@@ -171,7 +172,8 @@ start_engine() {
   mkdir -p "$dir/data" "$dir/exec"
   if pid_alive "$dir/docker.pid"; then return 0; fi
   [ ${#dir} -lt 60 ] || echo "lab.sh: warning: $dir is long; containerd's socket path under it may pass Linux's 108-byte limit" >&2
-  # A UTS namespace of its own gives the engine (and so the swarm node) its own host name.
+  # No container of the lab gains privileges (setuid): Swarm's API of Docker 20.10 cannot ask it per
+  # service. A UTS namespace of its own gives the engine (and so the swarm node) its own host name.
   setsid nsenter --net="/var/run/netns/$(node_ns "$n")" unshare --uts -- sh -c 'hostname "$0" && exec "$@"' "$host" \
     dockerd \
       --data-root "$dir/data" --exec-root "$dir/exec" --pidfile "$dir/docker.pid" \
@@ -179,6 +181,7 @@ start_engine() {
       --containerd-namespace "cove-lab-$lab-$n" --containerd-plugins-namespace "cove-lab-$lab-$n-plugins" \
       --cgroup-parent "/cove-lab-$lab-$n" \
       --insecure-registry "$registry" \
+      --no-new-privileges \
       --bip "$node_bip" --default-address-pool "$node_local_pool" \
       --label "cove.lab=$lab" --label "cove.node=$n" \
       </dev/null >"$dir/dockerd.log" 2>&1 &
@@ -433,7 +436,7 @@ lab_up() {
   for n in "${nodes[@]}"; do wait_engine "$n"; ensure_node_firewall "$n"; done
   ensure_swarm
   login_nodes
-  push_runtime_image
+  if [ "${COVE_CLUSTER_PUSH_RUNTIME_IMAGE:-1}" = 1 ]; then push_runtime_image; else rm -f "$state/runtime-image"; fi
   write_env
   echo "lab $lab up: manager at unix://$(node_sock manager), registry at $registry (env: $state/env)"
 }

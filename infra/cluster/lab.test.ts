@@ -155,6 +155,14 @@ describe('the cluster lab', () => {
     );
   });
 
+  it('has engines that start every container with no-new-privileges', async () => {
+    for (const node of [0, 1, 2]) {
+      expect(await docker(node, ['info', '--format', '{{json .SecurityOptions}}'])).toContain(
+        'no-new-privileges',
+      );
+    }
+  });
+
   it("runs a service from the lab's registry on a worker, reached over the overlay from the manager", async () => {
     const token = randomBytes(8).toString('hex');
     await docker(
