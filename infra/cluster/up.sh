@@ -43,7 +43,11 @@ if grep -q "COVE_SWARM_MANAGER_SOCKET" services/shared/src/config/schemas.ts; th
     COVE_SWARM_REGISTRY_PASSWORD
   # up.sh: set-up, platform.env, the services under supervision, the admin and the sample app, and
   # $COVE_STATE_DIR/env (.cove/cluster/env) with the keys of .cove/env.
-  "$repo_root/infra/local/up.sh"
+  if ! "$repo_root/infra/local/up.sh"; then
+    echo "Cove's services did not come up on the lab (logs: $COVE_STATE_DIR/logs/). A known gap: the proxy on this" \
+      "host does not reach the apps' task addresses on their overlay networks (README, On a Docker Swarm)." >&2
+    exit 1
+  fi
   {
     echo "COVE_RUNTIME=swarm"
     printf '%s\n' "$lab_env"
