@@ -156,11 +156,16 @@ describe('the cluster lab', () => {
   });
 
   it('has engines that start every container with no-new-privileges', async () => {
-    for (const node of [0, 1, 2]) {
-      expect(await docker(node, ['info', '--format', '{{json .SecurityOptions}}'])).toContain(
-        'no-new-privileges',
-      );
-    }
+    const flags = await Promise.all(
+      [0, 1, 2].map((node) =>
+        docker(node, ['run', '--rm', '--entrypoint', 'grep', image, 'NoNewPrivs', '/proc/self/status']),
+      ),
+    );
+    expect(flags.map((flag) => flag.replace(/\s+/g, ' '))).toEqual([
+      'NoNewPrivs: 1',
+      'NoNewPrivs: 1',
+      'NoNewPrivs: 1',
+    ]);
   });
 
   it("runs a service from the lab's registry on a worker, reached over the overlay from the manager", async () => {
