@@ -7,6 +7,7 @@ export type CoveErrorCode =
   | 'not_found'
   | 'conflict'
   | 'unsafe_git_url'
+  | 'repository_check_failed'
   | 'invalid_signature'
   | 'replayed_delivery'
   | 'rate_limited'
@@ -21,6 +22,8 @@ const statusByCode: Record<CoveErrorCode, number> = {
   not_found: 404,
   conflict: 409,
   unsafe_git_url: 422,
+  /** The repository, its branch or its main file is not there (git ls-remote and the branch head). */
+  repository_check_failed: 422,
   invalid_signature: 401,
   replayed_delivery: 409,
   rate_limited: 429,

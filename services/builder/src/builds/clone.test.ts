@@ -1,6 +1,7 @@
+import { pinnedFetch } from '@cove/shared/git/safe-git';
 import { describe, expect, test } from 'vitest';
 import { DeployFailure } from '../failure';
-import { type CloneRequest, explainFetchError, pinnedFetch } from './clone';
+import { type CloneRequest, explainFetchError } from './clone';
 
 const request: CloneRequest = {
   repoUrl: 'https://git.example.com/ada/app.git',

@@ -5,13 +5,13 @@
 // limit.
 import { mkdir } from 'node:fs/promises';
 import { CoveError } from '@cove/shared/errors';
+import { type GitCredentials, pinnedFetch, safeGit } from '@cove/shared/git/safe-git';
 import {
   type GitUrlPolicy,
   type HostResolver,
   type PinnedGitUrl,
   pinGitUrl,
 } from '@cove/shared/git/url-policy';
-import { simpleGit } from 'simple-git';
 import { permanentFailure, shortSha, transientFailure } from '../failure';
 
 export interface CloneRequest {
@@ -28,7 +28,7 @@ export interface CloneRequest {
    * An HTTP header git sends to URLs under urlPrefix only (a private repository's short-lived
    * token). It reaches git through its environment: never the URL, the arguments or .git/config.
    */
-  credentials?: { urlPrefix: string; header: string };
+  credentials?: GitCredentials;
   /** How the policy resolves the host (the system's resolver unless a test gives one). */
   resolveHost?: HostResolver;
 }
@@ -37,55 +37,6 @@ export interface ClonedCommit {
   sha: string;
   message: string;
   author: string;
-}
-
-const safetyConfig = [
-  'protocol.ext.allow=never',
-  'protocol.file.allow=never',
-  'advice.detachedHead=false',
-  // A redirect could lead anywhere, past the address the policy checked.
-  'http.followRedirects=false',
-];
-
-const defaultPorts: Record<string, string> = { 'http:': '80', 'https:': '443', 'git:': '9418' };
-
-function urlHost(address: string): string {
-  return address.includes(':') ? `[${address}]` : address;
-}
-
-/**
- * The URL git fetches and the settings that keep it on the checked addresses. curl (http, https)
- * takes them as its resolve list; git:// has no such setting, so its URL names the address itself.
- */
-export function pinnedFetch(pinned: PinnedGitUrl): { url: string; config: string[] } {
-  const { url, addresses } = pinned;
-  const [first] = addresses;
-  if (first === undefined) return { url: url.href, config: [] };
-  if (url.protocol === 'git:') {
-    const direct = new URL(url.href);
-    direct.hostname = urlHost(first);
-    return { url: direct.href, config: [] };
-  }
-  const port = url.port || defaultPorts[url.protocol] || '';
-  const resolveList = `${url.hostname}:${port}:${addresses.map(urlHost).join(',')}`;
-  return { url: url.href, config: [`http.curloptResolve=${resolveList}`] };
-}
-
-function gitEnvironment(credentials: CloneRequest['credentials']): Record<string, string> {
-  return {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: process.env.HOME ?? '/tmp',
-    GIT_TERMINAL_PROMPT: '0',
-    GIT_CONFIG_NOSYSTEM: '1',
-    LC_ALL: 'C',
-    ...(credentials
-      ? {
-          GIT_CONFIG_COUNT: '1',
-          GIT_CONFIG_KEY_0: `http.${credentials.urlPrefix}.extraHeader`,
-          GIT_CONFIG_VALUE_0: credentials.header,
-        }
-      : {}),
-  };
 }
 
 /** Words for the ways a fetch fails; unknown errors stay transient (the network, the host). */
@@ -142,17 +93,12 @@ export async function cloneCommit(request: CloneRequest): Promise<ClonedCommit> 
   const stopClone = () => controller.abort();
   request.signal?.addEventListener('abort', stopClone, { once: true });
   const fetchFrom = pinnedFetch(pinned);
-  const git = simpleGit({
-    baseDir: request.directory,
-    config: [...safetyConfig, ...fetchFrom.config],
+  const git = safeGit({
+    directory: request.directory,
+    fetchConfig: fetchFrom.config,
     abort: controller.signal,
-    // simple-git refuses any protocol.*.allow setting by default; ours only ever say "never".
-    // GIT_CONFIG_COUNT carries only the credentials header (see gitEnvironment), set by Cove itself.
-    unsafe: {
-      allowUnsafeProtocolOverride: true,
-      allowUnsafeConfigEnvCount: request.credentials !== undefined,
-    },
-  }).env(gitEnvironment(request.credentials));
+    credentials: request.credentials,
+  });
   const ref = request.commitSha ?? `refs/heads/${request.branch}`;
   try {
     await git.init();

@@ -19,6 +19,7 @@ import { checkCanCreateApp } from '../workspaces/limits';
 import { type AppsDeps, webhookUrl } from './deps';
 import { checkNameAvailable, nameTaken } from './names';
 import { findApp } from './queries';
+import { checkAppRepository } from './repository';
 import { type AppRow, toAppView } from './views';
 
 export const webhookSecretPurpose = 'webhook';
@@ -73,6 +74,11 @@ async function resolveRepository(
     }
     throw error;
   }
+  await checkAppRepository(deps, {
+    repoUrl: request.repoUrl,
+    branch: request.branch,
+    mainFile: request.mainFile,
+  });
   return { repoUrl: request.repoUrl, githubInstallationId: null, githubRepoFullName: null };
 }
 

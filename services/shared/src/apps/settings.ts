@@ -1,4 +1,4 @@
-// Changing an app's settings. Branch, main file and Python version need a new build, so a
+// Changing an app's settings. Repository, branch, main file and Python version need a new build, so a
 // deployment is queued; memory and CPUs restart the live version (health-checked) with the new
 // limits; a new name applies at once and the old subdomain keeps redirecting for a grace period;
 // idle times (freeze, stop) are read by the builder's next sleep check, replica settings by its
@@ -13,6 +13,7 @@ import { parseInput } from '../contracts/validation';
 import { isUniqueViolation } from '../db/errors';
 import { apps } from '../db/schema/apps';
 import { CoveError } from '../errors';
+import { checkGitUrl } from '../git/url-policy';
 import { queueDeployment } from '../lifecycle/deployments';
 import { user } from '../lifecycle/record';
 import { rebuildSource } from '../uploads/deploy';
@@ -21,6 +22,7 @@ import type { AppsDeps } from './deps';
 import { checkNameAvailable, nameTaken } from './names';
 import { findApp, getApp } from './queries';
 import { moveRoutes, storeRename } from './rename';
+import { checkAppRepository } from './repository';
 import type { AppRow } from './views';
 
 type Changes = Omit<UpdateAppRequest, 'name'>;
@@ -43,9 +45,46 @@ function checkLimits(deps: AppsDeps, changes: Changes): void {
   }
 }
 
+/**
+ * A new repository URL, branch or main file passes the checks an app's source passes at creation,
+ * before anything is saved.
+ */
+async function checkSourceChanges(deps: AppsDeps, app: AppRow, changes: Changes): Promise<void> {
+  if (changes.repoUrl !== undefined) {
+    if (app.source === 'upload') {
+      const message = `${app.name} deploys uploaded folders: it has no repository to change.`;
+      throw new CoveError('invalid_input', message, { fields: { repoUrl: message } });
+    }
+    if (app.githubInstallationId !== null) {
+      const message = `This app deploys ${app.githubRepoFullName ?? 'a repository'} through the GitHub App; its repository cannot be changed. Create a new app for another repository.`;
+      throw new CoveError('invalid_input', message, { fields: { repoUrl: message } });
+    }
+    try {
+      await checkGitUrl(changes.repoUrl, {
+        allowedSchemes: deps.config.COVE_GIT_ALLOWED_SCHEMES,
+        allowPrivateAddresses: deps.config.COVE_GIT_ALLOW_PRIVATE_ADDRESSES,
+      });
+    } catch (error) {
+      if (error instanceof CoveError) {
+        throw new CoveError(error.code, error.message, { fields: { repoUrl: error.message } });
+      }
+      throw error;
+    }
+  }
+  const isSourceChanging =
+    changes.repoUrl !== undefined || changes.branch !== undefined || changes.mainFile !== undefined;
+  if (!isSourceChanging || app.githubInstallationId !== null || app.source === 'upload') return;
+  await checkAppRepository(deps, {
+    repoUrl: changes.repoUrl ?? app.repoUrl,
+    branch: changes.branch ?? app.branch,
+    mainFile: changes.mainFile ?? app.mainFile,
+  });
+}
+
 /** Only the fields whose value differs from what the app has. */
 function changedFields(app: AppRow, request: Changes): Changes {
   const changes: Changes = {};
+  if (request.repoUrl !== undefined && request.repoUrl !== app.repoUrl) changes.repoUrl = request.repoUrl;
   if (request.branch !== undefined && request.branch !== app.branch) changes.branch = request.branch;
   if (request.mainFile !== undefined && request.mainFile !== app.mainFile)
     changes.mainFile = request.mainFile;
@@ -179,8 +218,12 @@ export async function updateApp(
     });
   }
   const isRenaming = request.name !== undefined && request.name !== app.name;
+  await checkSourceChanges(deps, app, changes);
   const needsBuild =
-    changes.branch !== undefined || changes.mainFile !== undefined || changes.pythonVersion !== undefined;
+    changes.repoUrl !== undefined ||
+    changes.branch !== undefined ||
+    changes.mainFile !== undefined ||
+    changes.pythonVersion !== undefined;
   const needsRestart = !needsBuild && (changes.memoryMb !== undefined || changes.cpus !== undefined);
 
   const newName = isRenaming ? request.name : undefined;
@@ -215,7 +258,10 @@ export async function updateApp(
       const deployment = await queueDeployment(
         tx,
         { appId: app.id, workspaceId, trigger: 'manual', ...source },
-        { by: user(actorUserId), reason: 'The branch, main file or Python version changed: a new build.' },
+        {
+          by: user(actorUserId),
+          reason: 'The repository, branch, main file or Python version changed: a new build.',
+        },
       );
       return deployment.id;
     });

@@ -39,6 +39,12 @@ export const commonConfigSchema = z.object({
     .transform((value) => value.split(',').map((scheme) => scheme.trim()))
     .pipe(z.array(z.enum(['https', 'http', 'git'])).min(1)),
   COVE_GIT_ALLOW_PRIVATE_ADDRESSES: booleanFlag.default(false),
+  /**
+   * Before an app is created (or its repository, branch or main file change): git ls-remote the URL
+   * and look for the main file in the branch head, within COVE_GIT_CHECK_TIMEOUT_SECONDS.
+   */
+  COVE_GIT_CHECK_REPOSITORIES: booleanFlag.default(true),
+  COVE_GIT_CHECK_TIMEOUT_SECONDS: z.coerce.number().positive().max(300).default(20),
   /** Each app's container limits: the default, and the most an app's settings may ask for. */
   COVE_APP_MEMORY_MB: z.coerce.number().int().min(64).default(768),
   COVE_APP_MAX_MEMORY_MB: z.coerce.number().int().min(64).default(4096),

@@ -187,6 +187,12 @@ const idleSeconds = z
 export const updateAppRequest = z
   .object({
     name: appName,
+    repoUrl: z
+      .string({ error: 'Give the URL of the git repository.' })
+      .trim()
+      .min(1, 'Give the URL of the git repository.')
+      .max(2000)
+      .describe('A new git URL to build from (checked like at creation); not for GitHub App apps.'),
     branch: branchName,
     mainFile: mainFilePath,
     pythonVersion: z
@@ -231,7 +237,9 @@ export type UpdateAppRequest = z.infer<typeof updateAppRequest>;
 export const updateAppResponse = z.object({
   app: appView,
   message: z.string().describe('What happens next, in plain words.'),
-  isRebuilding: z.boolean().describe('A deployment was queued (branch, main file or Python changed).'),
+  isRebuilding: z
+    .boolean()
+    .describe('A deployment was queued (repository, branch, main file or Python changed).'),
   isRestarting: z.boolean().describe('The running version restarts with the new limits (health-checked).'),
   deploymentId: z.uuid().nullable().describe('The queued deployment, when one was.'),
 });

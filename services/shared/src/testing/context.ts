@@ -50,6 +50,9 @@ export async function createTestContext(overrides: Record<string, string> = {}):
     COVE_DASHBOARD_URL: 'http://localhost:4100',
     COVE_GIT_ALLOWED_SCHEMES: 'https,http,git',
     COVE_GIT_ALLOW_PRIVATE_ADDRESSES: 'true',
+    // Most tests create apps whose repositories do not exist (they test other things); the tests of
+    // the check itself turn it on (apps/dashboard/test/integration/repository-check.test.ts).
+    COVE_GIT_CHECK_REPOSITORIES: 'false',
     COVE_RUNTIME_IMAGE: process.env.COVE_RUNTIME_IMAGE ?? 'cove/runtime:dev',
     COVE_RECONCILE_INTERVAL_SECONDS: '1',
     COVE_BUILD_STALE_SECONDS: '6',
