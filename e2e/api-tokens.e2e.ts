@@ -2,7 +2,7 @@
 // shown that once, sees it listed (last used once the script has used it), revokes it after a
 // confirmation, and the script is refused. On the way: no other site's page can frame the dashboard.
 import { randomUUID } from 'node:crypto';
-import { expect, test } from '@playwright/test';
+import { expect, step, test } from './fixtures';
 import { signUpInDashboard } from './journeys';
 import { platform } from './platform';
 
@@ -16,14 +16,14 @@ test('a person creates, copies, uses and revokes an API token, and the dashboard
   const tokenName = `deploy-script-${suffix}`;
   let secret = '';
 
-  await test.step('the person signs up and opens API tokens: none yet', async () => {
+  await step('the person signs up and opens API tokens: none yet', async () => {
     await signUpInDashboard(page, `tokens-${suffix}@example.com`);
     await page.getByRole('link', { name: 'API tokens' }).click();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('API tokens');
     await expect(page.getByText('None yet.')).toBeVisible();
   });
 
-  await test.step('another site that frames the dashboard gets no dashboard in its frame', async () => {
+  await step('another site that frames the dashboard gets no dashboard in its frame', async () => {
     // A page of an app's origin, as a tenant would serve it; answered here, without the network.
     const framerUrl = platform.appUrl(`framer-${suffix}`);
     const framer = await context.newPage();
@@ -41,7 +41,7 @@ test('a person creates, copies, uses and revokes an API token, and the dashboard
     await framer.close();
   });
 
-  await test.step('the person creates a full token for 30 days and copies its secret', async () => {
+  await step('the person creates a full token for 30 days and copies its secret', async () => {
     await page.getByLabel('Name').fill(tokenName);
     await page.getByLabel('Scope').selectOption({ label: 'full (everything your role allows)' });
     await page.getByLabel('Expires after').selectOption({ label: '30 days' });
@@ -59,7 +59,7 @@ test('a person creates, copies, uses and revokes an API token, and the dashboard
     await expect(row.getByRole('cell').nth(4)).not.toHaveText('never');
   });
 
-  await test.step('a script uses the token; the page says when, and never shows the secret again', async () => {
+  await step('a script uses the token; the page says when, and never shows the secret again', async () => {
     const used = await fetch(`${platform.apiUrl}/apps`, { headers: { authorization: `Bearer ${secret}` } });
     expect(used.status).toBe(200);
     await page.reload();
@@ -69,7 +69,7 @@ test('a person creates, copies, uses and revokes an API token, and the dashboard
     await expect(page.getByText(secret)).toHaveCount(0);
   });
 
-  await test.step('the person revokes it after confirming, and the script is refused', async () => {
+  await step('the person revokes it after confirming, and the script is refused', async () => {
     await page.getByRole('button', { name: `Revoke ${tokenName}` }).click();
     const dialog = page.getByRole('dialog', { name: `Revoke ${tokenName}?` });
     await expect(dialog).toBeVisible();

@@ -3,7 +3,7 @@
 // container. Chromium on the host's own network drops its loads with net::ERR_NETWORK_CHANGED here.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { platform } from './platform';
 
 const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'pipe' });

@@ -1,10 +1,10 @@
 // The first journey of a data scientist: sign up, deploy an app from a git repository, use it at its
 // subdomain, push a change and see it redeployed, the old version serving until the new is healthy.
 import { randomUUID } from 'node:crypto';
-import { expect, test } from '@playwright/test';
 import { type GitServer, startGitServer } from '../services/shared/src/testing/git-server';
 import { signGitHubPayload } from '../services/shared/src/webhooks/github';
-import { createAppFromGit, signUpInDashboard } from './journeys';
+import { expect, step, test } from './fixtures';
+import { createAppFromGit, openAppTab, signUpInDashboard } from './journeys';
 import { platform } from './platform';
 
 const appSource = (version: string) => `import streamlit as st
@@ -29,11 +29,11 @@ test('sign up, deploy, use the app, push a change and see it live', async ({ pag
   const appName = `journey-${suffix}`;
   await git.createRepo(appName, { 'streamlit_app.py': appSource('Version one') });
 
-  await test.step('sign up', async () => {
+  await step('sign up', async () => {
     await signUpInDashboard(page, `scientist-${suffix}@example.com`);
   });
 
-  await test.step('create the app and watch it build', async () => {
+  await step('create the app and watch it build', async () => {
     await createAppFromGit(page, git.repoUrl(appName), appName);
     await expect(page.getByTestId('build-log')).toContainText(/\S/, { timeout: 60_000 });
     await expect(page.getByTestId('app-status')).toHaveText(/running/i, { timeout: 240_000 });
@@ -47,7 +47,7 @@ test('sign up, deploy, use the app, push a change and see it live', async ({ pag
   });
 
   const appPage = await context.newPage();
-  await test.step('open the app at its subdomain and use it', async () => {
+  await step('open the app at its subdomain and use it', async () => {
     await appPage.goto(platform.appUrl(appName));
     await expect(appPage.getByText('Version one')).toBeVisible({ timeout: 60_000 });
     await appPage.getByLabel('Your name').fill('Cove');
@@ -56,7 +56,8 @@ test('sign up, deploy, use the app, push a change and see it live', async ({ pag
     await expect(appPage.getByText('Hello, Cove!')).toBeVisible();
   });
 
-  await test.step('push a change; the old version serves until the new one is healthy', async () => {
+  await step('push a change; the old version serves until the new one is healthy', async () => {
+    await openAppTab(page, 'Settings');
     await page.getByRole('button', { name: /show webhook/i }).click();
     const webhookUrl = (await page.getByTestId('webhook-url').textContent())?.trim() ?? '';
     const webhookSecret = (await page.getByTestId('webhook-secret').textContent())?.trim() ?? '';
@@ -111,13 +112,14 @@ test('sign up, deploy, use the app, push a change and see it live', async ({ pag
     await expect(appPage.getByText('Version two')).toBeVisible({ timeout: 60_000 });
   });
 
-  await test.step('Redeploy: the notice follows it until the new version is live', async () => {
+  await step('Redeploy: the notice follows it until the new version is live', async () => {
+    await openAppTab(page, 'Overview');
     await page.getByRole('button', { name: 'Redeploy', exact: true }).click();
     const notice = page.getByTestId('app-notice');
     await expect(notice).toHaveText(/^Redeployed: [0-9a-f]{7} is live\.$/, { timeout: 240_000 });
   });
 
-  await test.step('Sleep now: the notice ends at asleep, and nothing says running beside it', async () => {
+  await step('Sleep now: the notice ends at asleep, and nothing says running beside it', async () => {
     // The app's own tab would reconnect its WebSocket and wake the app at once, before the page saw
     // it asleep: leave the app first.
     await appPage.goto('about:blank');
@@ -136,7 +138,7 @@ test('sign up, deploy, use the app, push a change and see it live', async ({ pag
     await expect(page.getByRole('button', { name: 'Reboot' })).toBeDisabled();
   });
 
-  await test.step('delete the app; its address says there is no such app', async () => {
+  await step('delete the app; its address says there is no such app', async () => {
     await page.getByRole('button', { name: 'Delete', exact: true }).click();
     const confirmation = page.getByRole('dialog');
     const confirm = confirmation.getByRole('button', { name: 'Delete this app' });

@@ -1,6 +1,7 @@
 // Steps several journeys share: a person signs up in the dashboard, and creates an app from a
 // repository on the journey's own git server.
 import { expect, type Page } from '@playwright/test';
+import type { GitServer } from '../services/shared/src/testing/git-server';
 import { platform } from './platform';
 
 export const journeyPassword = 'a long enough password';
@@ -39,12 +40,19 @@ export const sameOrigin = { origin: platform.dashboardUrl };
 
 /**
  * An app created through the API with the page's session, for journeys about the dashboard itself:
- * its repository does not exist, so no build ever succeeds (the builder fails it, or it waits).
+ * its repository passes the check at creation (both streamlit_app.py and app.py are there), but its
+ * requirements.txt cannot be read, so every build fails.
  */
-export async function createUnbuildableApp(page: Page, appName: string): Promise<void> {
+export async function createUnbuildableApp(page: Page, git: GitServer, appName: string): Promise<void> {
+  const script = 'import streamlit as st\n\nst.write("never built")\n';
+  await git.createRepo(appName, {
+    'streamlit_app.py': script,
+    'app.py': script,
+    'requirements.txt': 'this is (not a requirement\n',
+  });
   const created = await page.request.post(`${platform.apiUrl}/apps`, {
     headers: sameOrigin,
-    data: { name: appName, repoUrl: `http://127.0.0.1:9/a-repository-that-does-not-exist/${appName}.git` },
+    data: { name: appName, repoUrl: git.repoUrl(appName) },
   });
   expect(created.status(), await created.text()).toBe(201);
 }
@@ -53,4 +61,11 @@ export async function createUnbuildableApp(page: Page, appName: string): Promise
 export async function deleteAppThroughApi(page: Page, appName: string): Promise<void> {
   const deleted = await page.request.delete(`${platform.apiUrl}/apps/${appName}`, { headers: sameOrigin });
   expect(deleted.ok(), await deleted.text()).toBe(true);
+}
+
+/** On an app's page, opens one of its tabs (Overview, Logs, Deployments, Settings, Sharing, Secrets). */
+export async function openAppTab(page: Page, label: string): Promise<void> {
+  const tab = page.getByRole('tab', { name: label, exact: true });
+  await tab.click();
+  await expect(tab).toHaveAttribute('aria-selected', 'true');
 }

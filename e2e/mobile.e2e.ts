@@ -1,7 +1,9 @@
 // A phone, 390 px wide: no dashboard page scrolls sideways. The top bar, the app list, the app's
 // page (its actions, address, logs and error) and the members table all fit.
 import { randomUUID } from 'node:crypto';
-import { expect, type Page, test } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { type GitServer, startGitServer } from '../services/shared/src/testing/git-server';
+import { expect, step, test } from './fixtures';
 import { createUnbuildableApp, deleteAppThroughApi, signUpInDashboard } from './journeys';
 import { platform } from './platform';
 
@@ -17,6 +19,14 @@ async function expectNoSidewaysScroll(page: Page): Promise<void> {
   );
 }
 
+let git: GitServer;
+test.beforeAll(async () => {
+  git = await startGitServer();
+});
+test.afterAll(async () => {
+  await git.close();
+});
+
 test('at 390 px wide no page of the dashboard scrolls sideways', async ({ browser }) => {
   const suffix = randomUUID().slice(0, 8);
   // Long names are where narrow layouts break: a long email (the workspace is named after it) and
@@ -26,39 +36,39 @@ test('at 390 px wide no page of the dashboard scrolls sideways', async ({ browse
   const context = await browser.newContext({ viewport: phone });
   const page = await context.newPage();
 
-  await test.step('sign-in and sign-up pages', async () => {
+  await step('sign-in and sign-up pages', async () => {
     await page.goto(`${platform.dashboardUrl}/login`);
     await expect(page.getByRole('heading', { name: 'Sign in to Cove' })).toBeVisible();
     await expectNoSidewaysScroll(page);
     await signUpInDashboard(page, email);
   });
 
-  await test.step('the app list, with an app', async () => {
-    await createUnbuildableApp(page, appName);
+  await step('the app list, with an app', async () => {
+    await createUnbuildableApp(page, git, appName);
     await page.reload();
     await expect(page.getByRole('link', { name: appName, exact: true })).toBeVisible();
     await expectNoSidewaysScroll(page);
   });
 
-  await test.step("the app's page", async () => {
+  await step("the app's page", async () => {
     await page.getByRole('link', { name: appName, exact: true }).click();
     await expect(page.getByRole('heading', { level: 1 })).toContainText(appName);
     await expectNoSidewaysScroll(page);
   });
 
-  await test.step('the new-app form', async () => {
+  await step('the new-app form', async () => {
     await page.goto(`${platform.dashboardUrl}/apps/new`);
     await expect(page.getByLabel(/repository url/i)).toBeVisible();
     await expectNoSidewaysScroll(page);
   });
 
-  await test.step('the workspace page', async () => {
+  await step('the workspace page', async () => {
     await page.goto(`${platform.dashboardUrl}/workspace`);
     await expect(page.getByRole('heading', { name: 'Members' })).toBeVisible();
     await expectNoSidewaysScroll(page);
   });
 
-  await test.step('the API tokens page, with a token', async () => {
+  await step('the API tokens page, with a token', async () => {
     await page.goto(`${platform.dashboardUrl}/tokens`);
     await page.getByLabel('Name', { exact: true }).fill(`a token with a long name for ${suffix}`);
     await page.getByRole('button', { name: 'Create token' }).click();
@@ -68,7 +78,7 @@ test('at 390 px wide no page of the dashboard scrolls sideways', async ({ browse
     await expectNoSidewaysScroll(page);
   });
 
-  await test.step('clean up', async () => {
+  await step('clean up', async () => {
     await deleteAppThroughApi(page, appName);
   });
   await context.close();

@@ -2,9 +2,9 @@
 // app's subdomain by itself, and the app's st.user.email names them); someone outside the workspace
 // signs in and is told they have no access; signing out of the dashboard closes the app again.
 import { randomUUID } from 'node:crypto';
-import { expect, test } from '@playwright/test';
 import { type GitServer, startGitServer } from '../services/shared/src/testing/git-server';
-import { createAppFromGit, journeyPassword, signUpInDashboard, submitSignUp } from './journeys';
+import { expect, step, test } from './fixtures';
+import { createAppFromGit, journeyPassword, openAppTab, signUpInDashboard, submitSignUp } from './journeys';
 import { platform } from './platform';
 
 const appSource = `import streamlit as st
@@ -30,20 +30,21 @@ test('mark an app private, open it, be refused as an outsider, and sign out', as
   const owner = await browser.newContext();
   const page = await owner.newPage();
 
-  await test.step('sign up and deploy an app', async () => {
+  await step('sign up and deploy an app', async () => {
     await signUpInDashboard(page, `owner-${suffix}@example.com`);
     await createAppFromGit(page, git.repoUrl(appName), appName);
     await expect(page.getByTestId('app-status')).toHaveText(/running/i, { timeout: 240_000 });
   });
 
-  await test.step('mark it private in its settings', async () => {
+  await step('mark it private in its settings', async () => {
+    await openAppTab(page, 'Sharing');
     await page.getByRole('radio', { name: /Private:/ }).click();
     await expect(page.getByTestId('access-notice')).toContainText('now private');
     await expect(page.getByTestId('app-visibility')).toHaveText('Private');
   });
 
   const appPage = await owner.newPage();
-  await test.step('the owner opens its subdomain: the sign-in carries over by itself', async () => {
+  await step('the owner opens its subdomain: the sign-in carries over by itself', async () => {
     await appPage.goto(`${appUrl}?from=journey`);
     await expect(appPage.getByText('Only for the team')).toBeVisible({ timeout: 60_000 });
     // The proxy tells the app who signed in (X-Cove-User-Email, Streamlit's trusted user header).
@@ -53,7 +54,7 @@ test('mark an app private, open it, be refused as an outsider, and sign out', as
     expect(new URL(appPage.url()).search).toBe('?from=journey');
   });
 
-  await test.step('someone outside the workspace signs up and is told they have no access', async () => {
+  await step('someone outside the workspace signs up and is told they have no access', async () => {
     const outsider = await browser.newContext();
     const outsiderPage = await outsider.newPage();
     await outsiderPage.goto(appUrl);
@@ -68,7 +69,7 @@ test('mark an app private, open it, be refused as an outsider, and sign out', as
     await outsider.close();
   });
 
-  await test.step('signing out of the dashboard closes the app again', async () => {
+  await step('signing out of the dashboard closes the app again', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await expect(page).toHaveURL(/\/login$/);
     await appPage.reload();
@@ -76,7 +77,7 @@ test('mark an app private, open it, be refused as an outsider, and sign out', as
     await expect(appPage.getByRole('heading', { name: 'Sign in to Cove' })).toBeVisible();
   });
 
-  await test.step('clean up: sign in again and delete the app', async () => {
+  await step('clean up: sign in again and delete the app', async () => {
     const headers = { origin: platform.dashboardUrl };
     const signedIn = await page.request.post(`${platform.apiUrl}/auth/login`, {
       headers,

@@ -2,9 +2,9 @@
 // one lists its keys with the values hidden (not even in the page's HTML) until someone reveals
 // them; the running app reads the value from st.secrets and from the environment, without a rebuild.
 import { randomUUID } from 'node:crypto';
-import { expect, test } from '@playwright/test';
 import { type GitServer, startGitServer } from '../services/shared/src/testing/git-server';
-import { createAppFromGit, signUpInDashboard } from './journeys';
+import { expect, step, test } from './fixtures';
+import { createAppFromGit, openAppTab, signUpInDashboard } from './journeys';
 import { platform } from './platform';
 
 // No requirements: the image reuses the runtime's cached layers, so the build is short.
@@ -37,14 +37,15 @@ test('invalid TOML is refused with its line; saved secrets stay hidden until rev
   const toml = `GREETING = "${value}"\n\n[database]\npassword = "${value}-db"\n`;
   await git.createRepo(appName, { 'streamlit_app.py': appSource });
 
-  await test.step('sign up and deploy the app', async () => {
+  await step('sign up and deploy the app', async () => {
     await signUpInDashboard(page, `secrets-${suffix}@example.com`);
     await createAppFromGit(page, git.repoUrl(appName), appName);
     await expect(page.getByTestId('app-status')).toHaveText(/running/i, { timeout: 240_000 });
   });
 
   const secrets = page.getByTestId('secrets');
-  await test.step('an invalid TOML names its line and reason, and nothing is saved', async () => {
+  await openAppTab(page, 'Secrets');
+  await step('an invalid TOML names its line and reason, and nothing is saved', async () => {
     await secrets.getByRole('button', { name: 'Add secrets' }).click();
     await secrets.getByLabel('Secrets (TOML)').fill(`FIRST = "ok"\nGREETING = "${value}\n`);
     await secrets.getByRole('button', { name: 'Save secrets' }).click();
@@ -54,7 +55,7 @@ test('invalid TOML is refused with its line; saved secrets stay hidden until rev
     await expect(secrets.getByText('No secrets yet.')).toBeVisible();
   });
 
-  await test.step('a valid TOML lists its keys; the values are hidden, even from the HTML', async () => {
+  await step('a valid TOML lists its keys; the values are hidden, even from the HTML', async () => {
     await secrets.getByLabel('Secrets (TOML)').fill(toml);
     await secrets.getByRole('button', { name: 'Save secrets' }).click();
     await expect(secrets.getByTestId('secrets-notice')).toContainText('Saved 2 secrets');
@@ -67,7 +68,7 @@ test('invalid TOML is refused with its line; saved secrets stay hidden until rev
     expect(await served.text()).not.toContain(value);
   });
 
-  await test.step('Reveal shows the values, and editing starts from them', async () => {
+  await step('Reveal shows the values, and editing starts from them', async () => {
     await secrets.getByRole('button', { name: 'Reveal' }).click();
     await expect(secrets.getByTestId('revealed-secrets')).toContainText(`GREETING = "${value}"`);
     await expect(secrets.getByTestId('revealed-secrets')).toContainText(`password = "${value}-db"`);
@@ -79,20 +80,23 @@ test('invalid TOML is refused with its line; saved secrets stay hidden until rev
     await expect(secrets).not.toContainText(value);
   });
 
-  await test.step('the running app reads the value from st.secrets and the environment, without a rebuild', async () => {
-    const appPage = await context.newPage();
-    // The app restarts with the secrets (health-checked); until then the previous container serves.
-    await expect(async () => {
-      await appPage.goto(platform.appUrl(appName));
-      await expect(appPage.getByText(`From st.secrets: ${value}`)).toBeVisible({ timeout: 10_000 });
-    }).toPass({ timeout: 120_000 });
-    await expect(appPage.getByText(`From the environment: ${value}`)).toBeVisible();
-    const listed = await page.request.get(`${platform.apiUrl}/apps/${appName}/deployments`);
-    expect((await listed.json()).deployments).toHaveLength(1);
-    await appPage.close();
-  });
+  await step(
+    'the running app reads the value from st.secrets and the environment, without a rebuild',
+    async () => {
+      const appPage = await context.newPage();
+      // The app restarts with the secrets (health-checked); until then the previous container serves.
+      await expect(async () => {
+        await appPage.goto(platform.appUrl(appName));
+        await expect(appPage.getByText(`From st.secrets: ${value}`)).toBeVisible({ timeout: 10_000 });
+      }).toPass({ timeout: 120_000 });
+      await expect(appPage.getByText(`From the environment: ${value}`)).toBeVisible();
+      const listed = await page.request.get(`${platform.apiUrl}/apps/${appName}/deployments`);
+      expect((await listed.json()).deployments).toHaveLength(1);
+      await appPage.close();
+    },
+  );
 
-  await test.step('clean up: delete the app', async () => {
+  await step('clean up: delete the app', async () => {
     const deleted = await page.request.delete(`${platform.apiUrl}/apps/${appName}`, {
       headers: { origin: platform.dashboardUrl },
     });

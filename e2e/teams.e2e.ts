@@ -2,7 +2,7 @@
 // page shows the link to pass on); the invited person opens it, creates an account with that email
 // and lands in the team's workspace; they switch between workspaces; the owner changes their role.
 import { randomUUID } from 'node:crypto';
-import { expect, test } from '@playwright/test';
+import { expect, step, test } from './fixtures';
 import { journeyPassword, signUpInDashboard } from './journeys';
 import { platform } from './platform';
 
@@ -18,7 +18,7 @@ test('an owner invites a person who signs up from the link, joins, switches work
   const invitee = await inviteeContext.newPage();
   let link = '';
 
-  await test.step('the owner signs up and invites an email as a viewer', async () => {
+  await step('the owner signs up and invites an email as a viewer', async () => {
     await signUpInDashboard(owner, ownerEmail);
     await owner.getByRole('link', { name: 'Workspace' }).click();
     await expect(owner.getByRole('heading', { level: 1 })).toHaveText(`team-owner-${suffix}'s workspace`);
@@ -34,7 +34,7 @@ test('an owner invites a person who signs up from the link, joins, switches work
     await expect(owner.getByRole('cell', { name: inviteeEmail })).toBeVisible();
   });
 
-  await test.step('the invited person opens the link, creates an account and joins', async () => {
+  await step('the invited person opens the link, creates an account and joins', async () => {
     await invitee.goto(link);
     await expect(invitee.getByRole('heading', { level: 1 })).toHaveText(
       `Join team-owner-${suffix}'s workspace`,
@@ -53,7 +53,7 @@ test('an owner invites a person who signs up from the link, joins, switches work
     await expect(invitee.getByRole('combobox', { name: `Role of ${ownerEmail}` })).toHaveCount(0);
   });
 
-  await test.step('the link works once', async () => {
+  await step('the link works once', async () => {
     const again = await browser.newContext();
     const page = await again.newPage();
     await page.goto(link);
@@ -61,7 +61,7 @@ test('an owner invites a person who signs up from the link, joins, switches work
     await again.close();
   });
 
-  await test.step('the invited person switches to their own workspace and back', async () => {
+  await step('the invited person switches to their own workspace and back', async () => {
     const switcher = invitee.getByLabel('Workspace', { exact: true });
     await switcher.selectOption({ label: `team-invitee-${suffix}'s workspace (owner)` });
     await expect(invitee).toHaveURL(/\/apps$/);
@@ -76,7 +76,7 @@ test('an owner invites a person who signs up from the link, joins, switches work
     );
   });
 
-  await test.step('the owner makes them a developer', async () => {
+  await step('the owner makes them a developer', async () => {
     await owner.reload();
     await owner.getByRole('combobox', { name: `Role of ${inviteeEmail}` }).selectOption('developer');
     await expect(owner.getByRole('status')).toHaveText(`${inviteeEmail} is now developer.`);

@@ -3,23 +3,50 @@
 // webhook. The only owner is not offered to leave or to step down. (The API refuses all of these
 // anyway; role-matrix.test.ts proves that. This proves the pages do not offer them.)
 import { randomUUID } from 'node:crypto';
-import { expect, type Page, test } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { type GitServer, startGitServer } from '../services/shared/src/testing/git-server';
+import { expect, step, test } from './fixtures';
 import {
   createUnbuildableApp,
   deleteAppThroughApi,
   journeyPassword,
+  openAppTab,
   sameOrigin,
   signUpInDashboard,
 } from './journeys';
 import { platform } from './platform';
 
-/** The app page once its panels have loaded what they show (they fetch after the first paint). */
+/** The app page's tabs, each once its panel has loaded what it shows (they fetch after the first paint). */
+const appTabs: readonly { label: string; loaded: (page: Page) => ReturnType<Page['getByText']> }[] = [
+  { label: 'Overview', loaded: (page) => page.getByTestId('latest-deployment') },
+  { label: 'Logs', loaded: (page) => page.getByTestId('runtime-log') },
+  { label: 'Deployments', loaded: (page) => page.getByRole('heading', { name: 'Deployments' }) },
+  { label: 'Settings', loaded: (page) => page.getByLabel('Branch') },
+  { label: 'Sharing', loaded: (page) => page.getByTestId('access-verification-note') },
+  { label: 'Secrets', loaded: (page) => page.getByTestId('secrets').getByText('No secrets yet.') },
+];
+
 async function openAppPage(page: Page, appName: string): Promise<void> {
   await page.goto(`${platform.dashboardUrl}/apps/${appName}`);
   await expect(page.getByRole('heading', { level: 1 })).toContainText(appName);
-  await expect(page.getByTestId('secrets').getByText('No secrets yet.')).toBeVisible();
-  await expect(page.getByTestId('access-verification-note')).toBeVisible();
 }
+
+/** Visits every tab of the app page, calling `check` on each once it has loaded. */
+async function everyTab(page: Page, check: (label: string) => Promise<void>): Promise<void> {
+  for (const tab of appTabs) {
+    await openAppTab(page, tab.label);
+    await expect(tab.loaded(page)).toBeVisible();
+    await check(tab.label);
+  }
+}
+
+let git: GitServer;
+test.beforeAll(async () => {
+  git = await startGitServer();
+});
+test.afterAll(async () => {
+  await git.close();
+});
 
 test('a viewer sees no control they may not use, and the only owner cannot leave', async ({ browser }) => {
   const suffix = randomUUID().slice(0, 8);
@@ -31,17 +58,24 @@ test('a viewer sees no control they may not use, and the only owner cannot leave
   const owner = await ownerContext.newPage();
   const viewer = await viewerContext.newPage();
 
-  await test.step('the owner makes an app and sees its controls', async () => {
+  await step('the owner makes an app and sees its controls', async () => {
     await signUpInDashboard(owner, ownerEmail);
-    await createUnbuildableApp(owner, appName);
+    await createUnbuildableApp(owner, git, appName);
     await openAppPage(owner, appName);
     await expect(owner).toHaveTitle(`${appName} · Cove`);
-    for (const name of ['Redeploy', 'Delete', 'Save settings', 'Save access list', 'Add secrets'])
-      await expect(owner.getByRole('button', { name, exact: true })).toBeVisible();
-    await expect(owner.getByRole('heading', { name: 'Webhook' })).toBeVisible();
+    const controls: Record<string, string[]> = {
+      Overview: ['Redeploy', 'Delete'],
+      Settings: ['Save settings', 'Show webhook'],
+      Sharing: ['Save access list'],
+      Secrets: ['Add secrets'],
+    };
+    await everyTab(owner, async (label) => {
+      for (const name of controls[label] ?? [])
+        await expect(owner.getByRole('button', { name, exact: true })).toBeVisible();
+    });
   });
 
-  await test.step('the owner invites a viewer, who joins', async () => {
+  await step('the owner invites a viewer, who joins', async () => {
     const invited = await owner.request.post(`${platform.apiUrl}/workspace/invitations`, {
       headers: sameOrigin,
       data: { email: viewerEmail, role: 'viewer' },
@@ -56,20 +90,24 @@ test('a viewer sees no control they may not use, and the only owner cannot leave
     await expect(viewer.getByRole('link', { name: 'New app' })).toHaveCount(0);
   });
 
-  await test.step("the viewer's app page has no button at all, and says why", async () => {
+  await step("the viewer's app page has no button at all, and says why", async () => {
     await openAppPage(viewer, appName);
     await expect(viewer).toHaveTitle(`${appName} · Cove`);
     await expect(viewer.getByTestId('viewer-note')).toContainText('ask an owner for the developer role');
-    // Everything a viewer may do here is reading and following links.
-    await expect(viewer.getByRole('main').getByRole('button')).toHaveCount(0);
-    await expect(viewer.getByRole('heading', { name: 'Webhook' })).toHaveCount(0);
+    // Everything a viewer may do here is reading, following links and moving between tabs.
+    await everyTab(viewer, async () => {
+      await expect(viewer.getByRole('main').getByRole('button')).toHaveCount(0);
+    });
     // The settings and the access choice are shown, and cannot be changed.
+    await openAppTab(viewer, 'Settings');
+    await expect(viewer.getByRole('heading', { name: 'Webhook' })).toHaveCount(0);
     await expect(viewer.getByLabel('Branch')).toBeDisabled();
+    await openAppTab(viewer, 'Sharing');
     await expect(viewer.getByRole('radio', { name: /Private:/ })).toBeDisabled();
     await expect(viewer.getByLabel(/Access list/)).not.toBeEditable();
   });
 
-  await test.step('the only owner is offered neither to leave nor to step down', async () => {
+  await step('the only owner is offered neither to leave nor to step down', async () => {
     await owner.goto(`${platform.dashboardUrl}/workspace`);
     await expect(owner.getByRole('combobox', { name: `Role of ${viewerEmail}` })).toBeVisible();
     await expect(owner.getByRole('combobox', { name: `Role of ${ownerEmail}` })).toHaveCount(0);
@@ -77,7 +115,7 @@ test('a viewer sees no control they may not use, and the only owner cannot leave
     await expect(owner.getByTestId('only-owner-note')).toContainText('You are the only owner');
   });
 
-  await test.step('with a second owner, the first may leave or step down again', async () => {
+  await step('with a second owner, the first may leave or step down again', async () => {
     await owner.getByRole('combobox', { name: `Role of ${viewerEmail}` }).selectOption('owner');
     await expect(owner.getByRole('status')).toHaveText(`${viewerEmail} is now owner.`);
     await expect(owner.getByRole('button', { name: 'Leave workspace' })).toBeVisible();
@@ -91,7 +129,7 @@ test('a viewer sees no control they may not use, and the only owner cannot leave
     await expect(owner).toHaveURL(/\/workspace$/);
   });
 
-  await test.step('clean up', async () => {
+  await step('clean up', async () => {
     await deleteAppThroughApi(owner, appName);
   });
   await ownerContext.close();

@@ -1,9 +1,10 @@
 // A visitor opens an app that sleeps, at each depth (frozen: paused with its memory kept; stopped:
 // no memory), and the page they opened turns into the app by itself: no reload, no button.
 import { randomUUID } from 'node:crypto';
-import { expect, type Page, test } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { type SleepDepth, sleepMessages } from '../services/shared/src/sleep/wake-state';
 import { type GitServer, startGitServer } from '../services/shared/src/testing/git-server';
+import { expect, test } from './fixtures';
 import { platform } from './platform';
 
 const appText = 'Good morning from a napping app';

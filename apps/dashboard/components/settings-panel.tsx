@@ -5,9 +5,11 @@ import { useState } from 'react';
 import { actionNotice } from '../lib/client/action-notice';
 import { apiRequest, messageBesideFields } from '../lib/client/api';
 import { Field } from './field';
+import { LogView } from './log-view';
 
 interface Draft {
   name: string;
+  repoUrl: string;
   branch: string;
   mainFile: string;
   pythonVersion: string;
@@ -24,6 +26,7 @@ interface Draft {
 function draftOf(app: AppView): Draft {
   return {
     name: app.name,
+    repoUrl: app.repoUrl,
     branch: app.branch,
     mainFile: app.mainFile,
     pythonVersion: app.pythonVersion ?? '',
@@ -47,6 +50,7 @@ function changesOf(app: AppView, draft: Draft): UpdateAppRequest {
   const before = draftOf(app);
   const changes: UpdateAppRequest = {};
   if (draft.name !== before.name) changes.name = draft.name;
+  if (draft.repoUrl !== before.repoUrl) changes.repoUrl = draft.repoUrl;
   if (draft.branch !== before.branch) changes.branch = draft.branch;
   if (draft.mainFile !== before.mainFile) changes.mainFile = draft.mainFile;
   if (draft.pythonVersion !== before.pythonVersion)
@@ -66,7 +70,7 @@ function changesOf(app: AppView, draft: Draft): UpdateAppRequest {
 }
 
 /**
- * The app's settings. Branch, main file and Python version need a new build (queued on save);
+ * The app's settings. Repository URL, branch, main file and Python version need a new build (queued on save);
  * memory and CPUs restart the running version; a new name redirects the old address for a while;
  * idle times (when the app is frozen, then stopped) apply from the next sleep check, replica
  * settings from the next scaling check.
@@ -74,6 +78,7 @@ function changesOf(app: AppView, draft: Draft): UpdateAppRequest {
 /** The API's names of the fields this form shows beside their inputs. */
 const formFields: readonly (keyof Draft)[] = [
   'name',
+  'repoUrl',
   'branch',
   'mainFile',
   'pythonVersion',
@@ -141,6 +146,16 @@ export function SettingsPanel({
             hint="The subdomain. After a rename the old address redirects to the new one for a while."
             error={fields.name}
           />
+          {app.githubRepository === null && app.source !== 'upload' ? (
+            <Field
+              id="settings-repo-url"
+              label="Repository URL"
+              value={draft.repoUrl}
+              onChange={set('repoUrl')}
+              hint="Checked before saving: the branch and the main file must be there. Changing it starts a new build."
+              error={fields.repoUrl}
+            />
+          ) : null}
           {app.source === 'upload' ? null : (
             <Field
               id="settings-branch"
@@ -275,9 +290,19 @@ function replicasNow(app: AppView): string {
 
 function RebuildProgress({ app, deploymentId }: { app: AppView; deploymentId: string }) {
   const progress = actionNotice({ kind: 'rebuild', deploymentId }, app);
+  // The build a save started, beside the button that started it.
   return (
-    <p className={progress.isError ? 'form-error' : 'hint'} role="status" data-testid="settings-build">
-      {progress.text}
-    </p>
+    <>
+      <p className={progress.isError ? 'form-error' : 'hint'} role="status" data-testid="settings-build">
+        {progress.text}
+      </p>
+      <LogView
+        appName={app.name}
+        deploymentId={deploymentId}
+        stream="build"
+        testId="settings-build-log"
+        emptyText="Waiting for the build to start…"
+      />
+    </>
   );
 }

@@ -4,6 +4,7 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { AppDetail } from '../../../components/app-detail';
 import { AppShell } from '../../../components/app-shell';
+import { appTabOf } from '../../../lib/app-tabs';
 import { serverContext } from '../../../lib/server/context';
 import { requireSignedIn } from '../../../lib/server/session';
 
@@ -14,16 +15,23 @@ export async function generateMetadata({ params }: { params: Promise<{ name: str
   return { title: `${decodeURIComponent(name)} · Cove` };
 }
 
-export default async function AppPage({ params }: { params: Promise<{ name: string }> }) {
+export default async function AppPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ name: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const principal = await requireSignedIn();
   const { name } = await params;
+  const { tab } = await searchParams;
   const app = await getApp(serverContext(), principal.workspaceId, name).catch((error: unknown) => {
     if (error instanceof CoveError && error.code === 'not_found') notFound();
     throw error;
   });
   return (
     <AppShell>
-      <AppDetail initialApp={app} role={principal.role} />
+      <AppDetail initialApp={app} role={principal.role} initialTab={appTabOf(tab)} />
     </AppShell>
   );
 }
