@@ -33,8 +33,15 @@ test('sign up, deploy, use the app, push a change and see it live', async ({ pag
     await signUpInDashboard(page, `scientist-${suffix}@example.com`);
   });
 
+  const appPage = await context.newPage();
   await step('create the app and watch it build', async () => {
     await createAppFromGit(page, git.repoUrl(appName), appName);
+    // Its address, opened at once, says it is on its way (never "there is no app called ..."),
+    // and becomes the app by itself once it is live.
+    await appPage.goto(platform.appUrl(appName));
+    await expect(
+      appPage.getByText(`${appName} is being deployed. This page turns into the app as soon as it is live.`),
+    ).toBeVisible();
     await expect(page.getByTestId('build-log')).toContainText(/\S/, { timeout: 60_000 });
     await expect(page.getByTestId('app-status')).toHaveText(/running/i, { timeout: 240_000 });
     await expect(page.getByTestId('app-url')).toHaveAttribute('href', platform.appUrl(appName));
@@ -44,9 +51,9 @@ test('sign up, deploy, use the app, push a change and see it live', async ({ pag
       'href',
       platform.appUrl(appName),
     );
+    await expect(appPage.getByText('Version one')).toBeVisible({ timeout: 60_000 });
   });
 
-  const appPage = await context.newPage();
   await step('open the app at its subdomain and use it', async () => {
     await appPage.goto(platform.appUrl(appName));
     await expect(appPage.getByText('Version one')).toBeVisible({ timeout: 60_000 });

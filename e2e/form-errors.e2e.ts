@@ -123,6 +123,19 @@ test('a refused setting is shown once, beside its field, without internal names'
     await expect(page.getByTestId('build-log')).toBeVisible();
   });
 
+  await step("the app's own address tells its visitors why it does not run", async () => {
+    const visitor = await page.context().newPage();
+    const reason =
+      'is not running: Line 1 of requirements.txt (`this is (not a requirement`) could not be installed.';
+    // The route carries the reason from the reconciler's next pass (seconds).
+    await expect(async () => {
+      await visitor.goto(platform.appUrl(appName));
+      await expect(visitor.getByText(`${appName} ${reason}`)).toBeVisible({ timeout: 1000 });
+    }).toPass({ timeout: 60_000 });
+    await expect(visitor.getByText('If you came to use it, let its developers know.')).toBeVisible();
+    await visitor.close();
+  });
+
   await step('delete it, confirming with Enter in the name field', async () => {
     await page.getByRole('button', { name: 'Delete', exact: true }).click();
     await page.getByRole('dialog').getByLabel(`Type ${appName} to confirm`).fill(appName);

@@ -148,7 +148,8 @@ export function AccessPanel({
             autoComplete="off"
             placeholder="ada@example.com"
             value={emailsText}
-            readOnly={!canChange}
+            // Until the list has loaded, nothing typed would survive its arrival.
+            readOnly={!canChange || access === null}
             onChange={(event) => setEmailsText(event.target.value)}
           />
           <p className="hint">
@@ -168,7 +169,7 @@ export function AccessPanel({
         </div>
         {canChange ? (
           <div className="actions">
-            <button type="button" onClick={saveEmails} disabled={isBusy}>
+            <button type="button" onClick={saveEmails} disabled={isBusy || access === null}>
               Save access list
             </button>
           </div>

@@ -130,7 +130,12 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
     if (isStopping || request.headers[wakeStatusHeader] !== undefined) return false;
     // Only origin-form targets ("/path"); anything else gets Fastify's handling.
     if (request.url?.charCodeAt(0) !== 47) return false;
-    const resolution = resolveRequest(request.headers.host, config.COVE_APPS_DOMAIN, routes);
+    const resolution = resolveRequest(
+      request.headers.host,
+      config.COVE_APPS_DOMAIN,
+      routes,
+      access.isPrivate,
+    );
     if (resolution.kind !== 'upstream' || access.isPrivate(resolution.appId)) return false;
     activity.touch(resolution.appId);
     forward(request, response, resolution.appName, resolution.route);
@@ -233,7 +238,12 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
   }
 
   app.all('*', async (request, reply) => {
-    const resolution = resolveRequest(request.headers.host, config.COVE_APPS_DOMAIN, routes);
+    const resolution = resolveRequest(
+      request.headers.host,
+      config.COVE_APPS_DOMAIN,
+      routes,
+      access.isPrivate,
+    );
     if (resolution.kind !== 'problem' && access.isPrivate(resolution.appId)) {
       const refusal = await access.checkRequest(request.raw, resolution);
       if (refusal) return reply.code(refusal.statusCode).headers(refusal.headers).send(refusal.body);
@@ -293,11 +303,15 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
       writeResponseToSocket(socket, problemFor(request, { kind: 'proxy_stopping' }));
       return;
     }
-    let resolution = resolveRequest(request.headers.host, config.COVE_APPS_DOMAIN, routes);
+    let resolution = resolveRequest(request.headers.host, config.COVE_APPS_DOMAIN, routes, access.isPrivate);
     if (resolution.kind === 'problem' && resolution.problem.kind === 'app_not_found') {
       // A tab opened before a rename reconnects to the old name: serve it from the current one.
       const oldName = resolution.problem.appName;
-      const renamed = await resolveRenamedApp(redis, routes, { instance: config.COVE_INSTANCE, oldName });
+      const renamed = await resolveRenamedApp(redis, routes, {
+        instance: config.COVE_INSTANCE,
+        oldName,
+        isPrivate: access.isPrivate,
+      });
       resolution = renamed ?? resolution;
     }
     if (resolution.kind === 'problem') {

@@ -21,6 +21,7 @@ function app(overrides: Partial<DesiredApp> = {}): DesiredApp {
     id: appId,
     name: 'hello',
     status: 'running',
+    statusMessage: null,
     crashCount: 0,
     updatedAt: secondsAgo(600),
     idle: { freezeAfterSeconds: null, stopAfterSeconds: null },
@@ -337,6 +338,33 @@ describe('decide', () => {
       input: input({ apps: [app({ status: 'failed', live: null })], containers: [], routes: new Map() }),
       expected: [
         { kind: 'write-route', entry: { appId, appName: 'hello', status: 'failed' }, liveDeploymentId: null },
+      ],
+    },
+    {
+      case: "a failed app's route carries the first sentence of why, for its visitors",
+      input: input({
+        apps: [
+          app({
+            status: 'failed',
+            live: null,
+            statusMessage:
+              'The main file `app.py` is not in the repository. Files at the top level: a.py.\nmore',
+          }),
+        ],
+        containers: [],
+        routes: new Map(),
+      }),
+      expected: [
+        {
+          kind: 'write-route',
+          entry: {
+            appId,
+            appName: 'hello',
+            status: 'failed',
+            reason: 'The main file `app.py` is not in the repository.',
+          },
+          liveDeploymentId: null,
+        },
       ],
     },
   ])('$case', ({ input: given, expected }) => {

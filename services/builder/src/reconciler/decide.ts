@@ -3,7 +3,7 @@
 import type { AppStatus } from '@cove/shared/db/schema/apps';
 import type { DeploymentStatus } from '@cove/shared/db/schema/deployments';
 import { routeEntryFor, type ServingContainer } from '@cove/shared/lifecycle/routes';
-import type { RouteEntry } from '@cove/shared/routing/route-table';
+import { type RouteEntry, visitorReason } from '@cove/shared/routing/route-table';
 import { isPastInterruptionLimit } from '../builds/interruptions';
 import { oomKillMessage } from '../deploy/oom-message';
 import type { ContainerState, Endpoint } from '../runtime/types';
@@ -12,6 +12,8 @@ export interface DesiredApp {
   id: string;
   name: string;
   status: AppStatus;
+  /** Why it is in that status, when Cove said (the proxy tells a failed app's visitors). */
+  statusMessage: string | null;
   crashCount: number;
   updatedAt: Date;
   /** The app's own idle times (sleep/decide-sleep.ts); null: the platform's. */
@@ -216,7 +218,11 @@ export function decide(input: ReconcileInput): ReconcileAction[] {
   for (const app of input.apps) {
     const serving = decideLiveContainer(app, input, actions);
     if (app.status === 'waking') continue;
-    const entry = routeEntryFor(app, app.status, serving);
+    const reason = serving.length === 0 ? visitorReason(app.status, app.statusMessage) : undefined;
+    const entry: RouteEntry = {
+      ...routeEntryFor(app, app.status, serving),
+      ...(reason === undefined ? {} : { reason }),
+    };
     if (!isSameRoute(input.routes.get(app.name), entry)) {
       actions.push({ kind: 'write-route', entry, liveDeploymentId: app.live?.deploymentId ?? null });
     }

@@ -17,6 +17,7 @@ export async function readDesiredApps(db: Database): Promise<DesiredApp[]> {
     id: app.id,
     name: app.name,
     status: app.status,
+    statusMessage: app.statusMessage,
     crashCount: app.crashCount,
     updatedAt: app.updatedAt,
     idle: { freezeAfterSeconds: app.freezeAfterSeconds, stopAfterSeconds: app.stopAfterSeconds },

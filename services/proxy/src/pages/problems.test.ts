@@ -17,15 +17,32 @@ describe('problemResponse', () => {
     expect(response.body).not.toMatch(/<(script|link|img)\b/);
   });
 
-  it('tells a deploying app refreshes by itself', () => {
+  it('tells a deploying app turns into the app by itself', () => {
     const response = problemResponse(
       { kind: 'app_unavailable', appName: 'sales', status: 'building' },
       { dashboardUrl, acceptHeader: browser },
     );
     expect(response.statusCode).toBe(503);
-    expect(response.body).toContain('sales is being deployed; this page refreshes by itself.');
+    expect(response.body).toContain(
+      'sales is being deployed. This page turns into the app as soon as it is live.',
+    );
     expect(response.body).toContain('<meta http-equiv="refresh" content="5">');
     expect(response.headers['retry-after']).toBe('5');
+  });
+
+  it('tells the visitors of a failed app why, in one line, escaped', () => {
+    const response = problemResponse(
+      {
+        kind: 'app_unavailable',
+        appName: 'sales',
+        status: 'failed',
+        reason: 'The main file <app.py> is missing.',
+      },
+      { dashboardUrl, acceptHeader: browser },
+    );
+    expect(response.statusCode).toBe(503);
+    expect(response.body).toContain('sales is not running: The main file &lt;app.py&gt; is missing.');
+    expect(response.body).toContain('If you came to use it, let its developers know.');
   });
 
   it.each(['failed', 'crashed', 'stopped'] as const)(

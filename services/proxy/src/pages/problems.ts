@@ -7,8 +7,11 @@ export type ProxyProblem =
   /** The Host header names no app (the bare domain, another domain, an IP address). */
   | { kind: 'unknown_host' }
   | { kind: 'app_not_found'; appName: string }
-  /** The app exists but nothing serves it right now. */
-  | { kind: 'app_unavailable'; appName: string; status: AppStatus }
+  /**
+   * The app exists but nothing serves it right now; `reason`, for a public app that does not run,
+   * says why in one line.
+   */
+  | { kind: 'app_unavailable'; appName: string; status: AppStatus; reason?: string }
   /** The app's container did not answer (refused, reset, timed out). */
   | { kind: 'upstream_unreachable'; appName: string }
   /** The app took the request but sent no byte of an answer in time. */
@@ -35,7 +38,12 @@ export function appPageUrl(dashboardUrl: string, appName: string): string {
   return `${dashboardUrl.replace(/\/+$/, '')}/apps/${encodeURIComponent(appName)}`;
 }
 
-function describeUnavailable(appName: string, status: AppStatus, dashboardUrl: string): ProblemDescription {
+function describeUnavailable(
+  appName: string,
+  status: AppStatus,
+  reason: string | undefined,
+  dashboardUrl: string,
+): ProblemDescription {
   const statusLink = html`<p><a href="${appPageUrl(dashboardUrl, appName)}">See its status and logs</a>.</p>`;
   const refreshing = (code: string, state: string, refreshAfterSeconds: number): ProblemDescription => {
     const message = `${appName} ${state}; this page refreshes by itself.`;
@@ -51,8 +59,18 @@ function describeUnavailable(appName: string, status: AppStatus, dashboardUrl: s
   switch (status) {
     case 'queued':
     case 'building':
-    case 'deploying':
-      return refreshing('app_deploying', 'is being deployed', 5);
+    case 'deploying': {
+      // The first build of a new app, or a failed app's next try: the page becomes the app.
+      const message = `${appName} is being deployed. This page turns into the app as soon as it is live.`;
+      return {
+        statusCode: 503,
+        code: 'app_deploying',
+        title: `${appName} is being deployed`,
+        message,
+        body: html`<p>${message}</p>${statusLink}`,
+        refreshAfterSeconds: 5,
+      };
+    }
     case 'sleeping':
     case 'waking':
       return refreshing('app_waking', 'is waking up', 2);
@@ -61,13 +79,16 @@ function describeUnavailable(appName: string, status: AppStatus, dashboardUrl: s
     case 'failed':
     case 'crashed':
     case 'stopped': {
-      const message = `${appName} is not running (it is ${status}).`;
+      const message =
+        reason === undefined
+          ? `${appName} is not running (it is ${status}).`
+          : `${appName} is not running: ${reason}`;
       return {
         statusCode: 503,
         code: 'app_not_running',
         title: `${appName} is not running`,
         message,
-        body: html`<p>${message}</p>${statusLink}`,
+        body: html`<p>${message}</p><p>If you came to use it, let its developers know.</p>${statusLink}`,
       };
     }
     default: {
@@ -101,7 +122,7 @@ function describe(problem: ProxyProblem, dashboardUrl: string): ProblemDescripti
       };
     }
     case 'app_unavailable':
-      return describeUnavailable(problem.appName, problem.status, dashboardUrl);
+      return describeUnavailable(problem.appName, problem.status, problem.reason, dashboardUrl);
     case 'upstream_unreachable': {
       const message = `${problem.appName} is not answering. It may have stopped or be restarting; try again in a moment.`;
       const link = appPageUrl(dashboardUrl, problem.appName);

@@ -5,7 +5,7 @@
 import { appUrl, type CommonConfig } from '@cove/shared/config/schemas';
 import { readNameRedirect } from '@cove/shared/routing/name-redirects';
 import type { Redis } from 'ioredis';
-import { type Resolution, resolveAppName } from './resolve';
+import { type IsPrivateApp, type Resolution, resolveAppName } from './resolve';
 import type { RouteCache } from './route-cache';
 
 /**
@@ -28,11 +28,11 @@ export async function renamedLocation(
 export async function resolveRenamedApp(
   redis: Redis,
   routes: RouteCache,
-  options: { instance: string; oldName: string },
+  options: { instance: string; oldName: string; isPrivate: IsPrivateApp },
 ): Promise<Resolution | null> {
   const redirect = await readNameRedirect(redis, options.instance, options.oldName);
   if (redirect === null) return null;
-  const resolution = resolveAppName(redirect.toName, routes);
+  const resolution = resolveAppName(redirect.toName, routes, options.isPrivate);
   // The name was taken over (by another app) in the meantime: the redirect no longer applies.
   if (resolution.kind !== 'problem' && resolution.appId !== redirect.appId) return null;
   return resolution;

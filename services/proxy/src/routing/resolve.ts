@@ -11,6 +11,8 @@ export type Resolution =
   | { kind: 'asleep'; appName: string; appId: string }
   | { kind: 'problem'; appName: string | null; problem: ProxyProblem };
 
+export type IsPrivateApp = (appId: string) => boolean;
+
 /** Statuses whose apps a visit wakes. */
 const wakeableStatuses: ReadonlySet<RouteEntry['status']> = new Set(['sleeping', 'waking']);
 
@@ -18,21 +20,26 @@ export function resolveRequest(
   hostHeader: string | undefined,
   appsDomain: string,
   routes: RouteCache,
+  isPrivate: IsPrivateApp,
 ): Resolution {
   const appName = appNameFromHost(hostHeader, appsDomain);
   if (appName === null) return { kind: 'problem', appName, problem: { kind: 'unknown_host' } };
-  return resolveAppName(appName, routes);
+  return resolveAppName(appName, routes, isPrivate);
 }
 
 /** Where a request for the app called `appName` goes (the Host already read). */
-export function resolveAppName(appName: string, routes: RouteCache): Resolution {
+export function resolveAppName(appName: string, routes: RouteCache, isPrivate: IsPrivateApp): Resolution {
   const route = routes.get(appName);
   if (!route) return { kind: 'problem', appName, problem: { kind: 'app_not_found', appName } };
   if (!route.upstream && wakeableStatuses.has(route.status)) {
     return { kind: 'asleep', appName, appId: route.appId };
   }
   if (!route.upstream) {
-    return { kind: 'problem', appName, problem: { kind: 'app_unavailable', appName, status: route.status } };
+    const problem: ProxyProblem = { kind: 'app_unavailable', appName, status: route.status };
+    // Why it does not run is told to a public app's visitors only: a private app's reason would
+    // reach people who may not see the app (this answer comes before the access check).
+    if (route.reason !== undefined && !isPrivate(route.appId)) problem.reason = route.reason;
+    return { kind: 'problem', appName, problem };
   }
   return { kind: 'upstream', appName, appId: route.appId, route };
 }

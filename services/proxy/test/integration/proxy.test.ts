@@ -103,7 +103,9 @@ describe('HTTP', () => {
   it('answers an app without a running upstream with a 503 page naming its status', async () => {
     await route('pending', { status: 'building' });
     const building = await waitForStatus('pending.localhost', 503, { accept: browserAccept });
-    expect(building.body).toContain('pending is being deployed; this page refreshes by itself.');
+    expect(building.body).toContain(
+      'pending is being deployed. This page turns into the app as soon as it is live.',
+    );
     expect(building.body).toContain('http-equiv="refresh"');
 
     await route('pending', { status: 'crashed' });

@@ -14,6 +14,7 @@ import { checkGitUrl } from '../git/url-policy';
 import { resolveGitHubRepository } from '../github/new-app-source';
 import { queueDeployment, recordAppCreated } from '../lifecycle/deployments';
 import { user } from '../lifecycle/record';
+import { routeNewApp } from '../lifecycle/routes';
 import { decryptValue, encryptValue } from '../secrets/crypto';
 import { checkCanCreateApp } from '../workspaces/limits';
 import { type AppsDeps, webhookUrl } from './deps';
@@ -141,7 +142,10 @@ export async function createApp(
     if (isUniqueViolation(error)) throw nameTaken(request.name);
     throw error;
   }
-  if (created.deployment) await deps.queues.enqueueBuild({ deploymentId: created.deployment.id });
+  if (created.deployment) {
+    await routeNewApp(deps, created.app);
+    await deps.queues.enqueueBuild({ deploymentId: created.deployment.id });
+  }
   return {
     ...toAppView(deps.config, created.app, null, created.deployment, null),
     webhook: { url: webhookUrl(deps.config, created.app.name), secret },

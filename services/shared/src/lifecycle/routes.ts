@@ -78,6 +78,17 @@ export async function routeTo(
   await writeRoute(deps.redis, deps.config.COVE_INSTANCE, routeEntryFor(app, status, serving));
 }
 
+/**
+ * A new app: the proxy knows it at once, so its address says "being deployed" from the first
+ * second (not "there is no app called ..." until the reconciler's next pass).
+ */
+export async function routeNewApp(
+  deps: Pick<LifecycleDeps, 'redis' | 'config'>,
+  app: { id: string; name: string },
+): Promise<void> {
+  await routeTo(deps, app, 'queued');
+}
+
 /** The reconciler's repair: an entry it derived from Postgres. */
 export async function restoreRoute(
   deps: Pick<LifecycleDeps, 'redis' | 'config'>,

@@ -22,8 +22,30 @@ export const routeEntry = z.object({
   upstream: z.object({ host: z.string(), port: z.number().int() }).optional(),
   /** Every live replica, the first being `upstream`; absent with no upstream (or from older writers). */
   replicas: z.array(replicaEndpoint).optional(),
+  /** Why a failed, crashed or stopped app does not run, in one line for its visitors. */
+  reason: z.string().max(300).optional(),
 });
 export type RouteEntry = z.infer<typeof routeEntry>;
+
+const visitorReasonLength = 200;
+const notRunningStatuses: ReadonlySet<string> = new Set(['failed', 'crashed', 'stopped']);
+
+/**
+ * The first sentence of the app's status message, for the visitors of an app that does not run
+ * (the whole message, with its log lines, is for its developers on the app's page).
+ */
+export function visitorReason(
+  status: RouteEntry['status'],
+  statusMessage: string | null,
+): string | undefined {
+  if (!notRunningStatuses.has(status) || statusMessage === null) return undefined;
+  const firstLine = statusMessage.trim().split('\n')[0] ?? '';
+  const firstSentence = firstLine.split(/(?<=[.!?])\s/)[0]?.trim() ?? '';
+  if (firstSentence === '') return undefined;
+  return firstSentence.length > visitorReasonLength
+    ? `${firstSentence.slice(0, visitorReasonLength - 1).trimEnd()}…`
+    : firstSentence;
+}
 
 export function routeKeys(instance: string) {
   return {
