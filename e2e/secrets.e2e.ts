@@ -50,7 +50,9 @@ test('invalid TOML is refused with its line; saved secrets stay hidden until rev
     await secrets.getByLabel('Secrets (TOML)').fill(`FIRST = "ok"\nGREETING = "${value}\n`);
     await secrets.getByRole('button', { name: 'Save secrets' }).click();
     const notice = secrets.getByTestId('secrets-notice');
-    await expect(notice).toContainText(/line 2, column \d+: .+Nothing was saved/);
+    await expect(notice).toContainText(
+      /line 2, column \d+: the text in quotes is not closed; add a " at its end\. Nothing was saved\./,
+    );
     await expect(notice).not.toContainText(value);
     await expect(secrets.getByText('No secrets yet.')).toBeVisible();
   });

@@ -1,4 +1,4 @@
-import { expect, test } from 'vitest';
+import { describe, expect, it, test } from 'vitest';
 import { CoveError } from '../errors';
 import { isAllowedEnvName, parseSecretsToml, secretKeyNames, secretsAsEnvironment } from './toml';
 
@@ -27,7 +27,7 @@ test('an unterminated string is refused with its line and reason, without the te
 
 test('a key defined twice is refused at the second definition', () => {
   const error = errorOf('a = "1"\nb = "2"\na = "3"\n');
-  expect(error.message).toMatch(/line 3, column 1: .*redefine/);
+  expect(error.message).toMatch(/line 3, column 1: `a` is defined twice; keep one\./);
 });
 
 test('a line that is not key = value is refused with its line', () => {
@@ -53,4 +53,38 @@ test('only top-level strings with usable names become environment variables', ()
   expect(secretsAsEnvironment(table)).toEqual({ GREETING: 'hello', api_key: 'k' });
   expect(isAllowedEnvName('Path')).toBe(false);
   expect(isAllowedEnvName('_token')).toBe(true);
+});
+
+describe('TOML errors in plain words, with their line, never the text', () => {
+  const messageOf = (text: string) => {
+    try {
+      parseSecretsToml(text);
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
+    return 'parsed';
+  };
+  it.each([
+    [
+      'TOKEN = "ok"\nPASSWORD = "hunter2\n',
+      'line 2, column',
+      'the text in quotes is not closed; add a " at its end.',
+    ],
+    ["KEY = 'hunter2\n", 'line 1,', "the text in quotes is not closed; add a ' at its end."],
+    ['A = 1\nA = 2\n', 'line 2,', '`A` is defined twice; keep one.'],
+    ['hunter2\n', 'line 1,', 'each line is key = "value", and this one has no =.'],
+    ['A =\n', 'line 1,', '`A` has no value; write A = "value".'],
+    ['[database\nuser = "x"\n', 'line 1,', 'the table name is not closed; add a ] at its end.'],
+    [
+      'A = "x" hunter2\n',
+      'line 1,',
+      'something follows the value; one key = value per line, and text in quotes.',
+    ],
+  ])('%j', (text, where, reason) => {
+    const message = messageOf(text);
+    expect(message).toContain(where);
+    expect(message).toContain(reason);
+    expect(message).toMatch(/Nothing was saved\.$/);
+    expect(message).not.toContain('hunter2');
+  });
 });
