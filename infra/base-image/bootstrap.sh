@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Builds the base Python image from Debian packages (debootstrap + docker import) for hosts that
 # cannot pull the official python image. Cached: an existing image with the same tag is reused.
+# `bootstrap.sh [suite] [tag]`: bookworm (Python 3.11) by default; trixie gives Python 3.13.
 set -euo pipefail
 
-tag="${COVE_BASE_IMAGE:-cove/base-python:bookworm}"
+suite="${1:-bookworm}"
+tag="${2:-${COVE_BASE_IMAGE:-cove/base-python:bookworm}}"
 mirror="${COVE_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 
 if docker image inspect "$tag" >/dev/null 2>&1; then
@@ -15,9 +17,9 @@ command -v debootstrap >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get inst
 root=$(mktemp -d /var/tmp/cove-base.XXXXXX)
 trap 'rm -rf "$root"' EXIT
 
-echo "base image $tag: debootstrap bookworm (about a minute)"
+echo "base image $tag: debootstrap $suite (about a minute)"
 debootstrap --variant=minbase --include=python3,python3-venv,ca-certificates \
-  bookworm "$root" "$mirror" >/dev/null
+  "$suite" "$root" "$mirror" >/dev/null
 # Keep the image small: no apt lists, caches or docs.
 rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/* "$root"/usr/share/doc/* "$root"/usr/share/man/*
 tar -C "$root" -c . | docker import \

@@ -12,6 +12,10 @@ repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 : "${COVE_INSTANCE:=local}"
 : "${COVE_BASE_IMAGE:=cove/base-python:bookworm}"
 : "${COVE_RUNTIME_IMAGE:=cove/runtime:dev}"
+# A second Python: Debian trixie's 3.13 (bookworm's is 3.11), its own base and runtime image.
+: "${COVE_BASE_IMAGE_TRIXIE:=cove/base-python:trixie}"
+: "${COVE_RUNTIME_IMAGE_TRIXIE:=${COVE_RUNTIME_IMAGE}-trixie}"
+export COVE_BASE_IMAGE_TRIXIE COVE_RUNTIME_IMAGE_TRIXIE
 export COVE_STATE_DIR COVE_PG_PORT COVE_REDIS_PORT COVE_DASHBOARD_PORT COVE_PROXY_PORT COVE_GIT_PORT \
   COVE_APPS_DOMAIN COVE_INSTANCE COVE_BASE_IMAGE COVE_RUNTIME_IMAGE
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }

@@ -26,12 +26,23 @@ echo "migrating"
 export COVE_DATABASE_URL="postgres://postgres@127.0.0.1:$COVE_PG_PORT/cove"
 npm run --silent migrate
 
-# Images: the base from Debian when no registry is reachable (cached), then the runtime on top.
-"$repo_root/infra/base-image/bootstrap.sh"
+# Images: the bases from Debian when no registry is reachable (cached), then a runtime on each:
+# bookworm's Python 3.11 (the default) and trixie's 3.13. The two are built side by side.
 if [ "${COVE_TRUST_HOST_CA:-1}" = 1 ] && [ -s /etc/ssl/certs/ca-certificates.crt ]; then
   cp /etc/ssl/certs/ca-certificates.crt runtime-image/extra-ca/host-ca.crt
 fi
-echo "runtime image $COVE_RUNTIME_IMAGE"
-DOCKER_BUILDKIT=0 docker build --build-arg "BASE_IMAGE=$COVE_BASE_IMAGE" \
-  -t "$COVE_RUNTIME_IMAGE" runtime-image >"$COVE_STATE_DIR/logs/runtime-image.log" 2>&1 ||
-  { tail -n 30 "$COVE_STATE_DIR/logs/runtime-image.log"; exit 1; }
+build_runtime() { # suite base-tag runtime-tag
+  "$repo_root/infra/base-image/bootstrap.sh" "$1" "$2" &&
+    echo "runtime image $3" &&
+    DOCKER_BUILDKIT=0 docker build --build-arg "BASE_IMAGE=$2" -t "$3" runtime-image \
+      >"$COVE_STATE_DIR/logs/runtime-image-$1.log" 2>&1 ||
+    { tail -n 30 "$COVE_STATE_DIR/logs/runtime-image-$1.log"; return 1; }
+}
+build_runtime bookworm "$COVE_BASE_IMAGE" "$COVE_RUNTIME_IMAGE" &
+bookworm_build=$!
+build_runtime trixie "$COVE_BASE_IMAGE_TRIXIE" "$COVE_RUNTIME_IMAGE_TRIXIE" &
+trixie_build=$!
+status=0
+wait "$bookworm_build" || status=$?
+wait "$trixie_build" || status=$?
+[ "$status" = 0 ] || exit "$status"

@@ -4,7 +4,7 @@ import { type AppView, type UpdateAppRequest, updateAppResponse } from '@cove/sh
 import { useState } from 'react';
 import { actionNotice } from '../lib/client/action-notice';
 import { apiRequest, messageBesideFields } from '../lib/client/api';
-import { Field } from './field';
+import { Field, SelectField } from './field';
 import { LogView } from './log-view';
 
 interface Draft {
@@ -38,6 +38,18 @@ function draftOf(app: AppView): Draft {
     maxReplicas: String(app.scaling.maxReplicas),
     sessionsPerReplica: String(app.scaling.sessionsPerReplica),
   };
+}
+
+/** The placeholder of an empty idle time: the platform's, with its number. */
+export function platformDefault(seconds: number): string {
+  if (seconds === 0) return 'platform default: never';
+  const readable =
+    seconds % 3600 === 0
+      ? `${seconds / 3600} h`
+      : seconds % 60 === 0
+        ? `${seconds / 60} min`
+        : `${seconds} s`;
+  return seconds < 60 ? `platform default: ${seconds} s` : `platform default: ${seconds} s (${readable})`;
 }
 
 /** An empty idle time goes back to the platform's default. */
@@ -102,6 +114,8 @@ export function SettingsPanel({
   onSaved: (app: AppView) => void;
 }) {
   const [draft, setDraft] = useState(() => draftOf(app));
+  /** After a rollback, a build with new settings may keep the live version or take the branch head. */
+  const [buildFrom, setBuildFrom] = useState<'live' | 'branch-head'>('live');
   const [isBusy, setBusy] = useState(false);
   const [fields, setFields] = useState<Record<string, string>>({});
   const [notice, setNotice] = useState<{ text: string; isError: boolean } | null>(null);
@@ -116,7 +130,7 @@ export function SettingsPanel({
     setRebuildId(null);
     const result = await apiRequest(`/apps/${app.name}`, updateAppResponse, {
       method: 'PATCH',
-      body: changesOf(app, draft),
+      body: { ...changesOf(app, draft), ...(rolledBackCommit && needsBuild ? { buildFrom } : {}) },
     });
     setBusy(false);
     if (!result.ok) {
@@ -132,7 +146,23 @@ export function SettingsPanel({
     onSaved(result.data.app);
   }
 
+  const changes = changesOf(app, draft);
+  const needsBuild =
+    changes.repoUrl !== undefined ||
+    changes.branch !== undefined ||
+    changes.mainFile !== undefined ||
+    changes.pythonVersion !== undefined;
+  const live = app.currentDeployment;
+  // A rollback made an older version live: a build of the branch head would replace it.
+  const rolledBackCommit =
+    live?.trigger === 'rollback' &&
+    live.commit !== null &&
+    changes.branch === undefined &&
+    changes.repoUrl === undefined
+      ? live.commit.slice(0, 7)
+      : null;
   const { maxMemoryMb, maxCpus } = app.resources;
+  const offered = app.offeredPythonVersions;
   return (
     <section className="card" data-testid="settings">
       <h2>Settings</h2>
@@ -174,15 +204,30 @@ export function SettingsPanel({
             hint="Changing it starts a new build."
             error={fields.mainFile}
           />
-          <Field
-            id="settings-python"
-            label="Python version"
-            value={draft.pythonVersion}
-            onChange={set('pythonVersion')}
-            placeholder="platform default"
-            hint="Used when the repository has no .python-version, e.g. 3.11. Changing it starts a new build."
-            error={fields.pythonVersion}
-          />
+          {offered.length > 0 ? (
+            <SelectField
+              id="settings-python"
+              label="Python version"
+              value={draft.pythonVersion}
+              onChange={set('pythonVersion')}
+              options={[
+                { value: '', label: `Platform default (${offered[0]})` },
+                ...offered.map((version) => ({ value: version, label: `Python ${version}` })),
+              ]}
+              hint="Used when the repository has no .python-version. Changing it starts a new build."
+              error={fields.pythonVersion}
+            />
+          ) : (
+            <Field
+              id="settings-python"
+              label="Python version"
+              value={draft.pythonVersion}
+              onChange={set('pythonVersion')}
+              placeholder="platform default"
+              hint="Used when the repository has no .python-version, e.g. 3.11. Changing it starts a new build."
+              error={fields.pythonVersion}
+            />
+          )}
           <Field
             id="settings-memory"
             label="Memory (MB)"
@@ -213,7 +258,7 @@ export function SettingsPanel({
             min={0}
             value={draft.freezeAfterSeconds}
             onChange={set('freezeAfterSeconds')}
-            placeholder="platform default"
+            placeholder={platformDefault(app.idle.platformFreezeAfterSeconds)}
             hint="With no visitor for this long the app is paused: memory kept, wakes in a moment. 0 never."
             error={fields.freezeAfterSeconds}
           />
@@ -224,7 +269,7 @@ export function SettingsPanel({
             min={0}
             value={draft.stopAfterSeconds}
             onChange={set('stopAfterSeconds')}
-            placeholder="platform default"
+            placeholder={platformDefault(app.idle.platformStopAfterSeconds)}
             hint="With no visitor for this long the app is stopped and holds no memory. 0 never."
             error={fields.stopAfterSeconds}
           />
@@ -262,6 +307,29 @@ export function SettingsPanel({
             {replicasNow(app)}
           </p>
         </fieldset>
+        {rolledBackCommit && needsBuild && canChange ? (
+          <fieldset className="plain" data-testid="settings-build-from">
+            <legend>These changes need a build. Build which version?</legend>
+            <label>
+              <input
+                type="radio"
+                name="build-from"
+                checked={buildFrom === 'live'}
+                onChange={() => setBuildFrom('live')}
+              />{' '}
+              The live version ({rolledBackCommit}, made live by a rollback)
+            </label>
+            <label>
+              <input
+                type="radio"
+                name="build-from"
+                checked={buildFrom === 'branch-head'}
+                onChange={() => setBuildFrom('branch-head')}
+              />{' '}
+              The head of {draft.branch}
+            </label>
+          </fieldset>
+        ) : null}
         {notice ? (
           <p className={notice.isError ? 'form-error' : 'notice'} role="status" data-testid="settings-notice">
             {notice.text}

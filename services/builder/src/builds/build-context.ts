@@ -11,6 +11,7 @@ import { collectIncludedFiles } from './dependencies/requirements-includes';
 import type { DependencyPlan, PythonInstall } from './dependencies/types';
 import { contextLayout, dependencyContextFiles, generateDockerfile } from './dockerfile';
 import { choosePythonVersion } from './python-version';
+import { offeredRuntimes } from './runtime-images';
 import { runtimePythonVersions } from './runtime-python';
 import { describeStreamlitConfig, streamlitConfigFile } from './streamlit-config';
 
@@ -33,6 +34,8 @@ async function withIncludedFiles(
 export interface PreparedContext {
   plan: DependencyPlan;
   pythonVersion: string;
+  /** The runtime image with that Python: the dependencies and the code go on it. */
+  runtimeImage: string;
 }
 
 function inFolder(folder: string, name: string): string {
@@ -58,9 +61,13 @@ export async function prepareBuildContext(
     ...folders.map((folder) => inFolder(folder, streamlitConfigFile)),
   ]);
 
-  const offered = await runtimePythonVersions(runtime, {
-    [labelKeys.helperOf]: config.COVE_INSTANCE,
-  }).offered(config.COVE_RUNTIME_IMAGE);
+  const pythonOf = runtimePythonVersions(runtime, { [labelKeys.helperOf]: config.COVE_INSTANCE });
+  const runtimes = await offeredRuntimes(config, async (image) => {
+    const [version] = await pythonOf.offered(image);
+    if (version === undefined) throw new Error(`The runtime image ${image} offers no Python`);
+    return version;
+  });
+  const offered = runtimes.map((entry) => entry.pythonVersion);
   const versionFile = folders
     .map((folder) => inFolder(folder, '.python-version'))
     .find((file) => files.has(file));
@@ -82,7 +89,9 @@ export async function prepareBuildContext(
     await mkdir(path.dirname(path.join(dependenciesDir, name)), { recursive: true });
     await writeFile(path.join(dependenciesDir, name), content);
   }
-  return { plan: { ...plan, python }, pythonVersion: version.version };
+  const chosen = runtimes.find((entry) => entry.pythonVersion === version.version);
+  if (chosen === undefined) throw new Error(`No runtime image has the chosen Python ${version.version}`);
+  return { plan: { ...plan, python }, pythonVersion: version.version, runtimeImage: chosen.image };
 }
 
 /** Writes `<contextDir>/Dockerfile`: the code copied onto `baseImage`. */

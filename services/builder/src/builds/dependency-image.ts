@@ -38,6 +38,8 @@ export interface DependencyInstall {
   appId: string;
   workspaceId: string;
   deploymentId: string;
+  /** The runtime image with the app's Python (build-context.ts chose it). */
+  runtimeImage: string;
   log: (line: string) => void;
   signal: AbortSignal;
 }
@@ -92,14 +94,14 @@ export async function installDependencies(
 ): Promise<string> {
   const { config, runtime } = context;
   const { plan, log, signal } = install;
-  if (plan.aptPackages.length === 0 && plan.python === null) return config.COVE_RUNTIME_IMAGE;
-  const runtimeImage = await runtime.inspectImage(config.COVE_RUNTIME_IMAGE);
+  if (plan.aptPackages.length === 0 && plan.python === null) return install.runtimeImage;
+  const runtimeImage = await runtime.inspectImage(install.runtimeImage);
   if (runtimeImage === null)
-    throw transientFailure(`The runtime image ${config.COVE_RUNTIME_IMAGE} is not on this host.`);
+    throw transientFailure(`The runtime image ${install.runtimeImage} is not on this host.`);
   const buildUser = runtimeImage.labels[buildUserLabel];
   if (buildUser === undefined || !/^\d+$/.test(buildUser)) {
     throw transientFailure(
-      `The runtime image ${config.COVE_RUNTIME_IMAGE} has no build user (label ${buildUserLabel}): it was built before dependencies were installed without root. Build it again from runtime-image/ (infra/local/setup.sh does).`,
+      `The runtime image ${install.runtimeImage} has no build user (label ${buildUserLabel}): it was built before dependencies were installed without root. Build it again from runtime-image/ (infra/local/setup.sh does).`,
     );
   }
   const key = dependencyKey({
@@ -161,7 +163,7 @@ export async function installDependencies(
     return result.imageId;
   };
 
-  let image = config.COVE_RUNTIME_IMAGE;
+  let image = install.runtimeImage;
   const intermediate: string[] = [];
   try {
     if (plan.aptPackages.length > 0) {

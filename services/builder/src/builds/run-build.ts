@@ -123,6 +123,7 @@ async function buildAndDeploy(
     appId: app.id,
     workspaceId: app.workspaceId,
     deploymentId: deployment.id,
+    runtimeImage: prepared.runtimeImage,
     log,
     signal,
   });

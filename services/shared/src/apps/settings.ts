@@ -12,6 +12,7 @@ import { updateAppRequest } from '../contracts/api';
 import { parseInput } from '../contracts/validation';
 import { isUniqueViolation } from '../db/errors';
 import { apps } from '../db/schema/apps';
+import { deployments } from '../db/schema/deployments';
 import { CoveError } from '../errors';
 import { checkGitUrl } from '../git/url-policy';
 import { queueDeployment } from '../lifecycle/deployments';
@@ -25,10 +26,21 @@ import { moveRoutes, storeRename } from './rename';
 import { checkAppRepository } from './repository';
 import type { AppRow } from './views';
 
-type Changes = Omit<UpdateAppRequest, 'name'>;
+type Changes = Omit<UpdateAppRequest, 'name' | 'buildFrom'>;
 
 function limitError(field: 'memoryMb' | 'cpus', message: string): CoveError {
   return new CoveError('invalid_input', message, { fields: { [field]: message } });
+}
+
+/** A Python version must be one the installation offers, when it lists them (COVE_RUNTIME_IMAGES). */
+function checkPythonVersion(deps: AppsDeps, changes: Changes): void {
+  const offered = deps.config.COVE_RUNTIME_IMAGES.map((entry) => entry.pythonVersion);
+  if (changes.pythonVersion == null || offered.length === 0 || offered.includes(changes.pythonVersion))
+    return;
+  const choices =
+    offered.length === 1 ? offered[0] : `${offered.slice(0, -1).join(', ')} or ${offered.at(-1)}`;
+  const message = `Python ${changes.pythonVersion} is not offered here; choose ${choices}.`;
+  throw new CoveError('invalid_input', message, { fields: { pythonVersion: message } });
 }
 
 /** The resource settings must stay within the operator's maximum (COVE_APP_MAX_*). */
@@ -79,6 +91,21 @@ async function checkSourceChanges(deps: AppsDeps, app: AppRow, changes: Changes)
     branch: changes.branch ?? app.branch,
     mainFile: changes.mainFile ?? app.mainFile,
   });
+}
+
+async function liveDeploymentOf(deps: AppsDeps, app: AppRow) {
+  if (app.liveDeploymentId === null) return null;
+  const [row] = await deps.db
+    .select({ commitSha: deployments.commitSha, trigger: deployments.trigger })
+    .from(deployments)
+    .where(
+      and(
+        eq(deployments.workspaceId, app.workspaceId),
+        eq(deployments.appId, app.id),
+        eq(deployments.id, app.liveDeploymentId),
+      ),
+    );
+  return row ?? null;
 }
 
 /** Only the fields whose value differs from what the app has. */
@@ -200,6 +227,7 @@ export async function updateApp(
   const app = await findApp(deps.db, workspaceId, name);
   const changes = changedFields(app, request);
   checkLimits(deps, changes);
+  checkPythonVersion(deps, changes);
   checkReplicaRange(app, changes);
   // Awake, the app holds its memory once per replica, at least its minimum of them.
   if (changes.memoryMb !== undefined || changes.minReplicas !== undefined) {
@@ -233,6 +261,18 @@ export async function updateApp(
   const source = needsBuild
     ? await rebuildSource(deps.db, { ...app, branch: changes.branch ?? app.branch })
     : null;
+  // What a build would build: the branch head, or (asked for, and the branch unchanged) the live commit.
+  const live = needsBuild ? await liveDeploymentOf(deps, app) : null;
+  const liveCommit =
+    request.buildFrom === 'live' && changes.branch === undefined && changes.repoUrl === undefined
+      ? (live?.commitSha ?? null)
+      : null;
+  if (request.buildFrom === 'live' && needsBuild && liveCommit === null) {
+    const message =
+      'Only a live version with a known commit, on the same repository and branch, can be rebuilt with the new settings; build the branch head instead.';
+    throw new CoveError('invalid_input', message, { fields: { buildFrom: message } });
+  }
+
   let deploymentId: string | null = null;
   try {
     deploymentId = await deps.db.transaction(async (tx) => {
@@ -257,7 +297,13 @@ export async function updateApp(
       if (source === null) return null;
       const deployment = await queueDeployment(
         tx,
-        { appId: app.id, workspaceId, trigger: 'manual', ...source },
+        {
+          appId: app.id,
+          workspaceId,
+          trigger: 'manual',
+          ...source,
+          ...(liveCommit === null ? {} : { commitSha: liveCommit }),
+        },
         {
           by: user(actorUserId),
           reason: 'The repository, branch, main file or Python version changed: a new build.',
@@ -278,6 +324,14 @@ export async function updateApp(
   if (isRestarting) await deps.queues.enqueueAppOperation({ appId: app.id, operation: 'apply-resources' });
 
   const currentName = newName ?? app.name;
+  const builds =
+    deploymentId === null
+      ? null
+      : liveCommit !== null
+        ? `This builds ${liveCommit.slice(0, 7)}, the live version, with the new settings.`
+        : live?.trigger === 'rollback' && live.commitSha !== null
+          ? `This builds the head of ${changes.branch ?? app.branch}, not ${live.commitSha.slice(0, 7)}, the version a rollback made live.`
+          : null;
   const {
     freezeAfterSeconds,
     stopAfterSeconds,
@@ -311,7 +365,9 @@ export async function updateApp(
       },
       hasOtherChanges,
       deps.config.COVE_RENAME_REDIRECT_DAYS,
-    ),
+    )
+      .concat(builds === null ? '' : ` ${builds}`)
+      .trim(),
     isRebuilding: deploymentId !== null,
     isRestarting,
     deploymentId,

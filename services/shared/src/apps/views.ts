@@ -72,8 +72,8 @@ export function toAppView(
     currentDeployment: current ? toDeploymentView(current) : null,
     latestDeployment: latest ? toDeploymentView(latest) : null,
     pythonVersion: app.pythonVersion,
+    offeredPythonVersions: config.COVE_RUNTIME_IMAGES.map((entry) => entry.pythonVersion),
     resources: appResources(config, app),
-    idle: { freezeAfterSeconds: app.freezeAfterSeconds, stopAfterSeconds: app.stopAfterSeconds },
     scaling: {
       minReplicas: app.minReplicas,
       maxReplicas: app.maxReplicas,
@@ -84,6 +84,12 @@ export function toAppView(
       app.status === 'running' && route?.appId === app.id
         ? (route.replicas ?? []).map((replica) => ({ node: replica.node, status: 'running' as const }))
         : [],
+    idle: {
+      freezeAfterSeconds: app.freezeAfterSeconds,
+      stopAfterSeconds: app.stopAfterSeconds,
+      platformFreezeAfterSeconds: config.COVE_FREEZE_AFTER_SECONDS,
+      platformStopAfterSeconds: config.COVE_STOP_AFTER_SECONDS,
+    },
     lastVisitAt: lastVisitAt?.toISOString() ?? null,
     visibility: app.visibility,
     githubRepository: app.githubRepoFullName,

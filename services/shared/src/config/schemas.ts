@@ -14,6 +14,29 @@ const masterKey = z
   .string()
   .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes, base64-encoded');
 
+const runtimeImageList = z
+  .string()
+  .default('')
+  .transform((value, context) => {
+    const entries = value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== '');
+    const images: { pythonVersion: string; image: string }[] = [];
+    for (const entry of entries) {
+      const match = /^(3\.\d{1,2})=(\S+)$/.exec(entry);
+      if (match?.[1] === undefined || match[2] === undefined) {
+        context.addIssue({
+          code: 'custom',
+          message: `"${entry}" is not <python major.minor>=<image>, e.g. 3.13=cove/runtime:dev-trixie`,
+        });
+        return z.NEVER;
+      }
+      images.push({ pythonVersion: match[1], image: match[2] });
+    }
+    return images;
+  });
+
 export const commonConfigSchema = z.object({
   COVE_DATABASE_URL: z.url().startsWith('postgres'),
   COVE_REDIS_URL: z.url().startsWith('redis'),
@@ -50,6 +73,16 @@ export const commonConfigSchema = z.object({
   COVE_APP_MAX_MEMORY_MB: z.coerce.number().int().min(64).default(4096),
   COVE_APP_CPUS: z.coerce.number().positive().default(1),
   COVE_APP_MAX_CPUS: z.coerce.number().positive().default(2),
+  /** Idle seconds (no request, no open WebSocket) before an app is frozen, memory kept; 0 never. */
+  COVE_FREEZE_AFTER_SECONDS: z.coerce.number().min(0).default(600),
+  /** Idle seconds before an app is stopped and holds no memory; 0 never. */
+  COVE_STOP_AFTER_SECONDS: z.coerce.number().min(0).default(3600),
+  /**
+   * The Python versions offered, each with the runtime image that has it, the default first:
+   * `3.11=cove/runtime:dev,3.13=cove/runtime:dev-trixie`. Empty: COVE_RUNTIME_IMAGE alone, with
+   * whatever Python it has (the settings then take a version as free text).
+   */
+  COVE_RUNTIME_IMAGES: runtimeImageList,
   /** Days a renamed app's old subdomain keeps redirecting (and stays reserved for it). */
   COVE_RENAME_REDIRECT_DAYS: z.coerce.number().min(0).default(7),
   /** Each workspace's limits unless the operator set its own (npm run workspace:limits). */
@@ -159,10 +192,6 @@ const builderFields = commonConfigSchema.extend({
   COVE_BUILD_CPUS: z.coerce.number().positive().default(1),
   COVE_BUILD_PIDS_LIMIT: z.coerce.number().int().min(32).default(512),
   COVE_BUILD_DISK_MB: z.coerce.number().int().min(16).default(10240),
-  /** Idle seconds (no request, no open WebSocket) before an app is frozen, memory kept; 0 never. */
-  COVE_FREEZE_AFTER_SECONDS: z.coerce.number().min(0).default(600),
-  /** Idle seconds before an app is stopped and holds no memory; 0 never. */
-  COVE_STOP_AFTER_SECONDS: z.coerce.number().min(0).default(3600),
   /**
    * When the host has less memory available than this (MB, MemAvailable), frozen apps are stopped,
    * the least recently visited first; 0 never.

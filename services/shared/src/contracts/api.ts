@@ -106,6 +106,11 @@ export const appView = z.object({
     .string()
     .nullable()
     .describe("Python used when the repository has no .python-version; null: the platform's default."),
+  offeredPythonVersions: z
+    .array(z.string())
+    .describe(
+      'The Python versions (major.minor) this installation offers, its default first; empty: not listed.',
+    ),
   resources: z.object({
     memoryMb: z.number().int().describe("The container's memory limit."),
     cpus: z.number(),
@@ -116,6 +121,10 @@ export const appView = z.object({
     .object({
       freezeAfterSeconds: z.number().int().nullable(),
       stopAfterSeconds: z.number().int().nullable(),
+      platformFreezeAfterSeconds: z
+        .number()
+        .describe("The platform's default, used while the app's own is null."),
+      platformStopAfterSeconds: z.number(),
     })
     .describe("Idle seconds before the app is frozen, then stopped; 0 never; null: the platform's default."),
   scaling: z
@@ -228,6 +237,11 @@ export const updateAppRequest = z
       .boolean({ error: 'Say true or false: may previews have the secrets.' })
       .describe(
         "Give previews the app's secrets; off by default, since a pull request's code can read them.",
+      ),
+    buildFrom: z
+      .enum(['branch-head', 'live'], { error: 'Choose what to build: "branch-head" or "live".' })
+      .describe(
+        'When the changes need a build: the head of the branch (the default), or the commit that is live (after a rollback, to keep that version).',
       ),
   })
   .partial()
