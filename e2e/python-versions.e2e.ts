@@ -1,6 +1,7 @@
 // Python is chosen from the versions the platform offers (bookworm's 3.11, the default, and
 // trixie's 3.13 from a second runtime image), not typed; the idle times show the platform's numbers.
-// An app moved to 3.13 in its settings is rebuilt on the 3.13 image and says so itself.
+// An app moved to 3.13 in its settings is rebuilt on the 3.13 image and says so itself. After a
+// rollback, a save that needs a build asks whether to rebuild the live version or the branch head.
 import { randomUUID } from 'node:crypto';
 import { type GitServer, startGitServer } from '../services/shared/src/testing/git-server';
 import { expect, step, test } from './fixtures';
@@ -63,6 +64,29 @@ test('an app moves from the default Python to 3.13, chosen from a list', async (
     await expect(page.getByTestId('settings-build-log')).toContainText('Using Python 3.13');
     await appPage.reload();
     await expect(appPage.getByText(/^Running on Python 3\.13\.\d+$/)).toBeVisible({ timeout: 60_000 });
+  });
+
+  await step('after a rollback, a save that needs a build asks which version to build', async () => {
+    await openAppTab(page, 'Deployments');
+    await page.getByRole('button', { name: /^Make .+ live$/ }).click();
+    await expect(async () => {
+      await appPage.reload();
+      await expect(appPage.getByText(/^Running on Python 3\.11\.\d+$/)).toBeVisible({ timeout: 2000 });
+    }).toPass({ timeout: 120_000 });
+    await openAppTab(page, 'Settings');
+    await page.getByLabel('Python version').selectOption('');
+    const choice = page.getByTestId('settings-build-from');
+    await expect(
+      choice.getByRole('radio', { name: /^The live version \([0-9a-f]{7}, made live by a rollback\)$/ }),
+    ).toBeChecked();
+    await expect(choice.getByRole('radio', { name: 'The head of main' })).not.toBeChecked();
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await expect(page.getByTestId('settings-notice')).toContainText(
+      /This builds [0-9a-f]{7}, the live version, with the new settings\./,
+    );
+    await expect(page.getByTestId('settings-build')).toContainText('Built with the new settings', {
+      timeout: 300_000,
+    });
   });
 
   await step('delete it', async () => {
