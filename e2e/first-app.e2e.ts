@@ -126,6 +126,14 @@ test('sign up, deploy, use the app, push a change and see it live', async ({ pag
     await expect(notice).toHaveText(/^Redeployed: [0-9a-f]{7} is live\.$/, { timeout: 240_000 });
   });
 
+  await step('Reboot: the notice follows it until a fresh copy is live', async () => {
+    await page.getByRole('button', { name: 'Reboot' }).click();
+    await expect(page.getByTestId('app-notice')).toHaveText(`Rebooted: a fresh copy of ${appName} is live.`, {
+      timeout: 120_000,
+    });
+    await expect(page.getByTestId('app-status')).toHaveText('running');
+  });
+
   await step('Sleep now: the notice ends at asleep, and nothing says running beside it', async () => {
     // The app's own tab would reconnect its WebSocket and wake the app at once, before the page saw
     // it asleep: leave the app first.

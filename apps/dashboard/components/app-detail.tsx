@@ -81,7 +81,7 @@ export function AppDetail({
     setBusy(true);
     if (kind === 'reboot') {
       const result = await apiRequest(`/apps/${name}/reboot`, messageResponse, { method: 'POST' });
-      started({ kind: 'reboot' }, result.ok ? null : result.message);
+      started({ kind: 'reboot', instanceBefore: app.liveInstance }, result.ok ? null : result.message);
     } else {
       const result = await apiRequest(`/apps/${name}/deployments`, deploymentResponse, { method: 'POST' });
       started(

@@ -38,6 +38,7 @@ function app(current: DeploymentView | null, latest: DeploymentView | null): App
     currentDeployment: current,
     latestDeployment: latest,
     pythonVersion: null,
+    liveInstance: null,
     offeredPythonVersions: ['3.11', '3.13'],
     resources: { memoryMb: 512, cpus: 1, maxMemoryMb: 2048, maxCpus: 2 },
     scaling: { minReplicas: 1, maxReplicas: 1, sessionsPerReplica: 50 },

@@ -41,6 +41,7 @@ function app(overrides: Partial<AppView>): AppView {
     currentDeployment: live,
     latestDeployment: live,
     pythonVersion: null,
+    liveInstance: null,
     offeredPythonVersions: ['3.11', '3.13'],
     resources: { memoryMb: 512, cpus: 1, maxMemoryMb: 4096, maxCpus: 2 },
     scaling: { minReplicas: 1, maxReplicas: 1, sessionsPerReplica: 50 },
@@ -134,6 +135,13 @@ test('sleep and wake follow the app status to their end', () => {
   expect(actionNotice({ kind: 'wake' }, app({ status: 'running' })).text).toBe('charts is awake.');
 });
 
-test('a reboot says what happens instead of a "Rebooting…" that never ends', () => {
-  expect(actionNotice({ kind: 'reboot' }, app({})).text).not.toMatch(/…$/);
+test('a reboot is followed until a fresh container has taken over', () => {
+  const before = app({ liveInstance: 'aaaaaaaaaaaa' });
+  expect(actionNotice({ kind: 'reboot', instanceBefore: 'aaaaaaaaaaaa' }, before).text).toMatch(
+    /^Rebooting charts: .+…$/,
+  );
+  const after = app({ liveInstance: 'bbbbbbbbbbbb' });
+  expect(actionNotice({ kind: 'reboot', instanceBefore: 'aaaaaaaaaaaa' }, after).text).toBe(
+    'Rebooted: a fresh copy of charts is live.',
+  );
 });

@@ -11,7 +11,8 @@ export type AppAction =
   | { kind: 'rebuild'; deploymentId: string }
   | { kind: 'sleep' }
   | { kind: 'wake' }
-  | { kind: 'reboot' };
+  /** instanceBefore: the live container when Reboot was clicked (AppView.liveInstance). */
+  | { kind: 'reboot'; instanceBefore: string | null };
 
 export interface Notice {
   text: string;
@@ -85,12 +86,13 @@ export function actionNotice(action: AppAction, app: AppView): Notice {
         ? { text: `${app.name} is awake.`, isError: false }
         : { text: `Waking ${app.name}…`, isError: false };
     case 'reboot':
-      // The builder swaps in a fresh container without changing the app's status, so there is no
-      // end state to follow: say what happens instead of a "…" that never ends.
-      return {
-        text: `Reboot asked for: a fresh copy of ${app.name} starts beside the running one and takes over once it answers, so visitors see no interruption.`,
-        isError: false,
-      };
+      // The app's status stays running through a reboot: its end is a fresh container taking over.
+      return app.liveInstance !== null && app.liveInstance !== action.instanceBefore
+        ? { text: `Rebooted: a fresh copy of ${app.name} is live.`, isError: false }
+        : {
+            text: `Rebooting ${app.name}: a fresh copy starts beside the running one and takes over once it answers, so visitors see no interruption…`,
+            isError: false,
+          };
     default:
       return action satisfies never;
   }

@@ -1,5 +1,6 @@
 // Database rows -> the API's views (contracts/api.ts).
 
+import { createHash } from 'node:crypto';
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 import { appLimitBounds, appLimits } from '../config/app-limits';
@@ -50,6 +51,12 @@ export interface PreviewRelations {
 
 const noPreviews: PreviewRelations = { previews: [], parentName: null };
 
+/** A name for the container serving the live version that says nothing of the engine's ids. */
+function liveInstanceOf(current: DeploymentRow | null): string | null {
+  if (current?.containerId == null) return null;
+  return createHash('sha256').update(current.containerId).digest('hex').slice(0, 12);
+}
+
 export function toAppView(
   config: CommonConfig,
   app: AppRow,
@@ -72,6 +79,7 @@ export function toAppView(
     currentDeployment: current ? toDeploymentView(current) : null,
     latestDeployment: latest ? toDeploymentView(latest) : null,
     pythonVersion: app.pythonVersion,
+    liveInstance: liveInstanceOf(current),
     offeredPythonVersions: config.COVE_RUNTIME_IMAGES.map((entry) => entry.pythonVersion),
     resources: appResources(config, app),
     scaling: {

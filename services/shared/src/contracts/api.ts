@@ -106,6 +106,12 @@ export const appView = z.object({
     .string()
     .nullable()
     .describe("Python used when the repository has no .python-version; null: the platform's default."),
+  liveInstance: z
+    .string()
+    .nullable()
+    .describe(
+      'Opaque; changes whenever a fresh container takes over the live version (a reboot, new limits or secrets). Null when nothing runs.',
+    ),
   offeredPythonVersions: z
     .array(z.string())
     .describe(
