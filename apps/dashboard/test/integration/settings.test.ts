@@ -245,13 +245,23 @@ test('idle times are set per app, shown in the app view, and go back to the defa
         await call(appRoute.GET, { path: `/apps/${app.name}`, params: { name: app.name }, token })
       ).json(),
     );
-  expect((await get()).idle).toEqual({ freezeAfterSeconds: null, stopAfterSeconds: null });
+  expect((await get()).idle).toEqual({
+    freezeAfterSeconds: null,
+    stopAfterSeconds: null,
+    platformFreezeAfterSeconds: 600,
+    platformStopAfterSeconds: 3600,
+  });
   expect((await get()).lastVisitAt).toBeNull();
 
   const response = await patch(token, app.name, { freezeAfterSeconds: 120, stopAfterSeconds: 0 });
   expect(response.status).toBe(200);
   const body = updateAppResponse.parse(await response.json());
-  expect(body.app.idle).toEqual({ freezeAfterSeconds: 120, stopAfterSeconds: 0 });
+  expect(body.app.idle).toEqual({
+    freezeAfterSeconds: 120,
+    stopAfterSeconds: 0,
+    platformFreezeAfterSeconds: 600,
+    platformStopAfterSeconds: 3600,
+  });
   expect(body.isRestarting).toBe(false);
   expect(body.isRebuilding).toBe(false);
   expect(body.message).toMatch(/idle times apply from the next sleep check/);
@@ -266,6 +276,8 @@ test('idle times are set per app, shown in the app view, and go back to the defa
   expect(updateAppResponse.parse(await reset.json()).app.idle).toEqual({
     freezeAfterSeconds: null,
     stopAfterSeconds: 0,
+    platformFreezeAfterSeconds: 600,
+    platformStopAfterSeconds: 3600,
   });
 });
 
