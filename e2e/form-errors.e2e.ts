@@ -44,19 +44,20 @@ test('a refused setting is shown once, beside its field, without internal names'
   const settings = page.getByTestId('settings');
   await openAppTab(page, 'Settings');
 
-  await step('a Python version that is not one', async () => {
-    await settings.getByLabel('Python version').fill('python three');
+  await step('fewer CPUs than an app needs', async () => {
+    // (Python is a drop-down of the versions on offer: python-versions.e2e.ts.)
+    await settings.getByLabel('CPUs').fill('0.01');
     await settings.getByRole('button', { name: 'Save settings' }).click();
-    const message = 'Give a Python version as major.minor, for example 3.11.';
-    await expect(settings.locator('#settings-python-error')).toHaveText(message);
-    await expect(settings.getByLabel('Python version')).toHaveAttribute('aria-invalid', 'true');
+    const message = 'Give the app at least 0.1 CPU.';
+    await expect(settings.locator('#settings-cpus-error')).toHaveText(message);
+    await expect(settings.getByLabel('CPUs')).toHaveAttribute('aria-invalid', 'true');
     await expect(page.getByText(message)).toHaveCount(1);
-    await expect(page.getByText('pythonVersion')).toHaveCount(0);
+    await expect(page.getByText('cpus:')).toHaveCount(0);
     await expect(page.getByTestId('settings-notice')).toHaveCount(0);
   });
 
   await step('more memory than the installation allows', async () => {
-    await settings.getByLabel('Python version').fill('');
+    await settings.getByLabel('CPUs').fill('1');
     await settings.getByLabel('Memory (MB)').fill('1000000');
     await settings.getByRole('button', { name: 'Save settings' }).click();
     const error = settings.locator('#settings-memory-error');
