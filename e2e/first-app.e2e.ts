@@ -31,6 +31,9 @@ test('sign up, deploy, use the app, push a change and see it live', async ({ pag
 
   await step('sign up', async () => {
     await signUpInDashboard(page, `scientist-${suffix}@example.com`);
+    // A first-run guide on the empty app list says how to start.
+    await expect(page.getByTestId('first-run-guide')).toContainText('Deploy your first app');
+    await expect(page.getByTestId('first-run-guide')).toContainText('Click New app');
   });
 
   const appPage = await context.newPage();

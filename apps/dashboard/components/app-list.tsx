@@ -24,8 +24,22 @@ export function AppList({ initialApps }: { initialApps: AppView[] }) {
 
   if (apps.length === 0) {
     return (
-      <div className="card empty">
-        <p>No apps yet. Deploy one from a git repository with a Streamlit script.</p>
+      <div className="card empty" data-testid="first-run-guide">
+        <h2>Deploy your first app</h2>
+        <ol>
+          <li>
+            Put your Streamlit script (for example <code>streamlit_app.py</code>) in a git repository, with a{' '}
+            <code>requirements.txt</code> for the packages it imports.
+          </li>
+          <li>
+            Click <strong>New app</strong> (developers and owners) and give the repository URL, its branch and
+            the script&apos;s path. Cove checks that they are there before it builds.
+          </li>
+          <li>
+            The app is live at its own address within a minute or two. Add the webhook shown under its
+            Settings to your repository, and every push redeploys it.
+          </li>
+        </ol>
       </div>
     );
   }
