@@ -6,6 +6,7 @@ import type { BuilderConfig } from '@cove/shared/config/schemas';
 import { connectDatabase } from '@cove/shared/db/client';
 import { openJobQueues } from '@cove/shared/jobs/queues';
 import type { Logger } from '@cove/shared/logs/logger';
+import { certificateManagerFromConfig } from '@cove/shared/tls/from-config';
 import { Redis } from 'ioredis';
 import type { BuilderContext } from './context';
 import { startOomWatch } from './deploy/oom-watch';
@@ -47,6 +48,9 @@ export async function startBuilder(
   const reconciler = startReconciler(context, queues, [sleepIdleApps, scaleReplicas]);
   const oomWatch = startOomWatch(context);
   const workers = startWorkers(context, workerConnection, reconciler);
+  // Certificates for the proxy's HTTPS, when an ACME CA is configured.
+  const certificates = certificateManagerFromConfig(config, { db: database.db, redis, logger });
+  certificates?.start();
   await workers.ready();
   logger.info(
     { instance: config.COVE_INSTANCE, concurrency: config.COVE_BUILD_CONCURRENCY },
@@ -57,6 +61,7 @@ export async function startBuilder(
     async stop() {
       await workers.close(options.drainMs ?? 30_000);
       await reconciler.stop();
+      await certificates?.stop();
       await queues.close();
       await oomWatch.stop();
       await runtimeLogs.stopAll();

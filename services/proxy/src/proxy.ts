@@ -6,6 +6,8 @@ import { buildProxy } from './server';
 
 export interface RunningProxy {
   port: number;
+  /** The HTTPS listener's port, when COVE_PROXY_HTTPS_PORT is set. */
+  httpsPort: number | null;
   /** Stops accepting, lets in-flight requests and WebSockets finish within the grace period, then quits. */
   stop(): Promise<void>;
 }
@@ -17,21 +19,39 @@ export async function startProxy(
 ): Promise<RunningProxy> {
   const redis = new Redis(config.COVE_REDIS_URL, { maxRetriesPerRequest: null });
   redis.on('error', (error) => logger.warn({ error: { message: error.message } }, 'Redis connection error'));
-  let app: Awaited<ReturnType<typeof buildProxy>>;
+  let built: Awaited<ReturnType<typeof buildProxy>> | undefined;
   try {
-    app = await buildProxy({ config, redis, logger, ...options });
-    await app.listen({ host: config.COVE_PROXY_HOST, port: config.COVE_PROXY_PORT });
+    built = await buildProxy({ config, redis, logger, ...options });
+    await built.app.listen({ host: config.COVE_PROXY_HOST, port: config.COVE_PROXY_PORT });
+    const { httpsServer } = built;
+    if (httpsServer !== null) {
+      await new Promise<void>((resolve, reject) => {
+        httpsServer.once('error', reject);
+        httpsServer.listen({ host: config.COVE_PROXY_HOST, port: config.COVE_PROXY_HTTPS_PORT }, () => {
+          httpsServer.off('error', reject);
+          resolve();
+        });
+      });
+    }
   } catch (error) {
+    await built?.app.close();
     redis.disconnect();
     throw error;
   }
+  const { app, httpsServer } = built;
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.COVE_PROXY_PORT;
-  logger.info({ host: config.COVE_PROXY_HOST, port, appsDomain: config.COVE_APPS_DOMAIN }, 'proxy listening');
+  const httpsAddress = httpsServer?.address();
+  const httpsPort = typeof httpsAddress === 'object' && httpsAddress !== null ? httpsAddress.port : null;
+  logger.info(
+    { host: config.COVE_PROXY_HOST, port, httpsPort, appsDomain: config.COVE_APPS_DOMAIN },
+    'proxy listening',
+  );
 
   let stopping: Promise<void> | undefined;
   return {
     port,
+    httpsPort,
     stop() {
       stopping ??= (async () => {
         await app.close();

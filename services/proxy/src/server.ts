@@ -2,8 +2,11 @@
 // a running public app goes straight to the forwarder from the server's own handler; everything else
 // (private apps, sleeping apps, problems, the waking page) is a Fastify app. WebSockets are
 // forwarded from the server's 'upgrade' event.
+// With an HTTPS port, a second listener terminates TLS with the certificates the builder keeps in
+// Redis (tls/), plain HTTP redirects to it once a host has one, and the CA's HTTP-01 challenges
+// are answered on plain HTTP. The dashboard's host can be forwarded to the dashboard here too.
 // Routes come from Redis only; the proxy never talks to Docker or Postgres.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ProxyConfig } from '@cove/shared/config/schemas';
 import { openJobQueues } from '@cove/shared/jobs/queues';
@@ -33,6 +36,7 @@ import {
 } from './routing/replica-pin';
 import { resolveRequest } from './routing/resolve';
 import { createRouteCache } from './routing/route-cache';
+import { createTlsEdge } from './tls/tls-edge';
 import { createWakeRequests } from './wake/wake-requests';
 import { awaitWakeStatus } from './wake/wake-status';
 
@@ -61,7 +65,13 @@ function pathOf(request: IncomingMessage): string {
   return (request.url ?? '/').split('?')[0] ?? '/';
 }
 
-export async function buildProxy(options: BuildProxyOptions): Promise<FastifyInstance> {
+export interface BuiltProxy {
+  app: FastifyInstance;
+  /** The TLS listener (not yet listening), when COVE_PROXY_HTTPS_PORT is set. */
+  httpsServer: Server | null;
+}
+
+export async function buildProxy(options: BuildProxyOptions): Promise<BuiltProxy> {
   const { config, redis, logger } = options;
   const shutdownGraceMs = options.shutdownGraceMs ?? 10_000;
   const routes = createRouteCache({ redis, instance: config.COVE_INSTANCE, logger });
@@ -102,6 +112,18 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
     answerTimeoutMs,
   });
   const tunnels = new WebSocketTunnels();
+  const edge = createTlsEdge({
+    config,
+    redis,
+    logger,
+    httpForwarder,
+    tunnels,
+    trustedProxyAddresses,
+    answerTimeoutMs,
+    serve: (request, response) => handleRequest?.(request, response),
+  });
+  await edge.start();
+  const { httpsServer } = edge;
 
   /** The replica of the app this browser is pinned to (a new pin when it has none that is live). */
   function pinFor(request: IncomingMessage, route: RouteEntry): PinnedUpstream | null {
@@ -142,9 +164,15 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
     return true;
   }
 
+  let handleRequest: ((request: IncomingMessage, response: ServerResponse) => void) | undefined;
   const app = Fastify({
     logger: false,
     serverFactory: (fastifyHandler) => {
+      handleRequest = (request, response) => {
+        if (!edge.handleRequest(request, response) && !forwardToRunningApp(request, response)) {
+          fastifyHandler(request, response);
+        }
+      };
       const headersTimeoutMs = config.COVE_PROXY_HEADERS_TIMEOUT_SECONDS * 1000;
       const requestTimeoutMs = config.COVE_PROXY_REQUEST_TIMEOUT_SECONDS * 1000;
       const server = createServer(
@@ -157,9 +185,7 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
           // Fastify's default, which it sets only on servers it makes.
           keepAliveTimeout: 72_000,
         },
-        (request, response) => {
-          if (!forwardToRunningApp(request, response)) fastifyHandler(request, response);
-        },
+        (request, response) => handleRequest?.(request, response),
       );
       server.maxConnections = config.COVE_PROXY_MAX_CONNECTIONS;
       limitConnectionsPerAddress(
@@ -297,12 +323,13 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
     return forwardReply(request, reply, appName, awake);
   });
 
-  app.server.on('upgrade', async (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+  async function onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', (error) => logger.debug({ error: errorDetails(error) }, 'client socket error'));
     if (isStopping) {
       writeResponseToSocket(socket, problemFor(request, { kind: 'proxy_stopping' }));
       return;
     }
+    if (edge.handleUpgrade(request, socket, head)) return;
     let resolution = resolveRequest(request.headers.host, config.COVE_APPS_DOMAIN, routes, access.isPrivate);
     if (resolution.kind === 'problem' && resolution.problem.kind === 'app_not_found') {
       // A tab opened before a rename reconnects to the old name: serve it from the current one.
@@ -378,15 +405,25 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
         }
       },
     });
-  });
+  }
 
+  for (const server of httpsServer === null ? [app.server] : [app.server, httpsServer]) {
+    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      onUpgrade(request, socket, head).catch((error: unknown) => {
+        logger.error({ err: error }, 'upgrade failed');
+        socket.destroy();
+      });
+    });
+  }
   app.addHook('preClose', (done) => {
     isStopping = true;
+    edge.close();
     tunnels.closeAllPolitely('Cove proxy is restarting');
     forceCloseTimer = setTimeout(() => {
       logger.warn({ openWebSockets: tunnels.openCount }, 'shutdown grace period over; closing connections');
       tunnels.destroyAll();
       app.server.closeAllConnections();
+      edge.closeAllConnections();
     }, shutdownGraceMs);
     done();
   });
@@ -395,11 +432,12 @@ export async function buildProxy(options: BuildProxyOptions): Promise<FastifyIns
     tunnels.destroyAll();
     await httpForwarder.destroy();
     await routes.stop();
+    await edge.stop();
     await access.stop();
     await activity.stop();
     await replicaSessions.stop();
     await queues.close();
   });
 
-  return app;
+  return { app, httpsServer };
 }

@@ -12,10 +12,15 @@ const forwardedForHeaders = new Set([
   viewerEmailHeader,
 ]);
 
-/** The port a Host header names ("[::1]:8080" included), 80 when it names none. */
-function portOf(host: string): string {
+/** The port a Host header names ("[::1]:8080" included), the scheme's default when it names none. */
+function portOf(host: string, defaultPort: string): string {
   const colon = host.lastIndexOf(':');
-  return colon > host.lastIndexOf(']') && colon < host.length - 1 ? host.slice(colon + 1) : '80';
+  return colon > host.lastIndexOf(']') && colon < host.length - 1 ? host.slice(colon + 1) : defaultPort;
+}
+
+/** Whether the client's connection is TLS (the proxy's HTTPS listener). */
+export function isEncrypted(request: IncomingMessage): boolean {
+  return 'encrypted' in request.socket && request.socket.encrypted === true;
 }
 
 function appended(existing: string | string[] | undefined, value: string): string {
@@ -56,14 +61,16 @@ export function requestHead(
   }
   const host = source.host ?? '';
   const peer = request.socket.remoteAddress ?? '';
-  const proto = isUpgrade ? 'ws' : 'http';
+  const isTls = isEncrypted(request);
+  const proto = isUpgrade ? (isTls ? 'wss' : 'ws') : isTls ? 'https' : 'http';
+  const defaultPort = isTls ? '443' : '80';
   if (options.isFromTrustedProxy === true) {
     head += `x-forwarded-for: ${appended(source['x-forwarded-for'], peer)}\r\n`;
-    head += `x-forwarded-port: ${firstOf(source['x-forwarded-port']) || portOf(host)}\r\n`;
+    head += `x-forwarded-port: ${firstOf(source['x-forwarded-port']) || portOf(host, defaultPort)}\r\n`;
     head += `x-forwarded-proto: ${firstOf(source['x-forwarded-proto']) || proto}\r\n`;
     head += `x-forwarded-host: ${firstOf(source['x-forwarded-host']) || host}\r\n`;
   } else {
-    head += `x-forwarded-for: ${peer}\r\nx-forwarded-port: ${portOf(host)}\r\n`;
+    head += `x-forwarded-for: ${peer}\r\nx-forwarded-port: ${portOf(host, defaultPort)}\r\n`;
     head += `x-forwarded-proto: ${proto}\r\nx-forwarded-host: ${host}\r\n`;
   }
   const viewer = viewerEmailOf(request);

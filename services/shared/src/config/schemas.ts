@@ -235,6 +235,35 @@ const builderFields = commonConfigSchema.extend({
   COVE_SWARM_CPU_RESERVATION: z.coerce.number().min(0).max(1).default(0.25),
   /** How long Swarm may take to place, pull and start an app's task. */
   COVE_SWARM_START_TIMEOUT_SECONDS: z.coerce.number().positive().default(120),
+  /**
+   * The ACME CA's directory (e.g. https://acme-v02.api.letsencrypt.org/directory); set, the builder
+   * keeps a certificate for the dashboard's host and every app's host. Unset: no certificates.
+   */
+  COVE_ACME_DIRECTORY_URL: z.url().startsWith('https://').optional(),
+  /** The contact the CA mails about expiring certificates. */
+  COVE_ACME_EMAIL: z.email().optional(),
+  /** A PEM file of the CA's own HTTPS root, for a private or test CA (pebble); public CAs need none. */
+  COVE_ACME_CA_FILE: z.string().min(1).optional(),
+  /**
+   * A DNS provider hook for one wildcard certificate of the apps' domain (DNS-01): a URL that takes
+   * POST set-txt / clear-txt with {"host","value"}, or a command run as `<command> set|clear <fqdn> <value>`.
+   */
+  COVE_ACME_DNS_HOOK_URL: z.url().optional(),
+  COVE_ACME_DNS_HOOK_COMMAND: z.string().min(1).optional(),
+  /** Renew once less than this fraction of a certificate's lifetime is left. */
+  COVE_TLS_RENEW_FRACTION: z.coerce
+    .number()
+    .gt(0)
+    .lt(1)
+    .default(1 / 3),
+  /** The longest the certificate manager waits between two passes. */
+  COVE_TLS_CHECK_INTERVAL_SECONDS: z.coerce.number().positive().default(60),
+  /** After a failed issuance: the first retry's delay, doubling up to the maximum. */
+  COVE_TLS_RETRY_BASE_SECONDS: z.coerce.number().positive().default(60),
+  COVE_TLS_RETRY_MAX_SECONDS: z.coerce
+    .number()
+    .positive()
+    .default(6 * 3600),
 });
 
 function requireSwarmSettings(config: z.infer<typeof builderFields>, context: z.RefinementCtx): void {
@@ -274,6 +303,13 @@ export const builderConfigSchema = builderFields.superRefine((config, context) =
   if (problem !== null) context.addIssue({ code: 'custom', path: ['COVE_APP_SUBNETS'], message: problem });
   refuseSharedSite(config, context);
   requireSwarmSettings(config, context);
+  if (config.COVE_ACME_DNS_HOOK_URL && config.COVE_ACME_DNS_HOOK_COMMAND) {
+    context.addIssue({
+      code: 'custom',
+      path: ['COVE_ACME_DNS_HOOK_COMMAND'],
+      message: 'set either COVE_ACME_DNS_HOOK_URL or COVE_ACME_DNS_HOOK_COMMAND, not both',
+    });
+  }
 });
 
 export const proxyConfigSchema = commonConfigSchema
@@ -306,6 +342,14 @@ export const proxyConfigSchema = commonConfigSchema
       (entry) => z.union([z.ipv4(), z.ipv6()]).safeParse(entry).success,
       (entry) => `"${entry}" is not an IP address`,
     ),
+    /** Where the proxy serves HTTPS (443 in production); unset: plain HTTP only. */
+    COVE_PROXY_HTTPS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+    /** The HTTPS port in the addresses plain HTTP redirects to, when it differs from the listening one. */
+    COVE_PROXY_PUBLIC_HTTPS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+    /** The dashboard's server (e.g. http://127.0.0.1:4100): requests for its host go there. */
+    COVE_PROXY_DASHBOARD_UPSTREAM: z.url().startsWith('http://').optional(),
+    /** Strict-Transport-Security's max-age on HTTPS answers. */
+    COVE_HSTS_MAX_AGE_SECONDS: z.coerce.number().int().min(0).default(31_536_000),
   })
   .refine(
     (config) => config.COVE_PROXY_HEADERS_TIMEOUT_SECONDS <= config.COVE_PROXY_REQUEST_TIMEOUT_SECONDS,

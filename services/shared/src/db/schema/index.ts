@@ -3,3 +3,4 @@ export * from './deployments';
 export * from './identity';
 export * from './lifecycle';
 export * from './secrets';
+export * from './tls';
