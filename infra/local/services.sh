@@ -13,6 +13,9 @@ command -v git >/dev/null || need_packages+=(git)
 command -v curl >/dev/null || need_packages+=(curl)
 command -v debootstrap >/dev/null || need_packages+=(debootstrap)
 command -v supervisord >/dev/null || need_packages+=(supervisor)
+# The local ACME CA (HTTPS for make up, and the HTTPS tests), with its challenge and DNS server.
+command -v pebble >/dev/null && command -v pebble-challtestsrv >/dev/null || need_packages+=(pebble)
+command -v openssl >/dev/null || need_packages+=(openssl)
 if [ "${COVE_WITH_BROWSER:-0}" = 1 ] && [ ! -x /usr/bin/chromium ]; then need_packages+=(chromium); fi
 if [ ${#need_packages[@]} -gt 0 ]; then
   echo "installing: ${need_packages[*]}"

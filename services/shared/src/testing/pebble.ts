@@ -19,6 +19,8 @@ export interface Pebble {
   serverCaFile: string;
   /** challtestsrv's management API: the DNS hook (POST set-txt / clear-txt). */
   challengeServerUrl: string;
+  /** challtestsrv's DNS server (host:port), the resolver pebble uses. */
+  dnsServer: string;
   /** The root that signs the certificates pebble issues (new at every start). */
   issuingRootPem(): Promise<string>;
   /** Stops pebble alone (the CA is down); start() brings it back on the same ports. */
@@ -166,6 +168,7 @@ export async function startPebble(options: {
     directoryUrl: `https://127.0.0.1:${acmePort}/dir`,
     serverCaFile: certificateFile,
     challengeServerUrl,
+    dnsServer: `127.0.0.1:${dnsPort}`,
     async issuingRootPem() {
       const response = await get(`https://127.0.0.1:${managementPort}/roots/0`, serverCa);
       if (response.status !== 200) throw new Error(`pebble's root: ${response.status}`);

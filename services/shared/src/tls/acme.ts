@@ -88,6 +88,22 @@ export async function acmeErrorReason(error: unknown, directoryUrl: string): Pro
   return message;
 }
 
+/** Registers the account key at the CA (or finds its account): the URL orders are signed with. */
+export async function registerAccount(account: AcmeAccount): Promise<string> {
+  const client = new acme.Client({ directoryUrl: account.directoryUrl, accountKey: account.keyPem });
+  await client.createAccount({
+    termsOfServiceAgreed: true,
+    ...(account.email === null ? {} : { contact: [`mailto:${account.email}`] }),
+  });
+  return client.getAccountUrl();
+}
+
+/** The CA no longer knows the account (a CA that was reset): register again. */
+export function isUnknownAccountError(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : '';
+  return /account/i.test(message) && /(not found|does not exist|no existing)/i.test(message);
+}
+
 export async function issueCertificate(options: IssueOptions): Promise<IssuedCertificate> {
   const { account, host, challengeType, redis, instance, dnsHook } = options;
   if (challengeType === 'dns-01' && dnsHook === null) {
@@ -98,8 +114,7 @@ export async function issueCertificate(options: IssueOptions): Promise<IssuedCer
   const client = new acme.Client({
     directoryUrl: account.directoryUrl,
     accountKey: account.keyPem,
-    // No account URL: acme-client then asks the CA for the key's account (creating it the first
-    // time), one request more per order, which also survives a CA that forgot its accounts.
+    ...(account.accountUrl === null ? {} : { accountUrl: account.accountUrl }),
     backoffAttempts: 10,
     backoffMin: 200,
     backoffMax: 3_000,

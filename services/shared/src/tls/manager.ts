@@ -7,7 +7,13 @@ import type { Redis } from 'ioredis';
 import type { Database } from '../db/client';
 import { apps } from '../db/schema/apps';
 import type { Logger } from '../logs/logger';
-import { acmeErrorReason, issueCertificate } from './acme';
+import {
+  type AcmeAccount,
+  acmeErrorReason,
+  issueCertificate,
+  isUnknownAccountError,
+  registerAccount,
+} from './acme';
 import type { DnsHook } from './challenges';
 import { type WantedCertificate, wantedCertificates } from './hosts';
 import { tlsKeys } from './keys';
@@ -86,11 +92,23 @@ export function createCertificateManager(options: CertificateManagerOptions): Ce
     }
   }
 
-  async function issue(certificate: WantedCertificate, previous: CertificateRow | undefined): Promise<void> {
+  /** The account, registered at the CA once before any order (orders in parallel then share it). */
+  async function registeredAccount(): Promise<AcmeAccount> {
+    const account = await loadOrCreateAccount(db, options.masterKeys, options.directoryUrl, options.email);
+    if (account.accountUrl !== null) return account;
+    const accountUrl = await registerAccount(account);
+    await saveAccountUrl(db, options.directoryUrl, accountUrl);
+    return { ...account, accountUrl };
+  }
+
+  async function issue(
+    certificate: WantedCertificate,
+    previous: CertificateRow | undefined,
+    account: AcmeAccount,
+  ): Promise<void> {
     const { host, challengeType } = certificate;
     const [currentKey] = options.masterKeys;
     try {
-      const account = await loadOrCreateAccount(db, options.masterKeys, options.directoryUrl, options.email);
       const issued = await issueCertificate({
         account,
         host,
@@ -105,16 +123,26 @@ export function createCertificateManager(options: CertificateManagerOptions): Ce
       await mirror(row);
       logger.info({ host, notAfter: issued.notAfter.toISOString() }, 'certificate issued');
     } catch (error) {
-      const failedAttempts = (previous?.failedAttempts ?? 0) + 1;
-      const nextAttemptAt = new Date(Date.now() + retryDelayMs(failedAttempts, options.retry));
-      const reason = await acmeErrorReason(error, options.directoryUrl);
-      await saveFailedIssuance(db, host, challengeType, { reason, failedAttempts, nextAttemptAt });
-      nextDueMs = Math.min(nextDueMs, nextAttemptAt.getTime());
-      logger.warn(
-        { host, failedAttempts, nextAttemptAt: nextAttemptAt.toISOString(), reason },
-        'certificate issuance failed',
-      );
+      // Registered again at the next attempt.
+      if (isUnknownAccountError(error)) await saveAccountUrl(db, options.directoryUrl, null);
+      await recordFailure(certificate, previous, await acmeErrorReason(error, options.directoryUrl));
     }
+  }
+
+  async function recordFailure(
+    certificate: WantedCertificate,
+    previous: CertificateRow | undefined,
+    reason: string,
+  ): Promise<void> {
+    const { host, challengeType } = certificate;
+    const failedAttempts = (previous?.failedAttempts ?? 0) + 1;
+    const nextAttemptAt = new Date(Date.now() + retryDelayMs(failedAttempts, options.retry));
+    await saveFailedIssuance(db, host, challengeType, { reason, failedAttempts, nextAttemptAt });
+    nextDueMs = Math.min(nextDueMs, nextAttemptAt.getTime());
+    logger.warn(
+      { host, failedAttempts, nextAttemptAt: nextAttemptAt.toISOString(), reason },
+      'certificate issuance failed',
+    );
   }
 
   async function mirror(row: CertificateRow): Promise<void> {
@@ -155,14 +183,22 @@ export function createCertificateManager(options: CertificateManagerOptions): Ce
       if (decision.action === 'issue') due.push(certificate);
       else nextDueMs = Math.min(nextDueMs, decision.untilMs);
     }
+    if (due.length === 0) return;
+    let account: AcmeAccount;
+    try {
+      account = await registeredAccount();
+    } catch (error) {
+      const reason = await acmeErrorReason(error, options.directoryUrl);
+      for (const certificate of due) await recordFailure(certificate, rows.get(certificate.host), reason);
+      return;
+    }
     // A few at a time: a CA rate-limits, and a first start may want many.
     for (let index = 0; index < due.length && !isStopped; index += 3) {
+      const batch = due.slice(index, index + 3);
       await Promise.all(
-        due
-          .slice(index, index + 3)
-          .map((certificate) =>
-            withLock(certificate.host, () => issue(certificate, rows.get(certificate.host))),
-          ),
+        batch.map((certificate) =>
+          withLock(certificate.host, () => issue(certificate, rows.get(certificate.host), account)),
+        ),
       );
     }
   }

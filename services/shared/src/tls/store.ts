@@ -107,6 +107,10 @@ export async function loadOrCreateAccount(
   return loadOrCreateAccount(db, masterKeys, directoryUrl, email);
 }
 
-export async function saveAccountUrl(db: Database, directoryUrl: string, accountUrl: string): Promise<void> {
+export async function saveAccountUrl(
+  db: Database,
+  directoryUrl: string,
+  accountUrl: string | null,
+): Promise<void> {
   await db.update(acmeAccounts).set({ accountUrl }).where(eq(acmeAccounts.directoryUrl, directoryUrl));
 }
