@@ -3,7 +3,7 @@
 // Otherwise a page that says so.
 import { accessPagePath, grantAppAccess } from '@cove/shared/access/grant';
 import { safeReturnPath } from '@cove/shared/access/return-path';
-import { readCookie, sessionCookieName } from '@cove/shared/auth/request';
+import { readSessionToken } from '@cove/shared/auth/request';
 import { accessPageQuery } from '@cove/shared/contracts/api';
 import { route } from '../../lib/server/http';
 
@@ -20,7 +20,7 @@ export const GET = route(async ({ request, context }) => {
   const grant = await grantAppAccess(context, {
     appName,
     returnPath,
-    sessionCookie: readCookie(request.headers, sessionCookieName),
+    sessionCookie: readSessionToken(request.headers, context.config.COVE_DASHBOARD_URL),
   });
   switch (grant.kind) {
     case 'sign_in':

@@ -1,7 +1,7 @@
 // Route handlers are thin: parse the request with a contract, call the domain, answer with JSON.
 // They use only the Web Request, so tests call them directly with real Request objects.
 
-import { authenticateRequest, type Caller, requireRole } from '@cove/shared/auth/request';
+import { authenticateRequest, type Caller, isHttpsRequest, requireRole } from '@cove/shared/auth/request';
 import { parseInput } from '@cove/shared/contracts/validation';
 import type { MemberRole } from '@cove/shared/db/schema/identity';
 import { CoveError } from '@cove/shared/errors';
@@ -130,6 +130,7 @@ export function reply<Schema extends z.ZodType>(
   return Response.json(schema.parse(body), { status });
 }
 
-export function isSecureDashboard(context: ServerContext): boolean {
-  return new URL(context.config.COVE_DASHBOARD_URL).protocol === 'https:';
+/** Whether this request reached the dashboard over HTTPS (its session cookie is then `__Host-`). */
+export function isHttpsDashboard(context: ServerContext, request: Request): boolean {
+  return isHttpsRequest(request.headers, context.config.COVE_DASHBOARD_URL);
 }

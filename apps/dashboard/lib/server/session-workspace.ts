@@ -1,21 +1,16 @@
 // Moving the browser's session between workspaces after a switch, an accepted invitation or leaving.
 // Only a cookie session moves: an API token belongs to the workspace it was created in.
 import { createSession, type Principal } from '@cove/shared/auth/accounts';
-import {
-  clearedSessionCookie,
-  readCookie,
-  sessionCookie,
-  sessionCookieName,
-} from '@cove/shared/auth/request';
+import { clearedSessionCookie, readSessionToken, sessionCookie } from '@cove/shared/auth/request';
 import type { WorkspaceMembershipView } from '@cove/shared/contracts/api';
 import { listWorkspacesOf, switchSessionWorkspace } from '@cove/shared/workspaces/switch';
-import type { ServerContext } from './context';
-import { isSecureDashboard } from './http';
+import { type ServerContext, serverContext } from './context';
+import { isHttpsDashboard } from './http';
 
 /** The session cookie's value, unless the request is authenticated by a bearer token. */
 export function sessionTokenOf(request: Request): string | null {
   if (request.headers.has('authorization')) return null;
-  return readCookie(request.headers, sessionCookieName);
+  return readSessionToken(request.headers, serverContext().config.COVE_DASHBOARD_URL);
 }
 
 export async function moveSession(
@@ -39,7 +34,7 @@ export async function sessionAfterLeaving(
   principal: Principal,
 ): Promise<{ cookie: string; workspace: WorkspaceMembershipView | null } | null> {
   if (sessionTokenOf(request) === null) return null;
-  const options = { isSecure: isSecureDashboard(context) };
+  const options = { isHttps: isHttpsDashboard(context, request) };
   const [next] = await listWorkspacesOf(context.db, principal);
   if (!next) return { cookie: clearedSessionCookie(options), workspace: null };
   const session = await createSession(context.db, { userId: principal.userId, workspaceId: next.id });

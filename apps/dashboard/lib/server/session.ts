@@ -2,15 +2,16 @@
 // authenticateRequest on the Web Request instead).
 import type { Principal } from '@cove/shared/auth/accounts';
 import { resolveSession } from '@cove/shared/auth/accounts';
-import { sessionCookieName } from '@cove/shared/auth/request';
-import { cookies } from 'next/headers';
+import { readSessionToken } from '@cove/shared/auth/request';
+import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { serverContext } from './context';
 
 export async function currentPrincipal(): Promise<Principal | null> {
-  const token = (await cookies()).get(sessionCookieName)?.value;
+  const context = serverContext();
+  const token = readSessionToken(await headers(), context.config.COVE_DASHBOARD_URL);
   if (!token) return null;
-  return resolveSession(serverContext().db, token);
+  return resolveSession(context.db, token);
 }
 
 export async function requireSignedIn(): Promise<Principal> {

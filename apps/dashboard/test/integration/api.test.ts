@@ -80,6 +80,41 @@ async function errorOf(response: Response) {
 }
 
 describe('accounts', () => {
+  test('over HTTPS (through the proxy) the session cookie is __Host- prefixed, and only that one counts', async () => {
+    const email = `${randomUUID()}@example.com`;
+    const httpsHeaders = {
+      origin: 'https://localhost:4443',
+      host: 'localhost:4443',
+      'x-forwarded-proto': 'https',
+    };
+    const signedUp = await call(signupRoute.POST, {
+      method: 'POST',
+      path: '/auth/signup',
+      params: {},
+      body: { email, password: 'a long enough password' },
+      headers: httpsHeaders,
+    });
+    expect(signedUp.status).toBe(201);
+    const setCookie = signedUp.headers.get('set-cookie') ?? '';
+    expect(setCookie).toMatch(/^__Host-cove_session=[\w-]+; Path=\/; HttpOnly; SameSite=Lax; .*; Secure$/);
+    const token = (setCookie.split(';')[0] ?? '').split('=')[1] ?? '';
+    const overHttps = await call(sessionRoute.GET, {
+      path: '/session',
+      params: {},
+      cookie: `__Host-cove_session=${token}`,
+      headers: { 'x-forwarded-proto': 'https' },
+    });
+    expect(await overHttps.json()).toMatchObject({ user: { email } });
+    // A cookie without the prefix (which a sibling host could have planted) is not a session over HTTPS.
+    const planted = await call(sessionRoute.GET, {
+      path: '/session',
+      params: {},
+      cookie: `cove_session=${token}`,
+      headers: { 'x-forwarded-proto': 'https' },
+    });
+    expect(planted.status).toBe(401);
+  });
+
   test('sign up, then sign in with the same password; a verified email is taken', async () => {
     const account = await newAccount();
     const session = await call(sessionRoute.GET, { path: '/session', params: {}, cookie: account.cookie });

@@ -8,6 +8,31 @@ import { resolveApiToken } from './api-tokens';
 import { hasRole } from './roles';
 
 export const sessionCookieName = 'cove_session';
+/**
+ * The name over HTTPS: a browser takes a `__Host-` cookie only from the host itself (Secure,
+ * Path=/, no Domain), so no app on a sibling host can plant or shadow it (security review M2).
+ */
+export const secureSessionCookieName = '__Host-cove_session';
+
+/**
+ * Whether the browser reached the dashboard over HTTPS: its address is https, or the proxy in front
+ * (Cove's, which sets it itself, or the operator's) says so. A client that claims it over plain
+ * HTTP only gets a Secure cookie its browser will not keep.
+ */
+export function isHttpsRequest(headers: Headers, dashboardUrl: string): boolean {
+  if (new URL(dashboardUrl).protocol === 'https:') return true;
+  return headers.get('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase() === 'https';
+}
+
+/** The session cookie's name for a request: only the `__Host-` one counts over HTTPS. */
+export function sessionCookieNameFor(isHttps: boolean): string {
+  return isHttps ? secureSessionCookieName : sessionCookieName;
+}
+
+/** The session token a request carries in its cookie (the one its scheme allows), or null. */
+export function readSessionToken(headers: Headers, dashboardUrl: string): string | null {
+  return readCookie(headers, sessionCookieNameFor(isHttpsRequest(headers, dashboardUrl)));
+}
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -29,21 +54,22 @@ export function readCookie(headers: Headers, name: string): string | null {
   return null;
 }
 
-export function sessionCookie(token: string, expiresAt: Date, options: { isSecure: boolean }): string {
+export function sessionCookie(token: string, expiresAt: Date, options: { isHttps: boolean }): string {
   const attributes = [
-    `${sessionCookieName}=${token}`,
+    `${sessionCookieNameFor(options.isHttps)}=${token}`,
     'Path=/',
     'HttpOnly',
     'SameSite=Lax',
     `Expires=${expiresAt.toUTCString()}`,
   ];
-  if (options.isSecure) attributes.push('Secure');
+  if (options.isHttps) attributes.push('Secure');
   return attributes.join('; ');
 }
 
-export function clearedSessionCookie(options: { isSecure: boolean }): string {
-  const attributes = [`${sessionCookieName}=`, 'Path=/', 'HttpOnly', 'SameSite=Lax', 'Max-Age=0'];
-  if (options.isSecure) attributes.push('Secure');
+export function clearedSessionCookie(options: { isHttps: boolean }): string {
+  const name = sessionCookieNameFor(options.isHttps);
+  const attributes = [`${name}=`, 'Path=/', 'HttpOnly', 'SameSite=Lax', 'Max-Age=0'];
+  if (options.isHttps) attributes.push('Secure');
   return attributes.join('; ');
 }
 
@@ -61,7 +87,9 @@ export function checkSameOrigin(request: Request, dashboardUrl: string): void {
   const dashboard = new URL(dashboardUrl);
   const host = request.headers.get('host');
   const allowed = new Set([dashboard.origin]);
-  if (host) allowed.add(`${dashboard.protocol}//${host}`);
+  // The host it was sent to, in the scheme it came in (HTTPS through the proxy in development).
+  const protocol = isHttpsRequest(request.headers, dashboardUrl) ? 'https:' : dashboard.protocol;
+  if (host) allowed.add(`${protocol}//${host}`);
   if (!allowed.has(origin)) {
     throw new CoveError('forbidden', `Requests from ${origin} are not allowed; use the Cove dashboard.`);
   }
@@ -108,7 +136,7 @@ export async function authenticateRequest(
     }
     return { ...principal, credential: { kind: 'token', tokenId, scope } };
   }
-  const sessionToken = readCookie(request.headers, sessionCookieName);
+  const sessionToken = readSessionToken(request.headers, options.dashboardUrl);
   if (sessionToken) {
     const principal = await resolveSession(db, sessionToken);
     if (principal) {

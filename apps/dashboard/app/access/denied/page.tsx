@@ -1,9 +1,9 @@
 // Says plainly why a private app did not open: who is signed in, and how to try as someone else.
 import { accessPagePath, grantAppAccess } from '@cove/shared/access/grant';
 import { safeReturnPath } from '@cove/shared/access/return-path';
-import { sessionCookieName } from '@cove/shared/auth/request';
+import { readSessionToken } from '@cove/shared/auth/request';
 import { accessPageQuery } from '@cove/shared/contracts/api';
-import { cookies } from 'next/headers';
+import { headers } from 'next/headers';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { serverContext } from '../../../lib/server/context';
@@ -25,7 +25,7 @@ export default async function AccessDeniedPage({
   const grant = await grantAppAccess(serverContext(), {
     appName,
     returnPath,
-    sessionCookie: (await cookies()).get(sessionCookieName)?.value ?? null,
+    sessionCookie: readSessionToken(await headers(), serverContext().config.COVE_DASHBOARD_URL),
   });
   if (grant.kind === 'sign_in') redirect(`/login?${new URLSearchParams({ next: retryPath })}`);
   return (

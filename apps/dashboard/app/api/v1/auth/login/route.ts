@@ -2,7 +2,7 @@ import { createSession, signIn } from '@cove/shared/auth/accounts';
 import { checkSameOrigin, sessionCookie } from '@cove/shared/auth/request';
 import { sessionResponse, signInRequest } from '@cove/shared/contracts/api';
 import { limitSignIn } from '../../../../../lib/server/abuse-limits';
-import { isSecureDashboard, readBody, route } from '../../../../../lib/server/http';
+import { isHttpsDashboard, readBody, route } from '../../../../../lib/server/http';
 
 export const POST = route(async ({ request, context }) => {
   if (request.headers.has('origin')) checkSameOrigin(request, context.config.COVE_DASHBOARD_URL);
@@ -17,7 +17,7 @@ export const POST = route(async ({ request, context }) => {
   const response = Response.json(sessionResponse.parse(account));
   response.headers.append(
     'set-cookie',
-    sessionCookie(session.token, session.expiresAt, { isSecure: isSecureDashboard(context) }),
+    sessionCookie(session.token, session.expiresAt, { isHttps: isHttpsDashboard(context, request) }),
   );
   return response;
 });

@@ -1,17 +1,12 @@
 import { endAppSessionsOf } from '@cove/shared/access/app-sessions';
 import { deleteSession } from '@cove/shared/auth/accounts';
-import {
-  checkSameOrigin,
-  clearedSessionCookie,
-  readCookie,
-  sessionCookieName,
-} from '@cove/shared/auth/request';
+import { checkSameOrigin, clearedSessionCookie, readSessionToken } from '@cove/shared/auth/request';
 import { hashToken } from '@cove/shared/auth/tokens';
 import { messageResponse } from '@cove/shared/contracts/api';
-import { isSecureDashboard, route } from '../../../../../lib/server/http';
+import { isHttpsDashboard, route } from '../../../../../lib/server/http';
 
 export const POST = route(async ({ request, context }) => {
-  const token = readCookie(request.headers, sessionCookieName);
+  const token = readSessionToken(request.headers, context.config.COVE_DASHBOARD_URL);
   if (token) {
     checkSameOrigin(request, context.config.COVE_DASHBOARD_URL);
     await deleteSession(context.db, token);
@@ -19,6 +14,9 @@ export const POST = route(async ({ request, context }) => {
     await endAppSessionsOf(context.redis, context.config.COVE_INSTANCE, hashToken(token));
   }
   const response = Response.json(messageResponse.parse({ message: 'Signed out.' }));
-  response.headers.append('set-cookie', clearedSessionCookie({ isSecure: isSecureDashboard(context) }));
+  response.headers.append(
+    'set-cookie',
+    clearedSessionCookie({ isHttps: isHttpsDashboard(context, request) }),
+  );
   return response;
 });

@@ -3,7 +3,7 @@ import { sendVerificationMail } from '@cove/shared/auth/email-verification';
 import { checkSameOrigin, sessionCookie } from '@cove/shared/auth/request';
 import { signUpRequest, signUpResponse } from '@cove/shared/contracts/api';
 import { limitSignUp } from '../../../../../lib/server/abuse-limits';
-import { isSecureDashboard, readBody, route } from '../../../../../lib/server/http';
+import { isHttpsDashboard, readBody, route } from '../../../../../lib/server/http';
 
 export const POST = route(async ({ request, context }) => {
   // A foreign page must not sign a visitor into an account of its choosing.
@@ -19,7 +19,7 @@ export const POST = route(async ({ request, context }) => {
   const response = Response.json(signUpResponse.parse({ ...account, verification }), { status: 201 });
   response.headers.append(
     'set-cookie',
-    sessionCookie(session.token, session.expiresAt, { isSecure: isSecureDashboard(context) }),
+    sessionCookie(session.token, session.expiresAt, { isHttps: isHttpsDashboard(context, request) }),
   );
   return response;
 });
