@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { get } from 'node:http';
+import { get as getSecure } from 'node:https';
 import path from 'node:path';
 import { setPassword, signUp } from '@cove/shared/auth/accounts';
 import { createApiToken, resolveApiToken } from '@cove/shared/auth/api-tokens';
@@ -19,6 +20,11 @@ const config = loadConfigOrExit(commonConfigSchema);
 const stateDir = path.resolve(process.env.COVE_STATE_DIR ?? '.cove');
 const gitPort = Number(process.env.COVE_GIT_PORT ?? 4090);
 const proxyPort = Number(process.env.COVE_PROXY_PORT ?? 4080);
+const httpsPort = Number(process.env.COVE_PROXY_HTTPS_PORT ?? 4443);
+/** The root of the local ACME CA (infra/local/acme.sh): what a client trusts for the HTTPS addresses. */
+const caFile = path.join(stateDir, 'ca.pem');
+const dashboardHttpsUrl = `https://${new URL(config.COVE_DASHBOARD_URL).hostname}:${httpsPort}`;
+const appsHttpsUrlTemplate = `https://{name}.${config.COVE_APPS_DOMAIN}:${httpsPort}/`;
 const adminFile = path.join(stateDir, 'admin.json');
 const adminEmail = 'admin@cove.local';
 const sampleName = 'hello';
@@ -148,9 +154,40 @@ async function checkServed(): Promise<void> {
   }
 }
 
+/** Until the proxy serves the sample app over HTTPS with a certificate the local CA signed. */
+async function checkServedOverHttps(): Promise<void> {
+  const ca = await readFile(caFile, 'utf8');
+  const host = `${sampleName}.${config.COVE_APPS_DOMAIN}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const outcome = await new Promise<string>((resolve) => {
+      getSecure(
+        {
+          host: '127.0.0.1',
+          port: httpsPort,
+          path: '/_stcore/health',
+          servername: host,
+          headers: { host },
+          ca,
+        },
+        (response) => {
+          response.resume();
+          resolve(String(response.statusCode ?? 0));
+        },
+      ).on('error', (error) => resolve(error.message));
+    });
+    if (outcome === '200') return;
+    if (Date.now() > deadline) {
+      throw new Error(`The sample app does not answer over HTTPS (${outcome}); see .cove/logs/builder.log.`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 const admin = await ensureAdmin();
 await ensureSampleApp(admin.token);
 await checkServed();
+await checkServedOverHttps();
 
 const appsUrlTemplate = appUrl(config, '{name}');
 await writeFile(
@@ -159,6 +196,9 @@ await writeFile(
     `COVE_DASHBOARD_URL=${config.COVE_DASHBOARD_URL}`,
     `COVE_API_URL=${apiUrl}`,
     `COVE_APPS_URL=${appsUrlTemplate}`,
+    `COVE_DASHBOARD_HTTPS_URL=${dashboardHttpsUrl}`,
+    `COVE_APPS_HTTPS_URL=${appsHttpsUrlTemplate}`,
+    `COVE_CA_FILE=${caFile}`,
     `COVE_API_TOKEN=${admin.token}`,
     `COVE_GIT_URL=http://127.0.0.1:${gitPort}`,
     '',
@@ -172,6 +212,7 @@ process.stdout.write(
     `  Dashboard   ${config.COVE_DASHBOARD_URL}`,
     `  Sign in     ${admin.email} / ${admin.password}`,
     `  Sample app  ${appUrl(config, sampleName)}`,
+    `  HTTPS       ${dashboardHttpsUrl} and ${appsHttpsUrlTemplate.replace('{name}', sampleName)} (trust ${caFile})`,
     `  API         ${apiUrl} (token in ${path.join(stateDir, 'env')})`,
     `  Git server  http://127.0.0.1:${gitPort}/ (the sample's repository: sample.git)`,
     'Stop everything with: make down',

@@ -6,7 +6,7 @@
 
 supervisor_conf="$COVE_STATE_DIR/supervisord.conf"
 supervisor_socket="$COVE_STATE_DIR/run/supervisor.sock"
-platform_programs=(git-server builder proxy dashboard)
+platform_programs=(acme-dns acme-ca git-server builder proxy dashboard)
 
 supervisorctl_local() { supervisorctl -c "$supervisor_conf" "$@"; }
 
@@ -32,6 +32,10 @@ serverurl=unix://$supervisor_socket
 CONF
     for program in "${platform_programs[@]}"; do
       case $program in
+        # The local ACME CA (infra/local/acme.sh): pebble, and challtestsrv as its DNS (every name
+        # is 127.0.0.1, so it checks HTTP-01 on the proxy's port).
+        acme-dns) command="pebble-challtestsrv -management 127.0.0.1:$COVE_ACME_CHALLENGE_MANAGEMENT_PORT -dns01 127.0.0.1:$COVE_ACME_DNS_PORT -http01 '' -https01 '' -tlsalpn01 '' -defaultIPv4 127.0.0.1 -defaultIPv6 ''" ;;
+        acme-ca) command="env PEBBLE_VA_NOSLEEP=1 pebble -config $COVE_STATE_DIR/pebble/config.json -dnsserver 127.0.0.1:$COVE_ACME_DNS_PORT" ;;
         git-server) command="node --import tsx infra/local/git-server.ts" ;;
         builder) command="node services/builder/dist/main.js" ;;
         proxy) command="node services/proxy/dist/main.js" ;;

@@ -103,7 +103,7 @@ export function createTlsEdge(options: {
         answerAcmeChallenge(request, response, redis, config.COVE_INSTANCE, logger);
         return true;
       }
-      if (!isHttps && certificates !== null) {
+      if (!isHttps && certificates !== null && config.COVE_PROXY_REDIRECT_TO_HTTPS) {
         const location = httpsRedirectLocation(request, certificates, config);
         if (location !== null) {
           response.writeHead(308, { location, 'content-length': '0', 'cache-control': 'no-store' }).end();

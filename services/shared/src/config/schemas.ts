@@ -348,7 +348,12 @@ export const proxyConfigSchema = commonConfigSchema
     COVE_PROXY_PUBLIC_HTTPS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
     /** The dashboard's server (e.g. http://127.0.0.1:4100): requests for its host go there. */
     COVE_PROXY_DASHBOARD_UPSTREAM: z.url().startsWith('http://').optional(),
-    /** Strict-Transport-Security's max-age on HTTPS answers. */
+    /**
+     * Plain HTTP for a host with a certificate answers 308 to HTTPS. The local set-up turns it off:
+     * its browsers and tests keep using plain HTTP beside the HTTPS a local CA signs.
+     */
+    COVE_PROXY_REDIRECT_TO_HTTPS: booleanFlag.default(true),
+    /** Strict-Transport-Security's max-age on HTTPS answers (0 in the local set-up: see above). */
     COVE_HSTS_MAX_AGE_SECONDS: z.coerce.number().int().min(0).default(31_536_000),
   })
   .refine(
