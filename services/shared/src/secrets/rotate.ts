@@ -7,6 +7,8 @@ import { webhookSecretPurpose } from '../apps/create';
 import type { Database } from '../db/client';
 import { apps } from '../db/schema/apps';
 import { appSecrets } from '../db/schema/secrets';
+import { acmeAccounts, tlsCertificates } from '../db/schema/tls';
+import { accountKeyContext, certificateKeyContext } from '../tls/keys';
 import { appSecretsPurpose } from './app-secrets';
 import { type CipherContext, ciphertextKeyId, DecryptionError, masterKeyId, rewrapValue } from './crypto';
 
@@ -71,6 +73,40 @@ export async function rotateMasterKey(
       .update(appSecrets)
       .set({ ciphertext: rewrapped, keyId: currentId })
       .where(and(eq(appSecrets.appId, row.appId), eq(appSecrets.ciphertext, row.ciphertext)));
+    result.rewrapped += 1;
+  }
+
+  // The proxies' certificate keys and the ACME account keys (the builder re-copies them to Redis).
+  for (const row of await db.select().from(tlsCertificates)) {
+    if (row.keyCiphertext === null) continue;
+    if (ciphertextKeyId(row.keyCiphertext) === currentId) {
+      result.alreadyCurrent += 1;
+      continue;
+    }
+    const rewrapped = rewrapOrNote(keys, certificateKeyContext(row.host), row.keyCiphertext, result);
+    if (rewrapped === null) continue;
+    await db
+      .update(tlsCertificates)
+      .set({ keyCiphertext: rewrapped })
+      .where(and(eq(tlsCertificates.host, row.host), eq(tlsCertificates.keyCiphertext, row.keyCiphertext)));
+    result.rewrapped += 1;
+  }
+  for (const row of await db.select().from(acmeAccounts)) {
+    if (ciphertextKeyId(row.keyCiphertext) === currentId) {
+      result.alreadyCurrent += 1;
+      continue;
+    }
+    const rewrapped = rewrapOrNote(keys, accountKeyContext(row.directoryUrl), row.keyCiphertext, result);
+    if (rewrapped === null) continue;
+    await db
+      .update(acmeAccounts)
+      .set({ keyCiphertext: rewrapped })
+      .where(
+        and(
+          eq(acmeAccounts.directoryUrl, row.directoryUrl),
+          eq(acmeAccounts.keyCiphertext, row.keyCiphertext),
+        ),
+      );
     result.rewrapped += 1;
   }
   return result;

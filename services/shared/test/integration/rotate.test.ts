@@ -8,9 +8,10 @@ import { parseConfig } from '../../src/config/load';
 import { commonConfigSchema } from '../../src/config/schemas';
 import { schema } from '../../src/db/client';
 import { readAppSecrets } from '../../src/secrets/app-secrets';
-import { DecryptionError, masterKeyId } from '../../src/secrets/crypto';
+import { DecryptionError, decryptValue, encryptValue, masterKeyId } from '../../src/secrets/crypto';
 import { rotateMasterKey } from '../../src/secrets/rotate';
 import { createTestContext, type TestContext } from '../../src/testing/context';
+import { accountKeyContext, certificateKeyContext } from '../../src/tls/keys';
 
 let context: TestContext;
 beforeAll(async () => {
@@ -63,4 +64,30 @@ test('rotation re-wraps every data key: the new key alone reads everything, the 
   expect(row?.keyId).toBe(masterKeyId(newKey));
   await expect(readAppSecrets(context.db, oldKey, scope)).rejects.toThrow(DecryptionError);
   await expect(readAppSecrets(context.db, oldKey, scope)).rejects.toThrow(/sealed with master key/);
+});
+
+test('rotation re-wraps the certificate keys and the ACME account key', async () => {
+  const oldKey = randomBytes(32).toString('base64');
+  const newKey = randomBytes(32).toString('base64');
+  const host = 'rotated.apps.example.net';
+  const directoryUrl = 'https://acme.example.net/directory';
+  await context.db.insert(schema.tlsCertificates).values({
+    host,
+    challengeType: 'http-01',
+    certificatePem: 'a chain',
+    keyCiphertext: encryptValue(oldKey, certificateKeyContext(host), 'certificate key'),
+  });
+  await context.db.insert(schema.acmeAccounts).values({
+    directoryUrl,
+    keyCiphertext: encryptValue(oldKey, accountKeyContext(directoryUrl), 'account key'),
+  });
+  const result = await rotateMasterKey(context.db, { previous: oldKey, current: newKey });
+  const [certificate] = await context.db.select().from(schema.tlsCertificates);
+  const [account] = await context.db.select().from(schema.acmeAccounts);
+  expect(decryptValue(newKey, certificateKeyContext(host), certificate?.keyCiphertext ?? '')).toBe(
+    'certificate key',
+  );
+  expect(decryptValue(newKey, accountKeyContext(directoryUrl), account?.keyCiphertext ?? '')).toBe(
+    'account key',
+  );
 });
