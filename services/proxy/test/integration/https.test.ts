@@ -14,6 +14,7 @@ import { waitFor } from '@cove/shared/testing/wait';
 import { certificateManagerFromConfig } from '@cove/shared/tls/from-config';
 import type { CertificateManager } from '@cove/shared/tls/manager';
 import { readCertificateRow } from '@cove/shared/tls/store';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningProxy, startProxy } from '../../src/proxy';
 import { nextMessage, send, waitForOpen } from './client';
@@ -194,6 +195,13 @@ describe('a challenge that fails', () => {
     expect(failed.certificatePem).toBeNull();
     expect(failed.lastError).toMatch(/127\.0\.0\.2.*(refused|connect)/i);
     expect(failed.nextAttemptAt?.getTime()).toBeGreaterThan(failed.lastErrorAt?.getTime() ?? 0);
+    // The app removed, its certificate row goes with it.
+    await context.db.delete(apps).where(eq(apps.name, 'broken'));
+    await waitFor(async () => (await readCertificateRow(context.db, `broken.${appsDomain}`)) === null, {
+      timeoutMs: 10_000,
+      intervalMs: 200,
+      description: "broken's certificate row to be removed",
+    });
   });
 });
 
