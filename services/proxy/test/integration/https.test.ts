@@ -2,7 +2,8 @@
 // over HTTP-01 through the proxy, the proxy serves the certificates with modern TLS, redirects plain
 // HTTP, renews short-lived certificates under load without a failed request, keeps serving when the
 // CA is down, and records why a challenge failed.
-import { randomUUID, X509Certificate } from 'node:crypto';
+import { createHash, randomUUID, X509Certificate } from 'node:crypto';
+import path from 'node:path';
 import { parseConfig } from '@cove/shared/config/load';
 import { builderConfigSchema, type ProxyConfig, proxyConfigSchema } from '@cove/shared/config/schemas';
 import { apps, workspaces } from '@cove/shared/db/schema/index';
@@ -14,8 +15,10 @@ import { waitFor } from '@cove/shared/testing/wait';
 import { certificateManagerFromConfig } from '@cove/shared/tls/from-config';
 import type { CertificateManager } from '@cove/shared/tls/manager';
 import { readCertificateRow } from '@cove/shared/tls/store';
+import { chromium } from '@playwright/test';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { relayDirVariable, relayPortsVariable, startHostRelay } from '../../../../e2e/browser-network/relay';
 import { type RunningProxy, startProxy } from '../../src/proxy';
 import { nextMessage, send, waitForOpen } from './client';
 import { handshakeError, httpsGet, openSecureWebSocket } from './tls-client';
@@ -27,6 +30,7 @@ const helloHost = `hello.${appsDomain}`;
 const logger = createLogger('https-test', process.env.COVE_TEST_LOG_LEVEL ?? 'silent');
 /** Short enough that a renewal (at half the lifetime) happens within the test. */
 const validitySeconds = 20;
+const repositoryRoot = path.resolve(import.meta.dirname, '../../../..');
 
 let context: TestContext;
 let pebble: Pebble;
@@ -174,6 +178,52 @@ describe('issuance over HTTP-01', () => {
     expect(message.data.toString()).toBe('over tls');
     socket.close();
     expect(app.upgradeHeaders.at(-1)?.['x-forwarded-proto']).toBe('wss');
+  });
+});
+
+describe('in Chromium', () => {
+  it('opens the app over HTTPS and keeps a WebSocket open through the proxy', async () => {
+    await servedCertificate(helloHost);
+    // Chromium trusts no test CA: accept exactly the chain pebble's intermediate signs.
+    const row = await readCertificateRow(context.db, helloHost);
+    const [, intermediatePem] = (row?.certificatePem ?? '').split(/(?<=-----END CERTIFICATE-----)\s*/);
+    const spki = new X509Certificate(intermediatePem ?? '').publicKey.export({ type: 'spki', format: 'der' });
+    // In a network namespace of its own, as the journeys run it (e2e/browser-network/relay.ts): a
+    // veth Docker adds on the host is then no network change that aborts its loads.
+    const port = proxy.httpsPort ?? 0;
+    const relay = await startHostRelay([port]);
+    const browser = await chromium.launch({
+      executablePath: path.join(repositoryRoot, 'e2e', 'browser-network', 'chromium.sh'),
+      env: { ...process.env, [relayDirVariable]: relay.dir, [relayPortsVariable]: String(port) },
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        `--host-resolver-rules=MAP *.${appsDomain} 127.0.0.1`,
+        `--ignore-certificate-errors-spki-list=${createHash('sha256').update(spki).digest('base64')}`,
+      ],
+    });
+    try {
+      const page = await browser.newPage();
+      const response = await page.goto(`https://${helloHost}:${proxy.httpsPort}/from-chromium`);
+      expect(response?.status()).toBe(200);
+      expect(await response?.headerValue('strict-transport-security')).toBe('max-age=600');
+      expect(JSON.parse((await page.textContent('body')) ?? '{}')).toMatchObject({ url: '/from-chromium' });
+      const echoed = await page.evaluate(
+        (url) =>
+          new Promise<string>((resolve, reject) => {
+            const socket = new WebSocket(url);
+            socket.onopen = () => socket.send('hello from chromium');
+            socket.onmessage = (event) => resolve(String(event.data));
+            socket.onerror = () => reject(new Error('websocket failed'));
+          }),
+        `wss://${helloHost}:${proxy.httpsPort}/_stcore/stream`,
+      );
+      expect(echoed).toBe('hello from chromium');
+    } finally {
+      await browser.close();
+      await relay.close();
+    }
   });
 });
 
