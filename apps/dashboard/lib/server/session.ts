@@ -8,8 +8,11 @@ import { redirect } from 'next/navigation';
 import { serverContext } from './context';
 
 export async function currentPrincipal(): Promise<Principal | null> {
+  // The request's headers first: they make the page dynamic, so a build never prerenders it (and
+  // never reads the configuration, which only the running server has).
+  const requestHeaders = await headers();
   const context = serverContext();
-  const token = readSessionToken(await headers(), context.config.COVE_DASHBOARD_URL);
+  const token = readSessionToken(requestHeaders, context.config.COVE_DASHBOARD_URL);
   if (!token) return null;
   return resolveSession(context.db, token);
 }
