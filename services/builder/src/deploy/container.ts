@@ -9,12 +9,12 @@ import { permanentFailure } from '../failure';
 import { appBridgeName } from '../network/firewall-rules';
 import { type ContainerInfo, labelKeys, type RunContainerRequest } from '../runtime/types';
 import { checkImageOwner } from './deployment-image';
-import { waitForHealth } from './health';
+import { scriptErrorSummary, waitForHealth } from './health';
 import { type ContainerSecrets, maskSecrets, prepareContainerSecrets } from './secrets-file';
 
 export const appPort = 8501;
 export const appUserId = 10001;
-const printedLineCount = 30;
+const printedLineCount = 40;
 
 /**
  * Named by the app's id, never its name: a name can pass to another app (after a rename), and its
@@ -62,7 +62,10 @@ function runRequest(
       [labelKeys.appId]: target.appId,
       [labelKeys.deploymentId]: target.deploymentId,
     },
-    env: secrets.env,
+    // Platform-owned, after the app's own env: turns on /_stcore/script-health-check, which
+    // waitForHealth asks so a script that raises on its first run fails its deploy (health.ts).
+    // An env var rather than an entrypoint flag so images built before it have it too.
+    env: { ...secrets.env, STREAMLIT_SERVER_SCRIPT_HEALTH_CHECK_ENABLED: 'true' },
     network: appNetworkName(instance, target.appId),
     containerPort: appPort,
     userId: appUserId,
@@ -134,6 +137,11 @@ export async function startHealthyContainer(
   if (!health.isHealthy && health.reason === 'timeout') {
     throw permanentFailure(
       `Your app did not answer within ${timeoutSeconds} seconds of starting. Streamlit printed:\n${printed}`,
+    );
+  }
+  if (!health.isHealthy && health.reason === 'script-error') {
+    throw permanentFailure(
+      `Your script raised an error on its first run: ${scriptErrorSummary(tail.map(mask))}. Streamlit printed:\n${printed}`,
     );
   }
   throw permanentFailure(`Your app stopped while starting. Streamlit printed:\n${printed}`);

@@ -25,6 +25,12 @@ export type WakeOutcome = 'woken' | 'already-awake' | 'failed' | 'nothing-live';
 const printedLineCount = 20;
 /** A visitor waits on this wake: ask for health more often than a deploy does. */
 const wakeHealthIntervalMs = 50;
+/**
+ * A wake asks /_stcore/health only, not the script health check: the image passed it when it went
+ * live, and the check runs the whole script once more before the visitor's own run (1.9 s for an
+ * app importing pandas, measured from a cold start), all of it added to the wait of a stopped app.
+ */
+const wakeHealth = { intervalMs: wakeHealthIntervalMs, checkScript: false };
 
 interface Waking {
   app: typeof apps.$inferSelect;
@@ -129,7 +135,7 @@ export async function wakeApp(context: BuilderContext, appId: string): Promise<W
     const resumedMs = elapsedMs();
     await markAwake(context, row, container, container.endpoint);
     const routedMs = elapsedMs();
-    const health = await waitForHealth(runtime, container.id, healthTimeoutMs, wakeHealthIntervalMs);
+    const health = await waitForHealth(runtime, container.id, healthTimeoutMs, wakeHealth);
     if (!health.isHealthy) return markFailed(context, row, container.id, health);
     logger.info(
       { appId, app: app.name, from: 'paused', resumedMs, routedMs, healthyMs: elapsedMs() },
@@ -146,7 +152,7 @@ export async function wakeApp(context: BuilderContext, appId: string): Promise<W
     context.runtimeLogs.follow(container.id, live.id, startedAtSeconds, mask);
   }
   const resumedMs = elapsedMs();
-  const health = await waitForHealth(runtime, container.id, healthTimeoutMs, wakeHealthIntervalMs);
+  const health = await waitForHealth(runtime, container.id, healthTimeoutMs, wakeHealth);
   const healthyMs = elapsedMs();
   const running = health.isHealthy ? await runtime.inspect(container.id) : null;
   if (running?.state !== 'running' || running.endpoint === null) {
