@@ -123,6 +123,8 @@ export function SettingsPanel({
   const [rebuildId, setRebuildId] = useState<string | null>(null);
   const set = (key: keyof Draft) => (event: { target: { value: string } }) =>
     setDraft({ ...draft, [key]: event.target.value });
+  /** What every field of the form takes from the draft: its value, its change and the API's message for it. */
+  const bound = (key: keyof Draft) => ({ value: draft[key], onChange: set(key), error: fields[key] });
 
   async function save(event: React.FormEvent) {
     event.preventDefault();
@@ -171,61 +173,49 @@ export function SettingsPanel({
           <Field
             id="settings-name"
             label="Name"
-            value={draft.name}
-            onChange={set('name')}
+            {...bound('name')}
             hint="The subdomain. After a rename the old address redirects to the new one for a while."
-            error={fields.name}
           />
           {app.githubRepository === null && app.source !== 'upload' ? (
             <Field
               id="settings-repo-url"
               label="Repository URL"
-              value={draft.repoUrl}
-              onChange={set('repoUrl')}
+              {...bound('repoUrl')}
               hint="Checked before saving: the branch and the main file must be there. Changing it starts a new build."
-              error={fields.repoUrl}
             />
           ) : null}
           {app.source === 'upload' ? null : (
             <Field
               id="settings-branch"
               label="Branch"
-              value={draft.branch}
-              onChange={set('branch')}
+              {...bound('branch')}
               hint="Changing it starts a new build."
-              error={fields.branch}
             />
           )}
           <Field
             id="settings-main-file"
             label="Main file"
-            value={draft.mainFile}
-            onChange={set('mainFile')}
+            {...bound('mainFile')}
             hint="Changing it starts a new build."
-            error={fields.mainFile}
           />
           {offered.length > 0 ? (
             <SelectField
               id="settings-python"
               label="Python version"
-              value={draft.pythonVersion}
-              onChange={set('pythonVersion')}
+              {...bound('pythonVersion')}
               options={[
                 { value: '', label: `Platform default (${offered[0]})` },
                 ...offered.map((version) => ({ value: version, label: `Python ${version}` })),
               ]}
               hint="Used when the repository has no .python-version. Changing it starts a new build."
-              error={fields.pythonVersion}
             />
           ) : (
             <Field
               id="settings-python"
               label="Python version"
-              value={draft.pythonVersion}
-              onChange={set('pythonVersion')}
+              {...bound('pythonVersion')}
               placeholder="platform default"
               hint="Used when the repository has no .python-version, e.g. 3.11. Changing it starts a new build."
-              error={fields.pythonVersion}
             />
           )}
           <Field
@@ -234,10 +224,8 @@ export function SettingsPanel({
             type="number"
             min={128}
             max={maxMemoryMb}
-            value={draft.memoryMb}
-            onChange={set('memoryMb')}
+            {...bound('memoryMb')}
             hint={`At most ${maxMemoryMb} MB. The running app restarts with it (health-checked).`}
-            error={fields.memoryMb}
           />
           <Field
             id="settings-cpus"
@@ -246,62 +234,50 @@ export function SettingsPanel({
             min={0.1}
             max={maxCpus}
             step={0.1}
-            value={draft.cpus}
-            onChange={set('cpus')}
+            {...bound('cpus')}
             hint={`At most ${maxCpus}. The running app restarts with it (health-checked).`}
-            error={fields.cpus}
           />
           <Field
             id="settings-freeze-after"
             label="Freeze after idle (seconds)"
             type="number"
             min={0}
-            value={draft.freezeAfterSeconds}
-            onChange={set('freezeAfterSeconds')}
+            {...bound('freezeAfterSeconds')}
             placeholder={platformDefault(app.idle.platformFreezeAfterSeconds)}
             hint="With no visitor for this long the app is paused: memory kept, wakes in a moment. 0 never."
-            error={fields.freezeAfterSeconds}
           />
           <Field
             id="settings-stop-after"
             label="Stop after idle (seconds)"
             type="number"
             min={0}
-            value={draft.stopAfterSeconds}
-            onChange={set('stopAfterSeconds')}
+            {...bound('stopAfterSeconds')}
             placeholder={platformDefault(app.idle.platformStopAfterSeconds)}
             hint="With no visitor for this long the app is stopped and holds no memory. 0 never."
-            error={fields.stopAfterSeconds}
           />
           <Field
             id="settings-min-replicas"
             label="Minimum replicas"
             type="number"
             min={1}
-            value={draft.minReplicas}
-            onChange={set('minReplicas')}
+            {...bound('minReplicas')}
             hint="Processes of the app while it is awake. Each holds the app's memory."
-            error={fields.minReplicas}
           />
           <Field
             id="settings-max-replicas"
             label="Maximum replicas"
             type="number"
             min={1}
-            value={draft.maxReplicas}
-            onChange={set('maxReplicas')}
+            {...bound('maxReplicas')}
             hint="More start when viewers pass the sessions per replica; idle ones stop after the freeze time."
-            error={fields.maxReplicas}
           />
           <Field
             id="settings-sessions-per-replica"
             label="Sessions per replica"
             type="number"
             min={1}
-            value={draft.sessionsPerReplica}
-            onChange={set('sessionsPerReplica')}
+            {...bound('sessionsPerReplica')}
             hint="Open browser tabs one replica takes before another starts. Each viewer stays on one replica."
-            error={fields.sessionsPerReplica}
           />
           <p className="hint" data-testid="settings-replicas">
             {replicasNow(app)}
