@@ -1,4 +1,4 @@
-import type { InputHTMLAttributes } from 'react';
+import type { InputHTMLAttributes, ReactNode } from 'react';
 
 interface FieldProps extends InputHTMLAttributes<HTMLInputElement> {
   id: string;
@@ -7,19 +7,29 @@ interface FieldProps extends InputHTMLAttributes<HTMLInputElement> {
   error?: string | undefined;
 }
 
-/** A labelled input with an optional hint and the API's message for it. */
-export function Field({ id, label, hint, error, ...input }: FieldProps) {
-  const described = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
+/** The ids of a field's hint and message, for its control's aria-describedby; undefined when it has neither. */
+function describedBy(id: string, hint: string | undefined, error: string | undefined): string | undefined {
+  return [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+}
+
+/** A field's label, its control, then its optional hint and the API's message for it. */
+function FieldFrame({
+  id,
+  label,
+  hint,
+  error,
+  children,
+}: {
+  id: string;
+  label: string;
+  hint?: string | undefined;
+  error?: string | undefined;
+  children: ReactNode;
+}) {
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      <input
-        id={id}
-        name={id}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={described || undefined}
-        {...input}
-      />
+      {children}
       {hint ? (
         <p className="hint" id={`${id}-hint`}>
           {hint}
@@ -31,6 +41,21 @@ export function Field({ id, label, hint, error, ...input }: FieldProps) {
         </p>
       ) : null}
     </div>
+  );
+}
+
+/** A labelled input with an optional hint and the API's message for it. */
+export function Field({ id, label, hint, error, ...input }: FieldProps) {
+  return (
+    <FieldFrame id={id} label={label} hint={hint} error={error}>
+      <input
+        id={id}
+        name={id}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy(id, hint, error)}
+        {...input}
+      />
+    </FieldFrame>
   );
 }
 
@@ -46,17 +71,15 @@ interface SelectFieldProps {
 
 /** A labelled drop-down with an optional hint and the API's message for it. */
 export function SelectField({ id, label, value, onChange, options, hint, error }: SelectFieldProps) {
-  const described = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
   return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
+    <FieldFrame id={id} label={label} hint={hint} error={error}>
       <select
         id={id}
         name={id}
         value={value}
         onChange={onChange}
         aria-invalid={error ? true : undefined}
-        aria-describedby={described || undefined}
+        aria-describedby={describedBy(id, hint, error)}
       >
         {options.map((option) => (
           <option key={option.value} value={option.value}>
@@ -64,16 +87,6 @@ export function SelectField({ id, label, value, onChange, options, hint, error }
           </option>
         ))}
       </select>
-      {hint ? (
-        <p className="hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      ) : null}
-      {error ? (
-        <p className="field-error" id={`${id}-error`} role="alert">
-          {error}
-        </p>
-      ) : null}
-    </div>
+    </FieldFrame>
   );
 }
