@@ -81,7 +81,7 @@ test('rotation re-wraps the certificate keys and the ACME account key', async ()
     directoryUrl,
     keyCiphertext: encryptValue(oldKey, accountKeyContext(directoryUrl), 'account key'),
   });
-  const result = await rotateMasterKey(context.db, { previous: oldKey, current: newKey });
+  await rotateMasterKey(context.db, { previous: oldKey, current: newKey });
   const [certificate] = await context.db.select().from(schema.tlsCertificates);
   const [account] = await context.db.select().from(schema.acmeAccounts);
   expect(decryptValue(newKey, certificateKeyContext(host), certificate?.keyCiphertext ?? '')).toBe(
