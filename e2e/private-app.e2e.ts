@@ -60,6 +60,9 @@ test('mark an app private, open it, be refused as an outsider, and sign out', as
     await outsiderPage.goto(appUrl);
     await expect(outsiderPage).toHaveURL(/\/login\?next=/);
     await outsiderPage.getByRole('link', { name: 'Create an account' }).click();
+    await expect(
+      outsiderPage.getByRole('heading', { name: `Create an account to open ${appName}` }),
+    ).toBeVisible();
     await submitSignUp(outsiderPage, `outsider-${suffix}@example.com`);
     await expect(
       outsiderPage.getByRole('heading', { name: `You do not have access to ${appName}` }),
@@ -74,7 +77,8 @@ test('mark an app private, open it, be refused as an outsider, and sign out', as
     await expect(page).toHaveURL(/\/login$/);
     await appPage.reload();
     await expect(appPage).toHaveURL(/\/login\?next=/);
-    await expect(appPage.getByRole('heading', { name: 'Sign in to Cove' })).toBeVisible();
+    await expect(appPage.getByRole('heading', { name: `Sign in to open ${appName}` })).toBeVisible();
+    await expect(appPage).toHaveTitle(`Sign in to open ${appName} · Cove`);
   });
 
   await step('clean up: sign in again and delete the app', async () => {

@@ -7,8 +7,19 @@ import { type FormEvent, useState } from 'react';
 import { apiRequest } from '../lib/client/api';
 import { Field } from './field';
 
-/** `next`: a same-site path to go to once signed in (checked by the page with safeReturnPath). */
-export function AuthForm({ mode, next }: { mode: 'signup' | 'login'; next?: string | undefined }) {
+/**
+ * `next`: a same-site path to go to once signed in (checked by the page with safeReturnPath);
+ * `appName`: the private app that path opens, named in the heading.
+ */
+export function AuthForm({
+  mode,
+  next,
+  appName,
+}: {
+  mode: 'signup' | 'login';
+  next?: string | undefined;
+  appName?: string | undefined;
+}) {
   const router = useRouter();
   const [isBusy, setBusy] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
@@ -42,7 +53,17 @@ export function AuthForm({ mode, next }: { mode: 'signup' | 'login'; next?: stri
 
   return (
     <main className="auth">
-      <h1>{isSignUp ? 'Create your Cove account' : 'Sign in to Cove'}</h1>
+      {appName ? (
+        <>
+          <h1>{isSignUp ? `Create an account to open ${appName}` : `Sign in to open ${appName}`}</h1>
+          <p className="hint">
+            {appName} is a private app on Cove: only people its team has let in may open it. Use the email
+            address they invited.
+          </p>
+        </>
+      ) : (
+        <h1>{isSignUp ? 'Create your Cove account' : 'Sign in to Cove'}</h1>
+      )}
       <form onSubmit={submit} className="card form" noValidate>
         {message ? (
           <p className="form-error" role="alert">

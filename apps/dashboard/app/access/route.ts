@@ -1,8 +1,8 @@
 // /access?app=<name>&return=<path>: where the proxy sends a browser that has no session on a
 // private app. Signed out: sign in first. Allowed: back to the app with a one-minute token.
 // Otherwise a page that says so.
-import { accessPagePath, grantAppAccess } from '@cove/shared/access/grant';
-import { safeReturnPath } from '@cove/shared/access/return-path';
+import { grantAppAccess } from '@cove/shared/access/grant';
+import { accessPagePath, safeReturnPath } from '@cove/shared/access/return-path';
 import { readSessionToken } from '@cove/shared/auth/request';
 import { accessPageQuery } from '@cove/shared/contracts/api';
 import { route } from '../../lib/server/http';

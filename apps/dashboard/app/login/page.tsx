@@ -1,14 +1,22 @@
-import { safeReturnPath } from '@cove/shared/access/return-path';
+import { appOfAccessPath, safeReturnPath } from '@cove/shared/access/return-path';
+import type { Metadata } from 'next';
 import { AuthForm } from '../../components/auth-form';
 
-export const metadata = { title: 'Sign in · Cove' };
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
-export default async function LoginPage({
-  searchParams,
-}: {
-  searchParams: Promise<Record<string, string | string[] | undefined>>;
-}) {
+/** `next`, when it is a same-site path; a private app's access page names the app. */
+async function readNext(searchParams: Props['searchParams']) {
   const { next } = await searchParams;
-  const nextPath = typeof next === 'string' ? safeReturnPath(next, '') : '';
-  return <AuthForm mode="login" next={nextPath || undefined} />;
+  const path = typeof next === 'string' ? safeReturnPath(next, '') : '';
+  return { path: path || undefined, appName: path ? appOfAccessPath(path) : undefined };
+}
+
+export async function generateMetadata({ searchParams }: Props): Promise<Metadata> {
+  const { appName } = await readNext(searchParams);
+  return { title: appName ? `Sign in to open ${appName} · Cove` : 'Sign in · Cove' };
+}
+
+export default async function LoginPage({ searchParams }: Props) {
+  const { path, appName } = await readNext(searchParams);
+  return <AuthForm mode="login" next={path} appName={appName} />;
 }

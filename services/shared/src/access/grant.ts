@@ -24,11 +24,6 @@ export type AccessGrant =
     }
   | { kind: 'app_not_found'; appName: string };
 
-/** The dashboard's access page for an app: where to come back after signing in. */
-export function accessPagePath(appName: string, returnPath: string): string {
-  return `/access?${new URLSearchParams({ app: appName, return: returnPath })}`;
-}
-
 export function exchangeUrl(
   config: CommonConfig,
   appName: string,

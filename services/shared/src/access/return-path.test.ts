@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { safeReturnPath } from './return-path';
+import { accessPagePath, appOfAccessPath, safeReturnPath } from './return-path';
 
 describe('safeReturnPath', () => {
   it.each([
@@ -29,5 +29,14 @@ describe('safeReturnPath', () => {
   ])('refuses %j', (value) => {
     expect(safeReturnPath(value)).toBe('/');
     expect(safeReturnPath(value, '/apps')).toBe('/apps');
+  });
+});
+
+describe('appOfAccessPath', () => {
+  it('reads the app of an access page path and nothing else', () => {
+    expect(appOfAccessPath(accessPagePath('charts', '/?x=1'))).toBe('charts');
+    expect(appOfAccessPath('/apps')).toBeUndefined();
+    expect(appOfAccessPath('/access?app=Not_A_Name')).toBeUndefined();
+    expect(appOfAccessPath('/access?return=/')).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 // Where to send a person back after a sign-in or an access check: only a path on the same site,
 // never another origin (no open redirect through ?return= or ?next=).
+import { accessPageQuery } from '../contracts/access';
 
 const probeOrigin = 'http://return-path.invalid';
 
@@ -20,4 +21,17 @@ export function safeReturnPath(value: string | null | undefined, fallback = '/')
   }
   if (url.origin !== probeOrigin) return fallback;
   return `${url.pathname}${url.search}`;
+}
+
+/** The dashboard's access page for an app: where to come back after signing in. */
+export function accessPagePath(appName: string, returnPath: string): string {
+  return `/access?${new URLSearchParams({ app: appName, return: returnPath })}`;
+}
+
+/** The app an access page path (accessPagePath) is for; undefined for any other path. */
+export function appOfAccessPath(path: string): string | undefined {
+  const url = new URL(path, probeOrigin);
+  if (url.pathname !== '/access') return undefined;
+  const query = accessPageQuery.safeParse(Object.fromEntries(url.searchParams));
+  return query.success ? query.data.app : undefined;
 }

@@ -1,6 +1,6 @@
 // Says plainly why a private app did not open: who is signed in, and how to try as someone else.
-import { accessPagePath, grantAppAccess } from '@cove/shared/access/grant';
-import { safeReturnPath } from '@cove/shared/access/return-path';
+import { grantAppAccess } from '@cove/shared/access/grant';
+import { accessPagePath, safeReturnPath } from '@cove/shared/access/return-path';
 import { readSessionToken } from '@cove/shared/auth/request';
 import { accessPageQuery } from '@cove/shared/contracts/api';
 import { headers } from 'next/headers';
