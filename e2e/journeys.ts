@@ -11,7 +11,10 @@ export async function submitSignUp(page: Page, email: string): Promise<void> {
   // After a link to the sign-up page, the previous page (with its own Email field) stays on screen
   // until the new one arrives: wait for it before typing.
   await expect(page).toHaveURL(/\/signup/);
-  await expect(page.getByRole('heading', { name: 'Create your Cove account' })).toBeVisible();
+  // (A private app's sign-up names the app: "Create an account to open <app>".)
+  await expect(
+    page.getByRole('heading', { name: /^Create (your Cove account|an account to open )/ }),
+  ).toBeVisible();
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(journeyPassword);
   await page.getByRole('button', { name: 'Create account' }).click();

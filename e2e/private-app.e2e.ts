@@ -75,6 +75,10 @@ test('mark an app private, open it, be refused as an outsider, and sign out', as
   await step('signing out of the dashboard closes the app again', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await expect(page).toHaveURL(/\/login$/);
+    // The open tab's connection ends; Streamlit's reconnect dialog says why and what to do.
+    await expect(appPage.getByText('Reload this page to sign in again', { exact: false })).toBeVisible({
+      timeout: 30_000,
+    });
     await appPage.reload();
     await expect(appPage).toHaveURL(/\/login\?next=/);
     await expect(appPage.getByRole('heading', { name: `Sign in to open ${appName}` })).toBeVisible();

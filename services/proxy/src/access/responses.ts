@@ -37,11 +37,27 @@ export function accessRequired(
       body: '',
     };
   }
+  if (isStreamlitClientPath(request.url)) {
+    // An open tab whose session ended: Streamlit's reconnect dialog shows a JSON body it can parse
+    // (only JSON: it reads the body once, as JSON), so a JSON string reads as the sentence itself.
+    return {
+      statusCode: 401,
+      headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+      body: JSON.stringify(
+        `You are no longer signed in to ${options.appName} (you signed out of Cove, or your access ended). Reload this page to sign in again.`,
+      ),
+    };
+  }
   return json(
     401,
     'app_private',
     `${options.appName} is private: open it in a browser and sign in to Cove with an account that may see it.`,
   );
+}
+
+/** Streamlit's own client endpoints (health and host-config pings, the WebSocket). */
+function isStreamlitClientPath(url: string): boolean {
+  return url.startsWith('/_stcore/');
 }
 
 /** The sign-in link was forged, is too old, or was already used. */

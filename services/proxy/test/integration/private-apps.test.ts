@@ -91,11 +91,17 @@ describe('a private app without a session', () => {
     expect(location.searchParams.get('return')).toBe('/page?q=1');
   });
 
-  it('answers other clients, and Streamlit endpoints, 401 in plain words', async () => {
-    for (const path of ['/', '/_stcore/health', '/_stcore/host-config']) {
-      const response = await send(proxy.port, 'secret.localhost', path);
-      expect(response.status).toBe(401);
-      expect(JSON.parse(response.body).error.message).toMatch(/secret is private: open it in a browser/);
+  it('answers other clients 401 in plain words, and an open tab of Streamlit how to sign in again', async () => {
+    const response = await send(proxy.port, 'secret.localhost', '/');
+    expect(response.status).toBe(401);
+    expect(JSON.parse(response.body).error.message).toMatch(/secret is private: open it in a browser/);
+    // Streamlit's reconnect dialog shows a JSON body as is: one sentence, not an error object.
+    for (const path of ['/_stcore/health', '/_stcore/host-config']) {
+      const ping = await send(proxy.port, 'secret.localhost', path);
+      expect(ping.status).toBe(401);
+      expect(JSON.parse(ping.body)).toBe(
+        'You are no longer signed in to secret (you signed out of Cove, or your access ended). Reload this page to sign in again.',
+      );
     }
   });
 
