@@ -84,6 +84,17 @@ test('an owner invites a person who signs up from the link, joins, switches work
     await expect(invitee.getByText('You are a developer here.')).toBeVisible();
   });
 
+  await step('the owner renames the workspace; its members see the new name', async () => {
+    await owner.getByLabel('Workspace name').fill(`Team ${suffix}`);
+    await owner.getByRole('button', { name: 'Rename' }).click();
+    await expect(owner.getByText(`Renamed to Team ${suffix}.`)).toBeVisible();
+    await expect(owner.getByRole('heading', { level: 1 })).toHaveText(`Team ${suffix}`);
+    await invitee.reload();
+    await expect(invitee.getByRole('heading', { level: 1 })).toHaveText(`Team ${suffix}`);
+    // Only owners rename.
+    await expect(invitee.getByLabel('Workspace name')).toHaveCount(0);
+  });
+
   await ownerContext.close();
   await inviteeContext.close();
 });

@@ -6,6 +6,7 @@ import { AppShell } from '../../components/app-shell';
 import { InvitationsPanel } from '../../components/invitations-panel';
 import { MembersPanel } from '../../components/members-panel';
 import { WorkspaceLimits } from '../../components/workspace-limits';
+import { WorkspaceNameForm } from '../../components/workspace-name-form';
 import { serverContext } from '../../lib/server/context';
 import { requireSignedIn } from '../../lib/server/session';
 
@@ -28,6 +29,7 @@ export default async function WorkspacePage() {
           You are {workspace.role === 'owner' ? 'an owner' : `a ${workspace.role}`} here.
         </span>
       </div>
+      {isOwner ? <WorkspaceNameForm name={workspace.name} /> : null}
       <MembersPanel initialMembers={members} currentUserId={principal.userId} role={principal.role} />
       {isOwner ? (
         <InvitationsPanel

@@ -112,6 +112,7 @@ export const routeRules: Record<string, RouteRule> = {
   'GET /apps/[name]/secrets': { access: 'viewer', outsider: 'not-found', request: app('/secrets') },
   'GET /apps/[name]/access': { access: 'viewer', outsider: 'not-found', request: app('/access') },
   'GET /workspace': { access: 'viewer', outsider: 'own', request: plain('/workspace') },
+  'PATCH /workspace': { access: 'owner', outsider: 'own', request: plain('/workspace', { name: 'Renamed' }) },
   'GET /workspace/members': { access: 'viewer', outsider: 'own', request: plain('/workspace/members') },
   'GET /tokens': { access: 'viewer', outsider: 'own', request: plain('/tokens') },
   /** Nobody's token: 404 for every caller allowed to ask, and no caller's own token is lost. */

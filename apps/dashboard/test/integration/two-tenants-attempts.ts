@@ -235,6 +235,7 @@ export const crossTenantAttempts: Record<string, RouteCoverage> = {
     ],
   },
   'GET /workspace': { attempts: () => own('/workspace') },
+  'PATCH /workspace': { attempts: () => own('/workspace', { body: { name: 'B renamed' } }) },
   'GET /workspace/members': { attempts: () => own('/workspace/members') },
   'PATCH /workspace/members/{userId}': {
     attempts: (a) => [

@@ -1,7 +1,9 @@
 // Teams through the API as the dashboard's pages use it: invite (no mail configured: the link is in
 // the answer), sign up with the invited email and accept, switch workspaces, change roles, leave.
 import { randomUUID } from 'node:crypto';
+import { auditLog } from '@cove/shared/db/schema/secrets';
 import type { TestContext } from '@cove/shared/testing/context';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { z } from 'zod';
 import * as signupRoute from '../../app/api/v1/auth/signup/route';
@@ -13,6 +15,7 @@ import * as revokeRoute from '../../app/api/v1/workspace/invitations/[id]/route'
 import * as invitationsRoute from '../../app/api/v1/workspace/invitations/route';
 import * as memberRoute from '../../app/api/v1/workspace/members/[userId]/route';
 import * as membersRoute from '../../app/api/v1/workspace/members/route';
+import * as workspaceRoute from '../../app/api/v1/workspace/route';
 import {
   call,
   dashboardOrigin,
@@ -208,4 +211,38 @@ test('accepting with another account is refused with a plain message', async () 
   );
   const unknown = await call(previewRoute.GET, { path: '/invitations/nope', params: { token: 'nope' } });
   expect(unknown.status).toBe(404);
+});
+
+test('an owner renames the workspace; a bad name is refused in plain words; another owner renames only theirs', async () => {
+  const owner = await signUpWithToken();
+  const rename = (token: string, body: unknown) =>
+    call(workspaceRoute.PATCH, { method: 'PATCH', path: '/workspace', params: {}, token, body });
+
+  const renamed = await rename(owner.token, { name: '  Data team  ' });
+  expect(renamed.status).toBe(200);
+  expect((await renamed.json()).name).toBe('Data team');
+  const read = await call(workspaceRoute.GET, { path: '/workspace', params: {}, token: owner.token });
+  expect((await read.json()).name).toBe('Data team');
+  const audit = await context.db
+    .select({ action: auditLog.action, keyNames: auditLog.keyNames })
+    .from(auditLog)
+    .where(and(eq(auditLog.workspaceId, owner.workspaceId), eq(auditLog.action, 'workspace.rename')));
+  expect(audit).toHaveLength(1);
+  expect(audit[0]?.keyNames[1]).toBe('Data team');
+
+  for (const [name, message] of [
+    ['   ', 'Give the workspace a name.'],
+    ['x'.repeat(61), 'A workspace name has at most 60 characters.'],
+    ['two\nlines', 'A workspace name is one line of text.'],
+  ] as const) {
+    const refused = await rename(owner.token, { name });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(await refused.json())).toContain(message);
+  }
+
+  // Another workspace's owner renames only their own (roles: role-matrix.test.ts).
+  const other = await signUpWithToken();
+  expect((await rename(other.token, { name: 'Mine' })).status).toBe(200);
+  const after = await call(workspaceRoute.GET, { path: '/workspace', params: {}, token: owner.token });
+  expect((await after.json()).name).toBe('Data team');
 });

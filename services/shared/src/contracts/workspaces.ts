@@ -86,6 +86,19 @@ export const switchWorkspaceRequest = z
   .object({ workspaceId: z.uuid({ error: 'Give the id of the workspace to switch to.' }) })
   .strict();
 
+export const renameWorkspaceRequest = z
+  .object({
+    name: z
+      .string({ error: 'Give the workspace a name.' })
+      .trim()
+      .min(1, 'Give the workspace a name.')
+      .max(60, 'A workspace name has at most 60 characters.')
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+      .regex(/^[^\u0000-\u001f\u007f]*$/, 'A workspace name is one line of text.'),
+  })
+  .strict();
+export type RenameWorkspaceRequest = z.infer<typeof renameWorkspaceRequest>;
+
 export const workspaceView = z.object({
   id: z.uuid(),
   name: z.string(),

@@ -28,6 +28,7 @@ export const auditActions = [
   'secrets.replace',
   'secrets.delete',
   'secrets.reveal',
+  'workspace.rename',
   'members.change_role',
   'members.remove',
   'members.leave',
