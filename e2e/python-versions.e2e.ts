@@ -74,6 +74,10 @@ test('an app moves from the default Python to 3.13, chosen from a list', async (
       await expect(appPage.getByText(/^Running on Python 3\.11\.\d+$/)).toBeVisible({ timeout: 2000 });
     }).toPass({ timeout: 120_000 });
     await openAppTab(page, 'Settings');
+    // The saved 3.13 is not what runs now, and the page says so.
+    await expect(page.getByTestId('settings-python-not-applied')).toHaveText(
+      'Python 3.13 is saved, but the live version runs Python 3.11: an earlier version was made live. Save or redeploy to build with Python 3.13.',
+    );
     await page.getByLabel('Python version').selectOption('');
     const choice = page.getByTestId('settings-build-from');
     await expect(

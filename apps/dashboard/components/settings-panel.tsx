@@ -4,6 +4,7 @@ import { type AppView, type UpdateAppRequest, updateAppResponse } from '@cove/sh
 import { useState } from 'react';
 import { actionNotice } from '../lib/client/action-notice';
 import { apiRequest, messageBesideFields } from '../lib/client/api';
+import { pythonNotApplied } from '../lib/client/python-not-applied';
 import { Field, SelectField } from './field';
 import { LogView } from './log-view';
 
@@ -218,6 +219,11 @@ export function SettingsPanel({
               hint="Used when the repository has no .python-version, e.g. 3.11. Changing it starts a new build."
             />
           )}
+          {pythonNotApplied(app) ? (
+            <p className="notice" data-testid="settings-python-not-applied">
+              {pythonNotApplied(app)}
+            </p>
+          ) : null}
           <Field
             id="settings-memory"
             label="Memory (MB)"

@@ -16,6 +16,7 @@ function deployment(id: string, overrides: Partial<DeploymentView> = {}): Deploy
     commitAuthor: null,
     errorMessage: null,
     image: null,
+    pythonVersion: null,
     hasServed: true,
     createdAt: '2026-12-07T12:00:00.000Z',
     startedAt: null,

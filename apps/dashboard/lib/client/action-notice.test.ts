@@ -17,6 +17,7 @@ function deployment(id: string, status: DeploymentView['status'], commit: string
     commitAuthor: null,
     errorMessage: status === 'failed' ? 'The build failed.' : null,
     image: null,
+    pythonVersion: null,
     hasServed: status === 'running',
     createdAt: '2026-12-07T12:00:00.000Z',
     startedAt: null,

@@ -63,6 +63,7 @@ async function insertServedDeployment(account: Account, commitSha: string) {
       commitMessage: 'A version that worked',
       commitAuthor: 'Ada Lovelace <ada@example.com>',
       status: 'superseded',
+      pythonVersion: '3.11',
       imageTag: `cove-${context.instance}/${account.name}:${commitSha.slice(0, 12)}`,
       containerId: randomUUID(),
       finishedAt: new Date(),
@@ -138,6 +139,8 @@ test('a rollback queues a new deployment of the earlier image, without a rebuild
     commit: served.commitSha,
     commitMessage: 'A version that worked',
     image: served.imageTag,
+    // Started from the same image: the same Python (the settings panel compares it with the saved one).
+    pythonVersion: '3.11',
     hasServed: false,
   });
   expect(await builds.getJob(jobs.build.jobId({ deploymentId: deployment.id }))).toBeDefined();

@@ -32,6 +32,15 @@ export async function recordCommit(
     .where(eq(deployments.id, deploymentId));
 }
 
+/** The Python the build chose (the settings, a .python-version, or the platform's default). */
+export async function recordPythonVersion(
+  db: Database,
+  deploymentId: string,
+  pythonVersion: string,
+): Promise<void> {
+  await db.update(deployments).set({ pythonVersion }).where(eq(deployments.id, deploymentId));
+}
+
 /**
  * False when the deployment is no longer this worker's: cancelled, or taken back (rebuilt or failed)
  * by the reconciler after its heartbeat went stale.

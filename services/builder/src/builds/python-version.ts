@@ -14,7 +14,8 @@ export interface PythonVersionFile {
   content: string;
 }
 
-function minorOf(version: string): string {
+/** 3.13.5 -> 3.13. */
+export function minorOf(version: string): string {
   return version.split('.').slice(0, 2).join('.');
 }
 

@@ -31,6 +31,7 @@ import {
   findNewerDeployment,
   loadDeployment,
   recordCommit,
+  recordPythonVersion,
 } from './deployment-state';
 import { contextLayout, excludedContextPaths } from './dockerfile';
 import { cloneSourceOf } from './github-source';
@@ -38,6 +39,7 @@ import { type BuildOutcome, type BuildStep, deployExistingImage, startAndActivat
 import { isCommandFailure } from './install-failure';
 import { interruptionLimitMessage, resumeInterruptedBuild } from './interruptions';
 import { PhaseClock } from './phase-clock';
+import { minorOf } from './python-version';
 import { checkMainFile } from './repository-checks';
 
 export type { BuildOutcome } from './go-live';
@@ -116,6 +118,7 @@ async function buildAndDeploy(
     log,
   });
   signal.throwIfAborted();
+  await recordPythonVersion(db, deployment.id, minorOf(prepared.pythonVersion));
   clock.lap('build context');
   const baseImage = await installDependencies(context, {
     contextDir: workDir,

@@ -3,15 +3,12 @@
 // Python it really has, and one that does not have the Python it is listed with is refused.
 import type { BuilderConfig } from '@cove/shared/config/schemas';
 import { transientFailure } from '../failure';
+import { minorOf } from './python-version';
 
 export interface OfferedRuntime {
   /** The full version the image has, e.g. 3.13.5. */
   pythonVersion: string;
   image: string;
-}
-
-function minorOf(version: string): string {
-  return version.split('.').slice(0, 2).join('.');
 }
 
 /** The images to offer, the default first; without a list, COVE_RUNTIME_IMAGE alone. */

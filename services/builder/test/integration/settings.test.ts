@@ -105,6 +105,8 @@ test("the app's Python, memory and CPU settings are used; delete removes its ima
   expect(await buildLog(deploymentId)).toContain(
     `Using Python ${imagePython}, as the Python version in the app's settings asks.`,
   );
+  // The deployment records the Python it was built with (the settings panel compares it).
+  expect(deployed.pythonVersion).toBe(minor);
   const firstContainer = deployed.containerId ?? '';
   expect(await limitsOf(firstContainer)).toEqual({ memoryBytes: 300 * 1024 * 1024, nanoCpus: 500_000_000 });
 

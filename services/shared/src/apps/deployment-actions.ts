@@ -76,6 +76,7 @@ export async function rollbackDeployment(
       commitAuthor: source.commitAuthor,
       imageTag: source.imageTag,
       imageId: source.imageId,
+      pythonVersion: source.pythonVersion,
     },
     {
       by: user(actorUserId),

@@ -36,6 +36,7 @@ export function toDeploymentView(row: DeploymentRow): DeploymentView {
     commitAuthor: row.commitAuthor,
     errorMessage: row.errorMessage,
     image: row.imageTag,
+    pythonVersion: row.pythonVersion,
     hasServed: hasServed(row),
     createdAt: row.createdAt.toISOString(),
     startedAt: row.startedAt?.toISOString() ?? null,

@@ -81,6 +81,10 @@ export const deploymentView = z.object({
   commitAuthor: z.string().nullable(),
   errorMessage: z.string().nullable(),
   image: z.string().nullable().describe('The image it was built as (or, for a rollback, started from).'),
+  pythonVersion: z
+    .string()
+    .nullable()
+    .describe('The Python it was built with (major.minor); null until its build chose one.'),
   hasServed: z
     .boolean()
     .describe('It went live at some point: an earlier one like it can be made live again (rollback).'),

@@ -49,6 +49,8 @@ export const deployments = pgTable(
     status: text('status', { enum: deploymentStatuses }).notNull().default('queued'),
     /** Why it failed, in words the app's author can act on. */
     errorMessage: text('error_message'),
+    /** The Python it was built with (a rollback: its source's); null until the build chose one. */
+    pythonVersion: text('python_version'),
     imageTag: text('image_tag'),
     /**
      * The built image's id (`sha256:...`), what every container of this deployment is started from:
