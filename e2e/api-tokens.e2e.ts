@@ -47,7 +47,7 @@ test('a person creates, copies, uses and revokes an API token, and the dashboard
     await page.getByLabel('Expires after').selectOption({ label: '30 days' });
     await page.getByRole('button', { name: 'Create token' }).click();
     await expect(page.getByText('you will not see it again')).toBeVisible();
-    secret = await page.getByLabel('The new token').inputValue();
+    secret = await page.getByLabel('The new token', { exact: true }).inputValue();
     expect(secret.length).toBeGreaterThan(20);
     await page.getByRole('button', { name: 'Copy' }).click();
     await expect(page.getByRole('button', { name: 'Copied' })).toBeVisible();

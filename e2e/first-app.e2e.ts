@@ -69,8 +69,8 @@ test('sign up, deploy, use the app, push a change and see it live', async ({ pag
   await step('push a change; the old version serves until the new one is healthy', async () => {
     await openAppTab(page, 'Settings');
     await page.getByRole('button', { name: /show webhook/i }).click();
-    const webhookUrl = (await page.getByTestId('webhook-url').textContent())?.trim() ?? '';
-    const webhookSecret = (await page.getByTestId('webhook-secret').textContent())?.trim() ?? '';
+    const webhookUrl = await page.getByTestId('webhook-url').inputValue();
+    const webhookSecret = await page.getByTestId('webhook-secret').inputValue();
     expect(webhookUrl).toContain(`/api/v1/webhooks/${appName}`);
 
     const sha = await git.commit(
@@ -120,6 +120,23 @@ test('sign up, deploy, use the app, push a change and see it live', async ({ pag
 
     await appPage.reload();
     await expect(appPage.getByText('Version two')).toBeVisible({ timeout: 60_000 });
+
+    // After a leak: a new secret replaces it, and a push signed with the old one is refused.
+    await page.getByRole('button', { name: 'Replace secret' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Replace secret' }).click();
+    await expect(page.getByTestId('webhook-notice')).toContainText('the old one no longer works');
+    await expect(page.getByTestId('webhook-secret')).not.toHaveValue(webhookSecret);
+    const withOldSecret = await fetch(webhookUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'push',
+        'x-github-delivery': randomUUID(),
+        'x-hub-signature-256': signGitHubPayload(webhookSecret, body),
+      },
+      body,
+    });
+    expect(withOldSecret.status).toBe(401);
   });
 
   await step('Redeploy: the notice follows it until the new version is live', async () => {

@@ -29,7 +29,7 @@ test('an owner invites a person who signs up from the link, joins, switches work
     await expect(owner.getByRole('status')).toHaveText(
       `No mail is configured on this Cove, so nothing was sent: copy the link and pass it on to ${inviteeEmail}.`,
     );
-    link = await owner.getByLabel('Invite link').inputValue();
+    link = await owner.getByLabel('Invite link', { exact: true }).inputValue();
     expect(link).toMatch(new RegExp(`^${platform.dashboardUrl}/invite/[A-Za-z0-9_-]+$`));
     await expect(owner.getByRole('cell', { name: inviteeEmail })).toBeVisible();
   });

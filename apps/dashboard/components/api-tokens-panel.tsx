@@ -11,6 +11,7 @@ import {
 import { type FormEvent, useState } from 'react';
 import { apiRequest } from '../lib/client/api';
 import { ConfirmButton } from './confirm-button';
+import { CopyField } from './copy-field';
 import { Field } from './field';
 
 const expiryChoices = [
@@ -40,7 +41,6 @@ export function ApiTokensPanel({
   const [notice, setNotice] = useState<{ text: string; isError: boolean } | null>(null);
   const [fields, setFields] = useState<Record<string, string>>({});
   const [created, setCreated] = useState<{ name: string; secret: string } | null>(null);
-  const [isCopied, setCopied] = useState(false);
   const [isBusy, setBusy] = useState(false);
 
   async function reload() {
@@ -71,21 +71,8 @@ export function ApiTokensPanel({
     form.reset();
     setFields({});
     setNotice(null);
-    setCopied(false);
     setCreated({ name: result.data.name, secret: result.data.token });
     await reload();
-  }
-
-  async function copy(secret: string) {
-    try {
-      await navigator.clipboard.writeText(secret);
-      setCopied(true);
-    } catch {
-      setNotice({
-        text: 'The browser did not allow copying: select the token and copy it by hand.',
-        isError: true,
-      });
-    }
   }
 
   async function revoked(token: ApiTokenView, message: string) {
@@ -136,21 +123,7 @@ export function ApiTokensPanel({
             <p>
               <strong>{created.name}</strong> is ready. Copy it now: you will not see it again.
             </p>
-            <div className="invite-link">
-              <label htmlFor="token-secret-value" className="visually-hidden">
-                The new token
-              </label>
-              <input
-                id="token-secret-value"
-                className="mono"
-                readOnly
-                value={created.secret}
-                onFocus={(event) => event.currentTarget.select()}
-              />
-              <button type="button" onClick={() => copy(created.secret)}>
-                {isCopied ? 'Copied' : 'Copy'}
-              </button>
-            </div>
+            <CopyField id="token-secret-value" label="The new token" value={created.secret} isLabelHidden />
           </div>
         ) : null}
         {notice ? (

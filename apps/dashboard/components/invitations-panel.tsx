@@ -11,6 +11,7 @@ import {
 import { memberRoles } from '@cove/shared/db/schema/identity';
 import { type FormEvent, useState } from 'react';
 import { apiRequest } from '../lib/client/api';
+import { CopyField } from './copy-field';
 import { Field } from './field';
 
 export function InvitationsPanel({
@@ -100,20 +101,7 @@ export function InvitationsPanel({
           {notice.text}
         </p>
       ) : null}
-      {link ? (
-        <div className="invite-link">
-          <label htmlFor="invite-link-value">Invite link</label>
-          <input
-            id="invite-link-value"
-            readOnly
-            value={link}
-            onFocus={(event) => event.currentTarget.select()}
-          />
-          <button type="button" onClick={() => navigator.clipboard?.writeText(link)}>
-            Copy
-          </button>
-        </div>
-      ) : null}
+      {link ? <CopyField id="invite-link-value" label="Invite link" value={link} /> : null}
       <h3>Pending invitations</h3>
       {invitations.length === 0 ? (
         <p className="muted">None.</p>

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { z } from 'zod';
 import * as deploymentsRoute from '../../app/api/v1/apps/[name]/deployments/route';
 import * as appRoute from '../../app/api/v1/apps/[name]/route';
+import * as rotateRoute from '../../app/api/v1/apps/[name]/webhook/rotate/route';
 import * as webhookRoute from '../../app/api/v1/apps/[name]/webhook/route';
 import * as appsRoute from '../../app/api/v1/apps/route';
 import * as loginRoute from '../../app/api/v1/auth/login/route';
@@ -368,7 +369,7 @@ describe('push webhooks', () => {
     const { token } = await newAccount();
     const name = `hook-${randomUUID().slice(0, 8)}`;
     const created = createAppResponse.parse(await (await createApp(token, name)).json());
-    return { name, secret: created.webhook.secret, appId: created.id };
+    return { name, secret: created.webhook.secret, appId: created.id, token };
   }
 
   async function deploymentsOf(appId: string) {
@@ -382,6 +383,28 @@ describe('push webhooks', () => {
     const missing = await deliver(name, pushBody('main'), 'x', { 'x-hub-signature-256': '' });
     expect(missing.status).toBe(401);
     expect(await deploymentsOf(appId)).toHaveLength(1);
+  });
+
+  test('a replaced secret is refused at once; the new one deploys, and the replacement is audited', async () => {
+    const { name, secret, appId, token } = await appWithWebhook();
+    const rotated = await call(rotateRoute.POST, {
+      method: 'POST',
+      path: `/apps/${name}/webhook/rotate`,
+      params: { name },
+      token,
+    });
+    expect(rotated.status).toBe(200);
+    const { secret: newSecret } = z.object({ secret: z.string() }).parse(await rotated.json());
+    expect(newSecret).not.toBe(secret);
+    expect((await deliver(name, pushBody('main'), secret)).status).toBe(401);
+    expect((await deliver(name, pushBody('main'), newSecret)).status).toBe(202);
+    const read = await call(webhookRoute.GET, { path: `/apps/${name}/webhook`, params: { name }, token });
+    expect((await read.json()).secret).toBe(newSecret);
+    const audit = await context.db
+      .select({ action: schema.auditLog.action })
+      .from(schema.auditLog)
+      .where(eq(schema.auditLog.appId, appId));
+    expect(audit.map((entry) => entry.action)).toEqual(['webhook.rotate']);
   });
 
   test('an unknown app is a 404', async () => {

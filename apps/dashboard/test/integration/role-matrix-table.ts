@@ -136,6 +136,11 @@ export const routeRules: Record<string, RouteRule> = {
   },
   'DELETE /apps/[name]': { access: 'developer', outsider: 'not-found', request: app() },
   'GET /apps/[name]/webhook': { access: 'developer', outsider: 'not-found', request: app('/webhook') },
+  'POST /apps/[name]/webhook/rotate': {
+    access: 'developer',
+    outsider: 'not-found',
+    request: app('/webhook/rotate'),
+  },
   'POST /apps/[name]/reboot': { access: 'developer', outsider: 'not-found', request: app('/reboot') },
   'POST /apps/[name]/sleep': { access: 'developer', outsider: 'not-found', request: app('/sleep') },
   'POST /apps/[name]/wake': { access: 'developer', outsider: 'not-found', request: app('/wake') },

@@ -142,6 +142,9 @@ export const crossTenantAttempts: Record<string, RouteCoverage> = {
   'GET /apps/{name}/webhook': {
     attempts: (a) => [{ what: "read A's webhook secret", ...app(a.appName, '/webhook') }],
   },
+  'POST /apps/{name}/webhook/rotate': {
+    attempts: (a) => [{ what: "replace A's webhook secret", ...app(a.appName, '/webhook/rotate') }],
+  },
   'GET /apps/{name}/access': {
     attempts: (a) => [{ what: "read A's access list", ...app(a.appName, '/access') }],
   },

@@ -2,6 +2,8 @@
 // with an encrypted webhook secret and its first deployment, then queue the build.
 import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
+import { recordAuditEntry } from '../audit/audit-log';
+import type { Principal } from '../auth/accounts';
 import { generateToken } from '../auth/tokens';
 import { masterKeyRing } from '../config/schemas';
 import { type CreateAppRequest, type CreateAppResponse, createAppRequest } from '../contracts/api';
@@ -164,9 +166,10 @@ export async function getAppWebhook(
 /** Replaces the webhook secret (after a leak); the old one stops working at once. */
 export async function rotateWebhookSecret(
   deps: AppsDeps,
-  workspaceId: string,
+  principal: Pick<Principal, 'workspaceId' | 'userId'>,
   name: string,
 ): Promise<{ url: string; secret: string }> {
+  const { workspaceId } = principal;
   const app = await findApp(deps.db, workspaceId, name);
   const secret = generateToken();
   const ciphertext = encryptValue(
@@ -174,9 +177,19 @@ export async function rotateWebhookSecret(
     { workspaceId, appId: app.id, purpose: webhookSecretPurpose },
     secret,
   );
-  await deps.db
-    .update(apps)
-    .set({ webhookSecretCiphertext: ciphertext, updatedAt: new Date() })
-    .where(and(eq(apps.workspaceId, workspaceId), eq(apps.id, app.id)));
+  await deps.db.transaction(async (tx) => {
+    await tx
+      .update(apps)
+      .set({ webhookSecretCiphertext: ciphertext, updatedAt: new Date() })
+      .where(and(eq(apps.workspaceId, workspaceId), eq(apps.id, app.id)));
+    await recordAuditEntry(tx, {
+      workspaceId,
+      appId: app.id,
+      appName: app.name,
+      actorUserId: principal.userId,
+      action: 'webhook.rotate',
+      keyNames: [],
+    });
+  });
   return { url: webhookUrl(deps.config, app.name), secret };
 }

@@ -241,6 +241,16 @@ export const coreApiRoutes = [
     errors: [404],
   },
   {
+    method: 'post',
+    path: '/apps/{name}/webhook/rotate',
+    operationId: 'rotateAppWebhookSecret',
+    summary: "Replace the push webhook's secret (developer role): the old one stops working at once.",
+    auth: 'user',
+    status: 200,
+    answer: json('WebhookView', 'The webhook with its new secret.'),
+    errors: [403, 404],
+  },
+  {
     method: 'get',
     path: '/apps/{name}/access',
     operationId: 'getAppAccess',

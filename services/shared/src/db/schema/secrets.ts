@@ -28,6 +28,7 @@ export const auditActions = [
   'secrets.replace',
   'secrets.delete',
   'secrets.reveal',
+  'webhook.rotate',
   'workspace.rename',
   'members.change_role',
   'members.remove',
