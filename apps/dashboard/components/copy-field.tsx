@@ -41,7 +41,11 @@ export function CopyField({
         data-testid={testId}
         onFocus={(event) => event.currentTarget.select()}
       />
-      <button type="button" onClick={copy} aria-label={`Copy ${label.toLowerCase()}`}>
+      <button
+        type="button"
+        onClick={copy}
+        aria-label={state === 'copied' ? 'Copied' : `Copy ${label.toLowerCase()}`}
+      >
         {state === 'copied' ? 'Copied' : 'Copy'}
       </button>
       {state === 'refused' ? (
