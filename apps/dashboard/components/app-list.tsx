@@ -1,6 +1,7 @@
 'use client';
 
 import { type AppView, listAppsResponse } from '@cove/shared/contracts/api';
+import { sleepDepthOf } from '@cove/shared/sleep/wake-state';
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import { apiRequest } from '../lib/client/api';
@@ -61,6 +62,9 @@ export function AppList({ initialApps }: { initialApps: AppView[] }) {
             </td>
             <td>
               <StatusBadge status={app.status} />
+              {app.status === 'sleeping' && sleepDepthOf(app.statusMessage) ? (
+                <span className="muted nowrap"> {sleepDepthOf(app.statusMessage)}</span>
+              ) : null}
             </td>
             <td className="mono">
               {app.source === 'upload' ? (

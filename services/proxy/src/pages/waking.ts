@@ -59,7 +59,7 @@ const pollScript = `
 
 export function wakingPage(options: { appName: string; appPageUrl: string }): string {
   const body = html`<p id="cove-progress" role="status">Waking up…</p>
-<p>${options.appName} was asleep because nobody used it for a while. This page turns into the app by itself.</p>
+<p>${options.appName} was asleep (it sleeps when nobody uses it for a while, or when its team puts it to sleep) and is starting again. This page turns into the app by itself.</p>
 <div id="cove-failure" hidden>
 <p><strong>${options.appName} could not wake up:</strong></p>
 <pre style="white-space: pre-wrap"></pre>
