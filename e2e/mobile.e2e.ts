@@ -47,7 +47,14 @@ test('at 390 px wide no page of the dashboard scrolls sideways', async ({ browse
     await createUnbuildableApp(page, git, appName);
     await page.reload();
     await expect(page.getByRole('link', { name: appName, exact: true })).toBeVisible();
+    await expect(page.getByTestId('app-last-deploy')).toHaveText(/^(Not deployed yet|Deployed .+)$/);
     await expectNoSidewaysScroll(page);
+    // The search box keeps the apps whose name or repository match.
+    await page.getByLabel('Find an app').fill('no-such-thing');
+    await expect(page.getByText('No app matches no-such-thing.')).toBeVisible();
+    await expect(page.getByRole('link', { name: appName, exact: true })).toHaveCount(0);
+    await page.getByLabel('Find an app').fill(suffix.toUpperCase());
+    await expect(page.getByRole('link', { name: appName, exact: true })).toBeVisible();
   });
 
   await step("the app's page", async () => {
