@@ -9,10 +9,12 @@ import { DeployFailure } from '../failure';
 import { labelKeys } from '../runtime/types';
 import { deploymentImageId } from './deployment-image';
 import { readLiveDeployment } from './live-deployment';
+import { rebuildMissingImage } from './rebuild-missing-image';
 import { swapIn } from './swap';
 import { swapLiveContainer } from './swap-live-container';
 
-export type RestartOutcome = 'running' | 'failed' | 'nothing-live';
+/** 'rebuilding': its image was missing, and a build of the live version will serve it. */
+export type RestartOutcome = 'running' | 'failed' | 'nothing-live' | 'rebuilding';
 
 export async function restartLiveDeployment(
   context: BuilderContext,
@@ -40,13 +42,19 @@ export async function restartLiveDeployment(
 
   const imageId = await deploymentImageId(context, live);
   if (imageId === null) {
-    // Someone removed the image by hand (or another installation sharing this engine did): say so
-    // instead of failing the same way on every pass.
+    // Not on this host (a backup restored onto a new one, an image removed by hand): bringing the
+    // app back builds it again, once; a reboot, or a rebuild that did not go live, says so instead
+    // of failing the same way on every pass.
+    const rebuild = reason === 'recover' ? await rebuildMissingImage(context, app, live, by) : null;
+    if (rebuild === 'queued' || rebuild === 'under-way') return 'rebuilding';
     const commit = live.commitSha?.slice(0, 7) ?? 'unknown';
     await markCrashed(db, {
       appId: app.id,
       liveDeploymentId: live.id,
-      message: `The image of the live version (commit ${commit}) is no longer on this host, so it cannot be started again. Redeploy to rebuild it.`,
+      message:
+        rebuild === 'tried-before'
+          ? `The image of the live version (commit ${commit}) is no longer on this host, and building it again did not go live (see Deployments). Redeploy to rebuild it.`
+          : `The image of the live version (commit ${commit}) is no longer on this host, so it cannot be started again. Redeploy to rebuild it.`,
       by,
     });
     return 'failed';

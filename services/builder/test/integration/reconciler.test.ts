@@ -2,11 +2,13 @@
 // a reboot swaps in a fresh one, and a container nobody wants is removed.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { schema } from '@cove/shared/db/client';
 import type { openJobQueues } from '@cove/shared/jobs/queues';
 import { readRoute } from '@cove/shared/routing/route-table';
 import type { TestContext } from '@cove/shared/testing/context';
 import type { GitServer } from '@cove/shared/testing/git-server';
 import { waitFor } from '@cove/shared/testing/wait';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { appNetworkName } from '../../src/deploy/container';
 import {
@@ -139,7 +141,27 @@ test('a container of this instance that no deployment wants is removed', async (
   expect((await runtime.inspect(live.id))?.state).toBe('running');
 });
 
-test('a live version whose image was removed by hand is reported, not retried blindly', async () => {
+/**
+ * Removes a deployment's image, right after its containers (an image a running container uses
+ * cannot be removed; containers run the image id, so untagging is not enough). A reconcile pass
+ * between the two starts the live version again from the image; then both go again, up to ten times.
+ */
+async function removeImageOf(deployment: { id: string; imageId: string | null }): Promise<void> {
+  await run('sh', [
+    '-c',
+    'for attempt in 1 2 3 4 5 6 7 8 9 10; do ' +
+      'docker ps -aq --filter "label=cove.deployment-id=$1" | xargs -r docker rm --force >/dev/null; ' +
+      'docker rmi --force "$2" >/dev/null 2>&1; ' +
+      // Forced, an image a container started meanwhile uses is only untagged: it is still there.
+      'docker image inspect "$2" >/dev/null 2>&1 || exit 0; ' +
+      'done; exit 1',
+    'remove',
+    deployment.id,
+    deployment.imageId ?? '',
+  ]);
+}
+
+test('a live version whose image is gone is built again from its commit, once', async () => {
   await git.createRepo('imageless', { 'app.py': 'import streamlit as st\nst.write("soon gone")\n' });
   const app = await insertApp(context, { name: 'imageless', repoUrl: git.repoUrl('imageless') });
   const deploymentId = await insertDeployment(context, app);
@@ -147,25 +169,40 @@ test('a live version whose image was removed by hand is reported, not retried bl
   const deployed = await waitForFinished(context, deploymentId);
   expect(deployed.status).toBe('running');
 
-  // Containers run the image id, so untagging is not enough: the image itself goes, right after its
-  // containers (an image a running container uses cannot be removed). A reconcile pass between the
-  // two starts the live version again from the image; then both go again, up to five times.
-  await run('sh', [
-    '-c',
-    'for attempt in 1 2 3 4 5; do ' +
-      'docker ps -aq --filter "label=cove.deployment-id=$1" | xargs -r docker rm --force >/dev/null; ' +
-      'docker rmi --force "$2" >/dev/null 2>&1 && exit 0; ' +
-      'done; exit 1',
-    'remove',
-    deploymentId,
-    deployed.imageId ?? '',
-  ]);
+  // As after a backup restored onto a new host: the reconciler builds the same commit again, as a
+  // deployment of its own in the app's history, and serves it.
+  await removeImageOf(deployed);
+  const rebuilt = await waitFor(
+    async () => {
+      const row = await readApp(context, app.appId);
+      if (row.status !== 'running' || row.liveDeploymentId === deploymentId || !row.liveDeploymentId)
+        return undefined;
+      return readDeployment(context, row.liveDeploymentId);
+    },
+    { timeoutMs: 150_000, intervalMs: 250, description: 'the rebuilt version to go live' },
+  );
+  expect(rebuilt).toMatchObject({ trigger: 'rebuild', status: 'running', commitSha: deployed.commitSha });
+  expect(await health(rebuilt.hostPort ?? 0)).toBe('ok');
+
+  // Once more, with the repository gone: the rebuild fails, and the app says so instead of
+  // building again on every pass.
+  await context.db
+    .update(schema.apps)
+    .set({ repoUrl: git.repoUrl('no-such-repository') })
+    .where(eq(schema.apps.id, app.appId));
+  await removeImageOf(rebuilt);
   const crashed = await waitFor(
     async () => {
       const row = await readApp(context, app.appId);
-      return row.status === 'crashed' ? row : undefined;
+      return row.status === 'crashed' && /did not go live/.test(row.statusMessage ?? '') ? row : undefined;
     },
-    { timeoutMs: 30_000, description: 'the app to show as crashed' },
+    { timeoutMs: 90_000, intervalMs: 250, description: 'the app to say its rebuild failed' },
   );
-  expect(crashed.statusMessage).toMatch(/is no longer on this host.*Redeploy to rebuild it/);
+  expect(crashed.statusMessage).toMatch(/is no longer on this host, and building it again did not go live/);
+  const rebuilds = await context.db
+    .select({ status: schema.deployments.status })
+    .from(schema.deployments)
+    .where(and(eq(schema.deployments.appId, app.appId), eq(schema.deployments.trigger, 'rebuild')))
+    .orderBy(schema.deployments.createdAt);
+  expect(rebuilds.map((row) => row.status)).toEqual(['running', 'failed']);
 });

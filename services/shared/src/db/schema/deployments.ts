@@ -25,7 +25,16 @@ export type DeploymentStatus = (typeof deploymentStatuses)[number];
 
 /** 'rollback' makes an earlier deployment's image live again, without a build. */
 /** 'upload' builds a folder sent to the API (no repository). */
-export const deploymentTriggers = ['create', 'push', 'manual', 'sample', 'rollback', 'upload'] as const;
+/** 'rebuild' builds the live version again when its image is not on the host (a restored backup). */
+export const deploymentTriggers = [
+  'create',
+  'push',
+  'manual',
+  'sample',
+  'rollback',
+  'upload',
+  'rebuild',
+] as const;
 export type DeploymentTrigger = (typeof deploymentTriggers)[number];
 
 export const deployments = pgTable(
