@@ -1,5 +1,6 @@
 // The environment each deployable reads. Names are COVE_*; every value is checked at start-up.
 import { z } from 'zod';
+import { backupSchedules } from '../backup/schedule';
 import { parseAddressRange } from '../limits/client-address';
 import { subnetPoolProblem } from '../network/subnet-pool';
 import { sharedSiteProblem } from './sites';
@@ -161,7 +162,19 @@ const addressRanges = commaSeparated(
   (entry) => `"${entry}" is not an IP address or CIDR range (e.g. 10.0.0.2, 172.16.0.0/12 or fd00::/8)`,
 );
 
+/**
+ * Backups (backup/): `npm run backup` reads them too. The builder takes one every hour or day into
+ * COVE_BACKUP_TARGET (a folder, or restic:<repository> with RESTIC_PASSWORD_FILE or RESTIC_PASSWORD
+ * in the environment) and keeps the newest COVE_BACKUP_KEEP there.
+ */
+export const backupSettings = {
+  COVE_BACKUP_SCHEDULE: z.enum(backupSchedules).default('off'),
+  COVE_BACKUP_TARGET: z.string().trim().min(1).optional(),
+  COVE_BACKUP_KEEP: z.coerce.number().int().min(1).default(7),
+};
+
 const builderFields = commonConfigSchema.extend({
+  ...backupSettings,
   COVE_RUNTIME_IMAGE: z.string().min(1).default('cove/runtime:dev'),
   COVE_DOCKER_SOCKET: z.string().default('/var/run/docker.sock'),
   COVE_BUILD_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
@@ -303,6 +316,13 @@ export const builderConfigSchema = builderFields.superRefine((config, context) =
   if (problem !== null) context.addIssue({ code: 'custom', path: ['COVE_APP_SUBNETS'], message: problem });
   refuseSharedSite(config, context);
   requireSwarmSettings(config, context);
+  if (config.COVE_BACKUP_SCHEDULE !== 'off' && config.COVE_BACKUP_TARGET === undefined) {
+    context.addIssue({
+      code: 'custom',
+      path: ['COVE_BACKUP_TARGET'],
+      message: `COVE_BACKUP_SCHEDULE=${config.COVE_BACKUP_SCHEDULE} needs where the backups go: a folder, or restic:<repository>`,
+    });
+  }
   if (config.COVE_ACME_DNS_HOOK_URL && config.COVE_ACME_DNS_HOOK_COMMAND) {
     context.addIssue({
       code: 'custom',
