@@ -13,6 +13,7 @@ import { startOomWatch } from './deploy/oom-watch';
 import { RuntimeLogFollowers } from './deploy/runtime-logs';
 import { startAppFirewall } from './network/firewall';
 import { startReconciler } from './reconciler/loop';
+import { startBackupSchedule } from './reconciler/scheduled-backup';
 import { scaleReplicas } from './replicas/scale-pass';
 import { createConfiguredRuntime } from './runtime/configured';
 import { sleepIdleApps } from './sleep/sleep-pass';
@@ -44,8 +45,9 @@ export async function startBuilder(
 
   // The reconciler puts back build jobs Redis lost (reconciler/requeue-lost-builds.ts).
   const queues = openJobQueues(redis, config.COVE_INSTANCE);
-  // Each pass ends with the sleep pass, over what the pass read.
-  const reconciler = startReconciler(context, queues, [sleepIdleApps, scaleReplicas]);
+  // Each pass ends with the sleep pass, over what the pass read, and a backup when one is due.
+  const backups = startBackupSchedule(context);
+  const reconciler = startReconciler(context, queues, [sleepIdleApps, scaleReplicas, backups.pass]);
   const oomWatch = startOomWatch(context);
   const workers = startWorkers(context, workerConnection, reconciler);
   // Certificates for the proxy's HTTPS, when an ACME CA is configured.
@@ -61,6 +63,7 @@ export async function startBuilder(
     async stop() {
       await workers.close(options.drainMs ?? 30_000);
       await reconciler.stop();
+      await backups.stop();
       await certificates?.stop();
       await queues.close();
       await oomWatch.stop();
