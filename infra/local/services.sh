@@ -16,6 +16,8 @@ command -v supervisord >/dev/null || need_packages+=(supervisor)
 # The local ACME CA (HTTPS for make up, and the HTTPS tests), with its challenge and DNS server.
 command -v pebble >/dev/null && command -v pebble-challtestsrv >/dev/null || need_packages+=(pebble)
 command -v openssl >/dev/null || need_packages+=(openssl)
+# Backups (npm run backup, COVE_BACKUP_SCHEDULE): pg_dump comes with postgresql; restic for its repositories.
+command -v restic >/dev/null || need_packages+=(restic)
 if [ "${COVE_WITH_BROWSER:-0}" = 1 ] && [ ! -x /usr/bin/chromium ]; then need_packages+=(chromium); fi
 if [ ${#need_packages[@]} -gt 0 ]; then
   echo "installing: ${need_packages[*]}"
