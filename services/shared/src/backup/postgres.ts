@@ -87,31 +87,39 @@ export interface SnapshotCounts {
   historyEntries: number;
 }
 
+const countedTables: readonly [keyof SnapshotCounts, string][] = [
+  ['workspaces', 'workspaces'],
+  ['users', 'users'],
+  ['apps', 'apps'],
+  ['deployments', 'deployments'],
+  ['appSecrets', 'app_secrets'],
+  ['uploads', 'app_uploads'],
+  ['certificates', 'tls_certificates'],
+  ['historyEntries', 'app_transitions'],
+];
+
+/** The rows of each table; 0 for a table the database's migration level does not have yet. */
 async function readCounts(client: pg.ClientBase): Promise<SnapshotCounts> {
-  const result = await client.query<Record<keyof SnapshotCounts, string>>(`select
-    (select count(*) from workspaces) as "workspaces",
-    (select count(*) from users) as "users",
-    (select count(*) from apps) as "apps",
-    (select count(*) from deployments) as "deployments",
-    (select count(*) from app_secrets) as "appSecrets",
-    (select count(*) from app_uploads) as "uploads",
-    (select count(*) from tls_certificates) as "certificates",
-    (select count(*) from app_transitions) as "historyEntries"`);
-  const row = result.rows[0];
-  if (!row) throw new Error('the counts query returned no row');
-  const counts = Object.fromEntries(Object.entries(row).map(([key, value]) => [key, Number(value)]));
-  return z
-    .object({
-      workspaces: z.number(),
-      users: z.number(),
-      apps: z.number(),
-      deployments: z.number(),
-      appSecrets: z.number(),
-      uploads: z.number(),
-      certificates: z.number(),
-      historyEntries: z.number(),
-    })
-    .parse(counts);
+  const existing = await client.query<{ name: string }>(
+    "select tablename as name from pg_tables where schemaname = 'public'",
+  );
+  const names = new Set(existing.rows.map((row) => row.name));
+  const counts: SnapshotCounts = {
+    workspaces: 0,
+    users: 0,
+    apps: 0,
+    deployments: 0,
+    appSecrets: 0,
+    uploads: 0,
+    certificates: 0,
+    historyEntries: 0,
+  };
+  for (const [key, table] of countedTables) {
+    if (!names.has(table)) continue;
+    const result = await client.query<{ count: string }>(`select count(*) as count from "${table}"`);
+    counts[key] = Number(result.rows[0]?.count ?? 0);
+  }
+  return counts;
 }
 
 /** The ids of the master keys the stored secrets were sealed with (fingerprints, not keys). */
