@@ -114,7 +114,9 @@ async function buildAndDeploy(
   const prepared = await prepareBuildContext(context, {
     contextDir: workDir,
     mainFile: app.mainFile,
-    pythonVersion: app.pythonVersion,
+    // A rebuild of the live version (deploy/rebuild-missing-image.ts) keeps the Python it ran.
+    pythonVersion:
+      deployment.trigger === 'rebuild' ? (deployment.pythonVersion ?? app.pythonVersion) : app.pythonVersion,
     log,
   });
   signal.throwIfAborted();

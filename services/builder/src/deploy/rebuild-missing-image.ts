@@ -65,6 +65,7 @@ export async function rebuildMissingImage(
       uploadDigest: live.uploadDigest,
       commitMessage: live.commitMessage,
       commitAuthor: live.commitAuthor,
+      pythonVersion: live.pythonVersion,
     },
     { by, reason: message },
   );
