@@ -19,6 +19,7 @@ import { queuePrefix } from '@cove/shared/jobs/catalogue';
 import { openJobQueues } from '@cove/shared/jobs/queues';
 import { listAppHistory } from '@cove/shared/lifecycle/history';
 import { createLogger } from '@cove/shared/logs/logger';
+import { masterKeyId } from '@cove/shared/secrets/crypto';
 import { createTestContext, type TestContext } from '@cove/shared/testing/context';
 import { type GitServer, startGitServer } from '@cove/shared/testing/git-server';
 import { withAdminClient } from '@cove/shared/testing/template-database';
@@ -182,6 +183,9 @@ test('a backup brings a wiped platform back: the app serves again with its secre
     contents: { apps: 1, deployments: 2, appSecrets: 1 },
     masterKey: { isIncluded: false },
   });
+  // The fingerprint of the key the secrets were sealed with, never the key.
+  expect(manifest.masterKey.sealedWith).toEqual([masterKeyId(context.env.COVE_MASTER_KEY ?? '')]);
+  expect(JSON.stringify(manifest)).not.toContain(context.env.COVE_MASTER_KEY);
   expect(manifest.masterKey.note).toMatch(/master key is not in this backup.*COVE_MASTER_KEY/);
   expect(await readFile(path.join(folder, backupName ?? '', 'README.txt'), 'utf8')).toMatch(
     /The master key is not in this backup/,

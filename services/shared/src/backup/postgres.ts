@@ -99,11 +99,14 @@ const countedTables: readonly [keyof SnapshotCounts, string][] = [
 ];
 
 /** The rows of each table; 0 for a table the database's migration level does not have yet. */
-async function readCounts(client: pg.ClientBase): Promise<SnapshotCounts> {
+async function publicTables(client: pg.ClientBase): Promise<Set<string>> {
   const existing = await client.query<{ name: string }>(
     "select tablename as name from pg_tables where schemaname = 'public'",
   );
-  const names = new Set(existing.rows.map((row) => row.name));
+  return new Set(existing.rows.map((row) => row.name));
+}
+
+async function readCounts(client: pg.ClientBase, names: Set<string>): Promise<SnapshotCounts> {
   const counts: SnapshotCounts = {
     workspaces: 0,
     users: 0,
@@ -122,13 +125,26 @@ async function readCounts(client: pg.ClientBase): Promise<SnapshotCounts> {
   return counts;
 }
 
-/** The ids of the master keys the stored secrets were sealed with (fingerprints, not keys). */
-async function readSealingKeyIds(client: pg.ClientBase): Promise<string[]> {
-  const result = await client.query<{ key_id: string }>(`select distinct key_id from (
-      select split_part(webhook_secret_ciphertext, '.', 2) as key_id from apps
-        where webhook_secret_ciphertext like 'v2.%'
-      union all select key_id from app_secrets
-    ) as sealed where key_id <> '' order by key_id`);
+/** Where values sealed with the master key are kept (secrets/rotate.ts re-wraps the same). */
+const sealedColumns: readonly [string, string][] = [
+  ['apps', 'webhook_secret_ciphertext'],
+  ['app_secrets', 'ciphertext'],
+  ['tls_certificates', 'key_ciphertext'],
+  ['acme_accounts', 'key_ciphertext'],
+];
+
+/** The ids of the master keys the stored values were sealed with (fingerprints, not keys). */
+async function readSealingKeyIds(client: pg.ClientBase, names: Set<string>): Promise<string[]> {
+  const selects = sealedColumns
+    .filter(([table]) => names.has(table))
+    .map(
+      ([table, column]) =>
+        `select split_part("${column}", '.', 2) as key_id from "${table}" where "${column}" like 'v2.%'`,
+    );
+  if (selects.length === 0) return [];
+  const result = await client.query<{ key_id: string }>(
+    `select distinct key_id from (${selects.join(' union all ')}) as sealed where key_id <> '' order by key_id`,
+  );
   return result.rows.map((row) => row.key_id);
 }
 
@@ -176,8 +192,9 @@ export async function dumpDatabase(
     const snapshot = await client.query<{ id: string }>('select pg_export_snapshot() as id');
     const snapshotId = snapshot.rows[0]?.id ?? '';
     const migrations = await readMigrationLevel(client);
-    const counts = await readCounts(client);
-    const sealedWith = await readSealingKeyIds(client);
+    const tables = await publicTables(client);
+    const counts = await readCounts(client, tables);
+    const sealedWith = await readSealingKeyIds(client, tables);
     await runTool(program, ['--format=custom', `--snapshot=${snapshotId}`, '--no-password', '--file', file], {
       env: libpqEnvironment(databaseUrl),
       timeoutMs: 6 * hourMs,
