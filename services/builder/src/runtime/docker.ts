@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { buildImageWithDocker, pruneBuildCache } from './docker-build';
 import { removeVolumesWithDocker, runInstallStepWithDocker } from './docker-install';
 import { followContainerLogs } from './docker-logs';
+import { instanceStatsOf } from './instance-stats';
 import { demultiplexLines, LineSplitter } from './log-lines';
 import {
   type ContainerInfo,
@@ -396,6 +397,14 @@ export function createDockerRuntime(socketPath: string): ContainerRuntime {
       // cgroup v1 reports max_usage; v2 has no peak in the stats (0 or absent).
       const peakBytes = stats?.memory_stats?.max_usage;
       return peakBytes ? Math.round(peakBytes / (1024 * 1024)) : null;
+    },
+
+    async stats(containerId) {
+      const container = docker.getContainer(containerId);
+      const inspected = await ignoreMissing(() => container.inspect());
+      if (!inspected?.State.Running || inspected.State.Paused) return null;
+      const stats = await ignoreMissing(() => container.stats({ stream: false }));
+      return stats ? instanceStatsOf(stats) : null;
     },
   };
 }

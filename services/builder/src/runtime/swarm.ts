@@ -10,6 +10,7 @@ import Docker from 'dockerode';
 import { z } from 'zod';
 import { ignoreMissing, labelFilters, statusCodeOf } from './docker';
 import { followContainerLogs } from './docker-logs';
+import { instanceStatsOf } from './instance-stats';
 import { demultiplexLines, LineSplitter } from './log-lines';
 import { createImagePublisher, type RegistryAccess, registryAuth } from './swarm-images';
 import {
@@ -610,6 +611,17 @@ export function createSwarmRuntime(options: SwarmRuntimeOptions): AppRuntime {
       );
       const peakBytes = stats?.memory_stats?.max_usage;
       return peakBytes ? Math.round(peakBytes / (1024 * 1024)) : null;
+    },
+
+    async stats(serviceId) {
+      // The task's container on its node's engine, as `docker stats` there would read it.
+      const where = await located(serviceId, 'read the stats of').catch(() => null);
+      if (!where) return null;
+      const container = where.engine.getContainer(where.containerId);
+      const inspected = await ignoreMissing(() => container.inspect());
+      if (!inspected?.State.Running || inspected.State.Paused) return null;
+      const stats = await ignoreMissing(() => container.stats({ stream: false }));
+      return stats ? instanceStatsOf(stats) : null;
     },
   };
 }

@@ -160,6 +160,16 @@ export interface ContainerInfo {
   node: string;
 }
 
+/** What an instance uses right now, from the engine's stats. */
+export interface InstanceStats {
+  /** CPU in use over the engine's last interval, in cores (0.5: half of one core). */
+  cpuCores: number;
+  /** Memory in use, without the page cache the kernel can drop (as `docker stats` shows it). */
+  memoryBytes: number;
+  /** The instance's memory limit, or null when it has none. */
+  memoryLimitBytes: number | null;
+}
+
 export interface LogFollower {
   stop(): void;
   /** Resolves when the container's output ends (it stopped) or stop() was called. */
@@ -206,6 +216,8 @@ export interface AppRuntime {
   ): Promise<LogFollower>;
   /** The most memory the running instance has used so far, in MB; null when the engine cannot say. */
   memoryPeakMb(containerId: string): Promise<number | null>;
+  /** CPU and memory the running instance uses now (the engine's one-shot stats); null when it is not running. */
+  stats(containerId: string): Promise<InstanceStats | null>;
 }
 
 /** Images: built from a context, found by reference or labels, trimmed and removed. */

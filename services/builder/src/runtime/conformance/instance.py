@@ -1,12 +1,35 @@
 # The app instance the runtime conformance suite runs: a small HTTP server on 8501 that reports what
 # the instance sees (its user, an env value, a read-only file, whether it can write its root) and,
-# on /grow, allocates memory until the kernel kills it.
+# on /grow, allocates memory until the kernel kills it; /hold keeps 40 MB and /spin burns a core
+# for a few seconds (what the engine's stats should show).
 import http.server
 import os
 import signal
 import sys
+import threading
+import time
 
 LISTEN_PORT = 8501
+held_for_stats = []
+
+
+def hold_memory():
+    block = bytearray(40 * 1024 * 1024)
+    # Every page written, so it is resident whatever the allocator does with zeroes.
+    block[::4096] = b"\x01" * len(range(0, len(block), 4096))
+    held_for_stats.append(block)
+    return "held"
+
+
+def spin(seconds=6.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        pass
+
+
+def start_spinning():
+    threading.Thread(target=spin, daemon=True).start()
+    return "spinning"
 
 
 def attempt_root_write():
@@ -27,6 +50,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             "/file": lambda: open("/run/conformance/value.txt").read(),
             "/write-root": attempt_root_write,
             "/write-tmp": lambda: str(open("/tmp/scratch", "w").write("x")),
+            "/hold": hold_memory,
+            "/spin": start_spinning,
         }
         if self.path == "/grow":
             held = []

@@ -258,6 +258,21 @@ export function describeRuntimeConformance(
       }
     });
 
+    test("reads an instance's CPU and memory from the engine's stats, with its limit", async () => {
+      const started = await runReady('stats', { memoryMb: 128 });
+      expect(await answerOf(started.endpoint, '/hold', 10_000)).toBe('held');
+      expect(await answerOf(started.endpoint, '/spin')).toBe('spinning');
+      const busy = await eventually(async () => {
+        const stats = await runtime.stats(started.id);
+        return stats && stats.cpuCores > 0.3 ? stats : null;
+      }, 'the spinning instance to show CPU');
+      expect(busy.memoryBytes).toBeGreaterThan(40 * 1024 * 1024);
+      expect(busy.memoryBytes).toBeLessThan(128 * 1024 * 1024);
+      expect(busy.memoryLimitBytes).toBe(128 * 1024 * 1024);
+      await runtime.stop(started.id, 5);
+      expect(await runtime.stats(started.id)).toBeNull();
+    });
+
     test('networks are made once, listed by labels and removed; each instance answers on its own port', async () => {
       const first = await runReady('net-a');
       await runtime.ensureNetwork(`${instance}-net-net-a`, labels, { subnets: options.subnets });
