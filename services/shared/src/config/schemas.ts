@@ -190,6 +190,15 @@ const builderFields = commonConfigSchema.extend({
   COVE_IMAGE_RETENTION: z.coerce.number().int().min(1).default(5),
   /** Days an app's history (its status changes) is kept; each app's newest 20 stay however old. */
   COVE_HISTORY_RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
+  /** Seconds between two samples of every awake app's CPU and memory (the app page's chart); 0 never. */
+  COVE_METRICS_SAMPLE_SECONDS: z.coerce.number().int().min(0).default(30),
+  /** Days those samples and the out-of-memory marks are kept. */
+  COVE_METRICS_RETENTION_DAYS: z.coerce.number().int().min(1).default(7),
+  /**
+   * Seconds between two roll-ups of the proxies' visitor counters (Redis) into Postgres, where the
+   * analytics are read; they are kept COVE_HISTORY_RETENTION_DAYS.
+   */
+  COVE_ANALYTICS_ROLLUP_SECONDS: z.coerce.number().int().min(1).default(60),
   /**
    * MB the engine's build cache (BuildKit's step results) may hold; after each build the least
    * recently used goes past it. The engine's whole cache: on an engine several instances share, the

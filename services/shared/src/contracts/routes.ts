@@ -3,6 +3,7 @@
 import type { z } from 'zod';
 import * as api from './api';
 import { gitHubRoutes, gitHubSchemas } from './github-routes';
+import * as insights from './insights';
 
 /** Named schemas: the OpenAPI document's components. */
 export const apiSchemas = {
@@ -16,6 +17,8 @@ export const apiSchemas = {
   ListDeploymentsResponse: api.listDeploymentsResponse,
   AppTransitionView: api.appTransitionView,
   AppHistoryResponse: api.appHistoryResponse,
+  AppAnalyticsResponse: insights.appAnalyticsResponse,
+  AppMetricsResponse: insights.appMetricsResponse,
   WebhookView: api.webhookView,
   SignUpRequest: api.signUpRequest,
   SignInRequest: api.signInRequest,
@@ -396,6 +399,30 @@ export const coreApiRoutes = [
     status: 200,
     answer: json('AppHistoryResponse', 'The transitions.'),
     errors: [404],
+  },
+  {
+    method: 'get',
+    path: '/apps/{name}/analytics',
+    operationId: 'getAppAnalytics',
+    summary:
+      "The app's visitors per UTC day, as the proxy counted them (rolled up about every minute): page loads of its HTML, unique viewers (signed-in people on a private app, browsers on a public one), sessions and their average length; with a private app's last signed-in viewers. Kept COVE_HISTORY_RETENTION_DAYS.",
+    auth: 'user',
+    query: insights.appAnalyticsQuery,
+    status: 200,
+    answer: json('AppAnalyticsResponse', 'The totals and every day of the window.'),
+    errors: [400, 404],
+  },
+  {
+    method: 'get',
+    path: '/apps/{name}/metrics',
+    operationId: 'getAppMetrics',
+    summary:
+      "CPU (cores) and memory (bytes) of the app's running instances over time, sampled by the builder every COVE_METRICS_SAMPLE_SECONDS, with its limits and the out-of-memory kills. Kept COVE_METRICS_RETENTION_DAYS.",
+    auth: 'user',
+    query: insights.appMetricsQuery,
+    status: 200,
+    answer: json('AppMetricsResponse', 'The samples and kills in the window, oldest first.'),
+    errors: [400, 404],
   },
   {
     method: 'get',

@@ -1,0 +1,11 @@
+import { appAnalyticsQuery, appAnalyticsResponse } from '@cove/shared/contracts/insights';
+import { parseInput } from '@cove/shared/contracts/validation';
+import { getAppAnalytics } from '@cove/shared/insights/service';
+import { authenticate, reply, route } from '../../../../../../lib/server/http';
+
+export const GET = route<{ name: string }>(async ({ request, params, context }) => {
+  const principal = await authenticate(request, context);
+  const query = parseInput(appAnalyticsQuery, Object.fromEntries(new URL(request.url).searchParams));
+  const analytics = await getAppAnalytics(context, principal.workspaceId, params.name, query);
+  return reply(appAnalyticsResponse, analytics);
+});
