@@ -16,10 +16,19 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Redis } from 'ioredis';
 import { createAccessGate } from './access/gate';
 import { createActivityRecorder } from './activity/activity-recorder';
+import { createAnalyticsRecorder } from './activity/analytics-recorder';
+import {
+  isPageLoad,
+  newVisitorId,
+  readVisitorId,
+  stripVisitorCookie,
+  visitorCookie,
+} from './activity/page-views';
 import { createReplicaSessions } from './activity/replica-sessions';
 import { createHttpForwarder } from './forwarding/http-forwarder';
 import { writeResponseToSocket } from './forwarding/socket-response';
 import { AnswerTimeoutError } from './forwarding/upstream-pool';
+import { viewerEmailOf } from './forwarding/viewer';
 import { forwardWebSocket } from './forwarding/websocket-forwarder';
 import { WebSocketTunnels } from './forwarding/websocket-tunnels';
 import { limitConnectionsPerAddress } from './limits/connection-limits';
@@ -92,6 +101,13 @@ export async function buildProxy(options: BuildProxyOptions): Promise<BuiltProxy
     logger,
   });
   replicaSessions.start();
+  const analytics = createAnalyticsRecorder({
+    redis,
+    instance: config.COVE_INSTANCE,
+    flushIntervalMs: config.COVE_ACTIVITY_FLUSH_MS,
+    logger,
+  });
+  analytics.start();
   const pinKey = await loadReplicaPinKey(redis, config.COVE_INSTANCE);
   const queues = openJobQueues(redis, config.COVE_INSTANCE);
   const wakes = createWakeRequests({ queues, logger });
@@ -125,20 +141,45 @@ export async function buildProxy(options: BuildProxyOptions): Promise<BuiltProxy
   await edge.start();
   const { httpsServer } = edge;
 
-  /** The replica of the app this browser is pinned to (a new pin when it has none that is live). */
-  function pinFor(request: IncomingMessage, route: RouteEntry): PinnedUpstream | null {
+  /** Whether the browser reached the app over https (the proxy's cookies then say Secure). */
+  function isSecureRequest(request: IncomingMessage): boolean {
     const isFromTrustedProxy = trustedProxyAddresses.has(request.socket.remoteAddress ?? '');
     const forwardedProto = request.headers['x-forwarded-proto'];
-    const isSecure =
-      config.COVE_APPS_SCHEME === 'https' || (isFromTrustedProxy && forwardedProto === 'https');
+    return config.COVE_APPS_SCHEME === 'https' || (isFromTrustedProxy && forwardedProto === 'https');
+  }
+
+  /** The replica of the app this browser is pinned to (a new pin when it has none that is live). */
+  function pinFor(request: IncomingMessage, route: RouteEntry): PinnedUpstream | null {
     const pinned = pinReplica(route, request.headers, {
       key: pinKey,
       nowMs: Date.now(),
-      isSecure,
+      isSecure: isSecureRequest(request),
       sessionsOf: (replicaId) => replicaSessions.sessionsOf(route.appId, replicaId),
     });
     stripReplicaPin(request.headers);
     return pinned;
+  }
+
+  /**
+   * Counts a page load of the app (never awaited: the analytics recorder batches it) and takes the
+   * visitor cookie out of the request; returns the Set-Cookie of a new visitor id, if one is given.
+   */
+  function countView(request: IncomingMessage, appId: string): string | null {
+    const visitorId = readVisitorId(request.headers);
+    stripVisitorCookie(request.headers);
+    if (!isPageLoad(request)) return null;
+    const email = viewerEmailOf(request);
+    if (email !== undefined) {
+      analytics.view(appId, { email });
+      return null;
+    }
+    if (visitorId !== null) {
+      analytics.view(appId, { visitorId });
+      return null;
+    }
+    const newId = newVisitorId();
+    analytics.view(appId, { visitorId: newId });
+    return visitorCookie(newId, { isSecure: isSecureRequest(request) });
   }
   let isStopping = false;
   let forceCloseTimer: NodeJS.Timeout | undefined;
@@ -229,7 +270,8 @@ export async function buildProxy(options: BuildProxyOptions): Promise<BuiltProxy
       response.writeHead(problem.statusCode, problem.headers).end(problem.body);
       return;
     }
-    const adjust = (headers: string[]) => answerHeadersWithPin(headers, pinned.setCookie);
+    const visitorSetCookie = countView(request, route.appId);
+    const adjust = (headers: string[]) => answerHeadersWithPin(headers, pinned.setCookie, visitorSetCookie);
     httpForwarder.forward(
       request,
       response,
@@ -381,6 +423,8 @@ export async function buildProxy(options: BuildProxyOptions): Promise<BuiltProxy
     // of its replica (the scaler counts them).
     socket.once('close', activity.holdOpen(resolution.appId));
     socket.once('close', replicaSessions.hold(route.appId, pinned.replica.id));
+    stripVisitorCookie(request.headers);
+    socket.once('close', analytics.openSession(route.appId, viewerEmailOf(request)));
     forwardWebSocket({
       request,
       client: socket,
@@ -436,6 +480,7 @@ export async function buildProxy(options: BuildProxyOptions): Promise<BuiltProxy
     await access.stop();
     await activity.stop();
     await replicaSessions.stop();
+    await analytics.stop();
     await queues.close();
   });
 

@@ -7,6 +7,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ReplicaEndpoint, RouteEntry } from '@cove/shared/routing/route-table';
 import type { Redis } from 'ioredis';
+import { visitorCookieName } from '../activity/page-views';
 
 export const replicaPinCookieName = 'cove_replica';
 /** A pin older than this is not honoured (a fresh one is issued, to a live replica). */
@@ -87,6 +88,12 @@ export function isReplicaPinSetCookie(value: string): boolean {
   return value.slice(0, value.indexOf('=')).trim() === replicaPinCookieName;
 }
 
+/** The cookies only the proxy writes on an app's host: the pin and the visitor id (activity/page-views). */
+function isProxySetCookie(value: string): boolean {
+  const name = value.slice(0, value.indexOf('=')).trim();
+  return name === replicaPinCookieName || name === visitorCookieName;
+}
+
 export interface PinnedUpstream {
   replica: ReplicaEndpoint;
   /** A Set-Cookie to send with the answer: the pin is new (none, invalid, or its replica is gone). */
@@ -122,16 +129,22 @@ export function pinReplica(
   return { replica: chosen, setCookie: replicaPinCookie(value, { isSecure: options.isSecure }) };
 }
 
-/** An answer's headers (name, value, ...) as the browser gets them: no pin the app wrote, the new pin if any. */
-export function answerHeadersWithPin(headers: readonly string[], setCookie: string | null): string[] {
+/**
+ * An answer's headers (name, value, ...) as the browser gets them: no proxy cookie the app wrote,
+ * the proxy's new ones (a pin, a visitor id) if any.
+ */
+export function answerHeadersWithPin(
+  headers: readonly string[],
+  ...setCookies: ReadonlyArray<string | null>
+): string[] {
   const kept: string[] = [];
   for (let index = 0; index + 1 < headers.length; index += 2) {
     const name = headers[index] ?? '';
     const value = headers[index + 1] ?? '';
-    if (name.toLowerCase() === 'set-cookie' && isReplicaPinSetCookie(value)) continue;
+    if (name.toLowerCase() === 'set-cookie' && isProxySetCookie(value)) continue;
     kept.push(name, value);
   }
-  if (setCookie !== null) kept.push('set-cookie', setCookie);
+  for (const setCookie of setCookies) if (setCookie !== null) kept.push('set-cookie', setCookie);
   return kept;
 }
 
@@ -142,7 +155,7 @@ export function upgradeAnswerWithPin(head: string, setCookie: string | null): st
     if (index === 0) return true;
     const colon = line.indexOf(':');
     const isSetCookie = line.slice(0, colon).trim().toLowerCase() === 'set-cookie';
-    return !(isSetCookie && isReplicaPinSetCookie(line.slice(colon + 1)));
+    return !(isSetCookie && isProxySetCookie(line.slice(colon + 1)));
   });
   if (setCookie !== null) kept.push(`set-cookie: ${setCookie}`);
   return `${kept.join('\r\n')}\r\n\r\n`;

@@ -36,10 +36,14 @@ export async function startUpstream(name: string): Promise<TestUpstream> {
       return;
     }
     if (request.url === '/set-cookies') {
-      // An app that tries to write the proxy's replica pin beside a cookie of its own.
+      // An app that tries to write the proxy's cookies (replica pin, visitor id) beside one of its own.
       response.writeHead(200, {
         'content-type': 'text/plain',
-        'set-cookie': ['cove_replica=chosen-by-the-app; Path=/', 'own=1; Path=/'],
+        'set-cookie': [
+          'cove_replica=chosen-by-the-app; Path=/',
+          'cove_visitor=chosen-by-the-app; Path=/',
+          'own=1; Path=/',
+        ],
       });
       response.end(name);
       return;
