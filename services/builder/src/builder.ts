@@ -11,6 +11,7 @@ import { Redis } from 'ioredis';
 import type { BuilderContext } from './context';
 import { startOomWatch } from './deploy/oom-watch';
 import { RuntimeLogFollowers } from './deploy/runtime-logs';
+import { startInsightsLoop } from './insights/insights-loop';
 import { startAppFirewall } from './network/firewall';
 import { startReconciler } from './reconciler/loop';
 import { startBackupSchedule } from './reconciler/scheduled-backup';
@@ -49,6 +50,7 @@ export async function startBuilder(
   const backups = startBackupSchedule(context);
   const reconciler = startReconciler(context, queues, [sleepIdleApps, scaleReplicas, backups.pass]);
   const oomWatch = startOomWatch(context);
+  const insights = startInsightsLoop(context);
   const workers = startWorkers(context, workerConnection, reconciler);
   // Certificates for the proxy's HTTPS, when an ACME CA is configured.
   const certificates = certificateManagerFromConfig(config, { db: database.db, redis, logger });
@@ -67,6 +69,7 @@ export async function startBuilder(
       await certificates?.stop();
       await queues.close();
       await oomWatch.stop();
+      await insights.stop();
       await runtimeLogs.stopAll();
       firewall.stop();
       workerConnection.disconnect();

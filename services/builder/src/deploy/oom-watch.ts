@@ -2,6 +2,7 @@
 // process also stops the container (the reconciler then marks the app crashed and restarts it);
 // a kill of only a child leaves it running, and this watch is the only place that sees it.
 import { schema } from '@cove/shared/db/client';
+import { recordOomKillEvent } from '@cove/shared/insights/metrics-store';
 import { appendLogLines } from '@cove/shared/logs/deployment-logs';
 import { and, eq } from 'drizzle-orm';
 import type { BuilderContext } from '../context';
@@ -27,9 +28,11 @@ async function recordOomKill(context: BuilderContext, containerId: string): Prom
   // Only the container that serves speaks for the app: a fresh one killed while it starts beside it
   // (a reboot, new secrets or limits) is reported by its swap, which keeps the old one serving.
   const [live] = await db
-    .select({ containerId: deployments.containerId })
+    .select({ containerId: deployments.containerId, workspaceId: deployments.workspaceId })
     .from(deployments)
     .where(eq(deployments.id, deploymentId));
+  // Marked on the app's memory chart, whichever instance it was.
+  if (live) await recordOomKillEvent(db, { appId, workspaceId: live.workspaceId, deploymentId });
   if (isStillRunning && live?.containerId === containerId) {
     // The page says so while the app runs on; if the main process was the one killed, the
     // reconciler's crash message replaces this one. Written before the log line, so whoever sees

@@ -1,0 +1,78 @@
+// The builder's Insights: every COVE_METRICS_SAMPLE_SECONDS it samples the apps' CPU and memory,
+// every COVE_ANALYTICS_ROLLUP_SECONDS it rolls the proxies' visitor counters from Redis into
+// Postgres, and once an hour it drops what is past its retention. Apart from the reconciler, so a
+// slow engine's stats never hold up a pass.
+import { pruneAnalytics, rollUpAnalytics } from '@cove/shared/insights/analytics-store';
+import { pruneMetrics } from '@cove/shared/insights/metrics-store';
+import type { BuilderContext } from '../context';
+import { sampleAppMetrics } from './metrics-sampler';
+
+const dayMs = 24 * 60 * 60 * 1000;
+const pruneEveryMs = 60 * 60 * 1000;
+
+export interface InsightsLoop {
+  /** One round of whatever is due now (tests call it to not wait for the timers). */
+  runOnce(nowMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function startInsightsLoop(context: BuilderContext): InsightsLoop {
+  const { config, db, redis, logger } = context;
+  const sampleEveryMs = config.COVE_METRICS_SAMPLE_SECONDS * 1000;
+  const rollUpEveryMs = config.COVE_ANALYTICS_ROLLUP_SECONDS * 1000;
+  let lastSampledAt = Number.NEGATIVE_INFINITY;
+  let lastRolledUpAt = Number.NEGATIVE_INFINITY;
+  let lastPrunedAt = Number.NEGATIVE_INFINITY;
+  let isStopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+
+  async function due(nowMs: number): Promise<void> {
+    if (sampleEveryMs > 0 && nowMs - lastSampledAt >= sampleEveryMs) {
+      lastSampledAt = nowMs;
+      await sampleAppMetrics(context, new Date(nowMs));
+    }
+    if (nowMs - lastRolledUpAt >= rollUpEveryMs) {
+      lastRolledUpAt = nowMs;
+      await rollUpAnalytics(db, redis, config.COVE_INSTANCE, nowMs);
+    }
+    if (nowMs - lastPrunedAt >= pruneEveryMs) {
+      lastPrunedAt = nowMs;
+      const analytics = await pruneAnalytics(
+        db,
+        new Date(nowMs - config.COVE_HISTORY_RETENTION_DAYS * dayMs),
+      );
+      const metrics = await pruneMetrics(db, new Date(nowMs - config.COVE_METRICS_RETENTION_DAYS * dayMs));
+      if (analytics + metrics > 0)
+        logger.info({ analytics, metrics }, 'pruned insights past their retention');
+    }
+  }
+
+  function runOnce(nowMs = Date.now()): Promise<void> {
+    running = running
+      .then(() => due(nowMs))
+      .catch((error: unknown) => logger.warn({ err: error }, 'insights round failed; will try again'));
+    return running;
+  }
+
+  const tickMs = Math.max(1000, Math.min(sampleEveryMs || rollUpEveryMs, rollUpEveryMs));
+  const tick = () => {
+    if (isStopped) return;
+    timer = setTimeout(() => void runOnce().finally(tick), tickMs);
+    timer.unref();
+  };
+  tick();
+
+  return {
+    runOnce,
+    async stop() {
+      isStopped = true;
+      clearTimeout(timer);
+      await running;
+      // What the proxies counted since the last round is not left for the next builder to find late.
+      await rollUpAnalytics(db, redis, config.COVE_INSTANCE, Date.now()).catch((error: unknown) =>
+        logger.warn({ err: error }, 'could not roll up analytics at stop'),
+      );
+    },
+  };
+}
