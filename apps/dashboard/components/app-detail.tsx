@@ -19,6 +19,7 @@ import { AccessPanel } from './access-panel';
 import { AppHistory } from './app-history';
 import { DeleteAppDialog } from './delete-app-dialog';
 import { DeploymentHistory } from './deployment-history';
+import { InsightsPanel } from './insights-panel';
 import { LogView } from './log-view';
 import { PreviewsPanel } from './previews-panel';
 import { SecretsPanel } from './secrets-panel';
@@ -258,6 +259,7 @@ export function AppDetail({
             <AppHistory appName={name} />
           </>
         ) : null}
+        {tab === 'insights' ? <InsightsPanel app={app} /> : null}
         {tab === 'settings' ? (
           <>
             <SettingsPanel

@@ -4,6 +4,7 @@ export const appTabs = [
   { id: 'overview', label: 'Overview' },
   { id: 'logs', label: 'Logs' },
   { id: 'deployments', label: 'Deployments' },
+  { id: 'insights', label: 'Insights' },
   { id: 'settings', label: 'Settings' },
   { id: 'sharing', label: 'Sharing' },
   { id: 'secrets', label: 'Secrets' },

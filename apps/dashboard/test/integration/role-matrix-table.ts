@@ -103,6 +103,8 @@ export const routeRules: Record<string, RouteRule> = {
   'GET /apps/[name]': { access: 'viewer', outsider: 'not-found', request: app() },
   'GET /apps/[name]/deployments': { access: 'viewer', outsider: 'not-found', request: app('/deployments') },
   'GET /apps/[name]/history': { access: 'viewer', outsider: 'not-found', request: app('/history') },
+  'GET /apps/[name]/analytics': { access: 'viewer', outsider: 'not-found', request: app('/analytics') },
+  'GET /apps/[name]/metrics': { access: 'viewer', outsider: 'not-found', request: app('/metrics') },
   'GET /apps/[name]/deployments/[id]': { access: 'viewer', outsider: 'not-found', request: deployment() },
   'GET /apps/[name]/deployments/[id]/logs': {
     access: 'viewer',

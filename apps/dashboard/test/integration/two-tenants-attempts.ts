@@ -186,6 +186,12 @@ export const crossTenantAttempts: Record<string, RouteCoverage> = {
   'GET /apps/{name}/history': {
     attempts: (a) => [{ what: "read A's history", ...app(a.appName, '/history') }],
   },
+  'GET /apps/{name}/analytics': {
+    attempts: (a) => [{ what: "read A's viewers", ...app(a.appName, '/analytics') }],
+  },
+  'GET /apps/{name}/metrics': {
+    attempts: (a) => [{ what: "read A's CPU and memory", ...app(a.appName, '/metrics') }],
+  },
   'POST /apps/{name}/uploads': {
     attempts: (a) => [
       {
