@@ -15,9 +15,9 @@ import {
   shortTime,
 } from '../lib/charts';
 
-const width = 480;
+const width = 400;
 const height = 200;
-const plot = { left: 52, right: 12, top: 14, bottom: 34 };
+const plot = { left: 66, right: 14, top: 24, bottom: 36 };
 const plotWidth = width - plot.left - plot.right;
 const plotHeight = height - plot.top - plot.bottom;
 const chartPoints = 240;
@@ -41,7 +41,7 @@ function Frame({
   xLabel: string;
   yMax: number;
   formatY: (value: number) => string;
-  xTicks: Array<{ x: number; label: string }>;
+  xTicks: Array<{ x: number; label: string; anchor: 'start' | 'middle' | 'end' }>;
   children: React.ReactNode;
 }) {
   const yTicks = [0, yMax / 2, yMax];
@@ -71,7 +71,7 @@ function Frame({
           key={`${tick.x}-${tick.label}`}
           x={tick.x}
           y={height - plot.bottom + 16}
-          textAnchor="middle"
+          textAnchor={tick.anchor}
           className="chart-tick"
         >
           {tick.label}
@@ -80,13 +80,8 @@ function Frame({
       <text x={plot.left + plotWidth / 2} y={height - 3} textAnchor="middle" className="chart-axis">
         {xLabel}
       </text>
-      <text
-        x={12}
-        y={plot.top + plotHeight / 2}
-        textAnchor="middle"
-        className="chart-axis"
-        transform={`rotate(-90 12 ${plot.top + plotHeight / 2})`}
-      >
+      {/* Above the axis rather than turned along it: a phone's narrow chart has no room beside it. */}
+      <text x={4} y={12} className="chart-axis">
         {yLabel}
       </text>
       {children}
@@ -116,7 +111,9 @@ export function ViewsChart({ perDay }: { perDay: readonly AnalyticsDayView[] }) 
         formatY={(value) => String(Math.round(value))}
         xTicks={tickIndexes.flatMap((index) => {
           const day = perDay[index];
-          return day ? [{ x: xOf(index), label: shortDay(day.day) }] : [];
+          return day
+            ? [{ x: xOf(index), label: shortDay(day.day), anchor: anchorOf(index, perDay.length) }]
+            : [];
         })}
       >
         {perDay.map((day, index) => (
@@ -171,12 +168,20 @@ export function ViewsChart({ perDay }: { perDay: readonly AnalyticsDayView[] }) 
   );
 }
 
+/** The first label starts at its tick and the last ends at it, so neither runs off the chart. */
+function anchorOf(index: number, count: number): 'start' | 'middle' | 'end' {
+  if (count > 1 && index === 0) return 'start';
+  if (count > 1 && index === count - 1) return 'end';
+  return 'middle';
+}
+
 function timeTicks(firstMs: number, lastMs: number, xOf: (atMs: number) => number) {
   const isLongSpan = lastMs - firstMs > 24 * 60 * 60 * 1000;
   const middle = firstMs + (lastMs - firstMs) / 2;
-  return [...new Set([firstMs, middle, lastMs])].map((atMs) => ({
+  return [firstMs, middle, lastMs].map((atMs, index) => ({
     x: xOf(atMs),
     label: shortTime(atMs, isLongSpan),
+    anchor: anchorOf(index, 3),
   }));
 }
 
@@ -202,9 +207,11 @@ export function UsageChart({
   const limit = isMemory ? metrics.memoryLimitBytes : metrics.cpuLimitCores;
   const firstMs = nowMs - metrics.hours * 60 * 60 * 1000;
   const peak = Math.max(0, ...points.map((point) => point.value));
+  const mebibyte = 1024 * 1024;
+  // Round MB (or cores) at the top, above the limit so its line is never on the frame.
   const yMax = isMemory
-    ? Math.max(limit ?? 0, peak) * 1.05 || 1024 * 1024
-    : niceCeiling(Math.max(limit ?? 0, peak));
+    ? niceCeiling((Math.max(limit ?? 0, peak) / mebibyte) * 1.05) * mebibyte
+    : niceCeiling(Math.max(limit ?? 0, peak) * 1.05);
   const xOf = (atMs: number) => plot.left + ((atMs - firstMs) / Math.max(1, nowMs - firstMs)) * plotWidth;
   const yOf = (value: number) => plot.top + plotHeight - (Math.min(value, yMax) / yMax) * plotHeight;
   const format = isMemory ? formatBytes : formatCores;

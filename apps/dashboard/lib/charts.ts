@@ -68,6 +68,7 @@ export function linePath(
 }
 
 export function formatBytes(bytes: number): string {
+  if (bytes === 0) return '0 MB';
   const mb = bytes / (1024 * 1024);
   if (mb >= 1024) return `${(mb / 1024).toFixed(mb >= 10 * 1024 ? 0 : 1)} GB`;
   return `${mb >= 10 ? Math.round(mb) : mb.toFixed(1)} MB`;
