@@ -1,7 +1,7 @@
 # The app instance the runtime conformance suite runs: a small HTTP server on 8501 that reports what
 # the instance sees (its user, an env value, a read-only file, whether it can write its root) and,
 # on /grow, allocates memory until the kernel kills it; /hold keeps 40 MB and /spin burns a core
-# for a few seconds (what the engine's stats should show).
+# for half a minute (what the engine's stats should show).
 import http.server
 import os
 import signal
@@ -21,7 +21,7 @@ def hold_memory():
     return "held"
 
 
-def spin(seconds=6.0):
+def spin(seconds=30.0):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         pass

@@ -264,7 +264,8 @@ export function describeRuntimeConformance(
       expect(await answerOf(started.endpoint, '/spin')).toBe('spinning');
       const busy = await eventually(async () => {
         const stats = await runtime.stats(started.id);
-        return stats && stats.cpuCores > 0.3 ? stats : null;
+        // Idle, the instance uses next to nothing; on a busy machine the spinning core gets a share.
+        return stats && stats.cpuCores > 0.02 ? stats : null;
       }, 'the spinning instance to show CPU');
       expect(busy.memoryBytes).toBeGreaterThan(40 * 1024 * 1024);
       expect(busy.memoryBytes).toBeLessThan(128 * 1024 * 1024);
