@@ -4,6 +4,7 @@
 import type { Logger } from '@cove/shared/logs/logger';
 import { recordActivity } from '@cove/shared/sleep/activity';
 import type { Redis } from 'ioredis';
+import { flushEvery } from './flush-loop';
 
 export interface ActivityRecorder {
   /** An HTTP request (or a WebSocket opening) for the app, now. */
@@ -29,8 +30,6 @@ export function createActivityRecorder(options: {
   const now = options.now ?? Date.now;
   let seen = new Map<string, number>();
   const openWebSockets = new Map<string, number>();
-  let timer: NodeJS.Timeout | undefined;
-  let isStopped = false;
 
   const recorder: ActivityRecorder = {
     touch(appId) {
@@ -63,20 +62,9 @@ export function createActivityRecorder(options: {
         logger.warn({ err: error, apps: batch.size }, 'could not record activity; will try again');
       }
     },
-    start() {
-      const tick = () => {
-        if (isStopped) return;
-        timer = setTimeout(() => void recorder.flush().finally(tick), flushIntervalMs);
-        timer.unref();
-      };
-      tick();
-    },
-    async stop() {
-      isStopped = true;
-      clearTimeout(timer);
-      timer = undefined;
-      await recorder.flush();
-    },
+    start: () => loop.start(),
+    stop: () => loop.stop(),
   };
+  const loop = flushEvery(flushIntervalMs, () => recorder.flush());
   return recorder;
 }

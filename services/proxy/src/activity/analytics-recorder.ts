@@ -10,6 +10,7 @@ import {
 } from '@cove/shared/insights/analytics-counters';
 import type { Logger } from '@cove/shared/logs/logger';
 import type { Redis } from 'ioredis';
+import { flushEvery } from './flush-loop';
 
 export interface AnalyticsRecorder {
   /**
@@ -38,8 +39,6 @@ export function createAnalyticsRecorder(options: {
   const { redis, instance, flushIntervalMs, logger } = options;
   const now = options.now ?? Date.now;
   let batch = emptyAnalyticsBatch();
-  let timer: NodeJS.Timeout | undefined;
-  let isStopped = false;
 
   function seen(appId: string, email: string): void {
     const viewers = batch.lastViewersByAppId.get(appId) ?? new Map<string, number>();
@@ -111,20 +110,9 @@ export function createAnalyticsRecorder(options: {
         );
       }
     },
-    start() {
-      const tick = () => {
-        if (isStopped) return;
-        timer = setTimeout(() => void recorder.flush().finally(tick), flushIntervalMs);
-        timer.unref();
-      };
-      tick();
-    },
-    async stop() {
-      isStopped = true;
-      clearTimeout(timer);
-      timer = undefined;
-      await recorder.flush();
-    },
+    start: () => loop.start(),
+    stop: () => loop.stop(),
   };
+  const loop = flushEvery(flushIntervalMs, () => recorder.flush());
   return recorder;
 }

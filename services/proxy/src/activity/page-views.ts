@@ -4,6 +4,7 @@
 // sees it, and out of the app's answers so the app cannot set it.
 import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { cookieValues, removeCookie } from '../forwarding/request-cookies';
 
 export const visitorCookieName = 'cove_visitor';
 const visitorCookieMaxAgeSeconds = 365 * 24 * 60 * 60;
@@ -23,19 +24,10 @@ export function isPageLoad(request: IncomingMessage): boolean {
   return request.headers.accept?.includes('text/html') ?? false;
 }
 
-function cookieValue(header: string | undefined, name: string): string | null {
-  if (!header) return null;
-  for (const part of header.split(';')) {
-    const equals = part.indexOf('=');
-    if (equals > 0 && part.slice(0, equals).trim() === name) return part.slice(equals + 1).trim();
-  }
-  return null;
-}
-
 /** The browser's visitor id when it sent a well-formed one. */
 export function readVisitorId(headers: IncomingHttpHeaders): string | null {
-  const value = cookieValue(headers.cookie, visitorCookieName);
-  return value !== null && visitorIdShape.test(value) ? value : null;
+  const value = cookieValues(headers.cookie, visitorCookieName)[0];
+  return value !== undefined && visitorIdShape.test(value) ? value : null;
 }
 
 export function newVisitorId(): string {
@@ -43,14 +35,7 @@ export function newVisitorId(): string {
 }
 
 export function stripVisitorCookie(headers: IncomingHttpHeaders): void {
-  const header = headers.cookie;
-  if (!header?.includes(visitorCookieName)) return;
-  const kept = header
-    .split(';')
-    .map((part) => part.trim())
-    .filter((part) => part !== '' && part.split('=')[0]?.trim() !== visitorCookieName);
-  if (kept.length === 0) delete headers.cookie;
-  else headers.cookie = kept.join('; ');
+  removeCookie(headers, visitorCookieName);
 }
 
 /** A year-long cookie of the app's host only: HttpOnly, SameSite=Lax, Secure over https. */

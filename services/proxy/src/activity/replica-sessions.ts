@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from '@cove/shared/logs/logger';
 import { publishSessionCounts, type SessionCounts } from '@cove/shared/replicas/sessions';
 import type { Redis } from 'ioredis';
+import { flushEvery } from './flush-loop';
 
 export interface ReplicaSessions {
   /** A session opened on the replica; call the returned function once it closes. */
@@ -26,8 +27,6 @@ export function createReplicaSessions(options: {
   // A proxy that stops refreshing (it died) stops counting after a few missed flushes.
   const ttlMs = Math.max(5_000, flushIntervalMs * 5);
   const counts: SessionCounts = new Map();
-  let timer: NodeJS.Timeout | undefined;
-  let isStopped = false;
 
   const sessions: ReplicaSessions = {
     hold(appId, replicaId) {
@@ -52,20 +51,13 @@ export function createReplicaSessions(options: {
         logger.warn({ err: error }, 'could not publish the open sessions per replica; will try again');
       }
     },
-    start() {
-      const tick = () => {
-        if (isStopped) return;
-        timer = setTimeout(() => void sessions.flush().finally(tick), flushIntervalMs);
-        timer.unref();
-      };
-      tick();
-    },
+    start: () => loop.start(),
     async stop() {
-      isStopped = true;
-      clearTimeout(timer);
+      // The last flush says this proxy holds no session any more.
       counts.clear();
-      await sessions.flush();
+      await loop.stop();
     },
   };
+  const loop = flushEvery(flushIntervalMs, () => sessions.flush());
   return sessions;
 }

@@ -8,6 +8,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { ReplicaEndpoint, RouteEntry } from '@cove/shared/routing/route-table';
 import type { Redis } from 'ioredis';
 import { visitorCookieName } from '../activity/page-views';
+import { cookieValues, removeCookie } from '../forwarding/request-cookies';
 
 export const replicaPinCookieName = 'cove_replica';
 /** A pin older than this is not honoured (a fresh one is issued, to a live replica). */
@@ -35,14 +36,6 @@ export function replicaPinValue(key: Buffer, appId: string, replicaId: string, n
   return `${replicaId}.${issuedAtSeconds}.${signature(key, appId, replicaId, issuedAtSeconds)}`;
 }
 
-function cookieValues(header: string | undefined, name: string): string[] {
-  if (!header) return [];
-  return header.split(';').flatMap((part) => {
-    const equals = part.indexOf('=');
-    return equals > 0 && part.slice(0, equals).trim() === name ? [part.slice(equals + 1).trim()] : [];
-  });
-}
-
 /** The replica a valid, unexpired pin of this app names, or null (none, forged, expired, another app's). */
 export function readReplicaPin(
   headers: IncomingHttpHeaders,
@@ -66,14 +59,7 @@ export function readReplicaPin(
 
 /** Takes the pin out of the request before it reaches the app (its code can read its headers). */
 export function stripReplicaPin(headers: IncomingHttpHeaders): void {
-  const header = headers.cookie;
-  if (!header?.includes(replicaPinCookieName)) return;
-  const kept = header
-    .split(';')
-    .map((part) => part.trim())
-    .filter((part) => part !== '' && part.split('=')[0]?.trim() !== replicaPinCookieName);
-  if (kept.length === 0) delete headers.cookie;
-  else headers.cookie = kept.join('; ');
+  removeCookie(headers, replicaPinCookieName);
 }
 
 /** A browser-session cookie of the app's host only: HttpOnly, SameSite=Lax, Secure over https. */
