@@ -165,9 +165,11 @@ export async function buildProxy(options: BuildProxyOptions): Promise<BuiltProxy
    * visitor cookie out of the request; returns the Set-Cookie of a new visitor id, if one is given.
    */
   function countView(request: IncomingMessage, appId: string): string | null {
-    const visitorId = readVisitorId(request.headers);
+    // Only a page load reads the cookie (most requests are the page's assets); every one loses it.
+    const isView = isPageLoad(request);
+    const visitorId = isView ? readVisitorId(request.headers) : null;
     stripVisitorCookie(request.headers);
-    if (!isPageLoad(request)) return null;
+    if (!isView) return null;
     const email = viewerEmailOf(request);
     if (email !== undefined) {
       analytics.view(appId, { email });
