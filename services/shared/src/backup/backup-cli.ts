@@ -1,39 +1,27 @@
 // `npm run backup [-- --to <folder | restic:<repository>>] [--keep <n>]`: one backup of Postgres now.
 // `npm run backup -- --status`: the schedule, what its last runs did, and the backups in the target;
 // exits 1 when the last run failed, so a monitoring check can call it.
-import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
 import { loadConfigOrExit } from '../config/load';
 import { backupSettings, commonConfigSchema } from '../config/schemas';
 import { createBackup } from './backup';
+import { readCommandLine } from './command-line';
 import { type BackupRun, readBackupStatus } from './schedule';
 import { describeTarget, listBackups, parseTarget } from './targets';
 import { BackupError } from './tools';
 
 const usage = 'Usage: npm run backup [-- --to <folder | restic:<repository>>] [--keep <n>] [--status]';
 
-function parseCommandLine() {
-  try {
-    return parseArgs({
-      options: {
-        to: { type: 'string' },
-        keep: { type: 'string' },
-        status: { type: 'boolean', default: false },
-        help: { type: 'boolean', default: false },
-      },
-    }).values;
-  } catch (error) {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${usage}\n`);
-    process.exit(1);
-  }
-}
-
-const options = parseCommandLine();
-if (options.help) {
-  process.stdout.write(`${usage}\n`);
-  process.exit(0);
-}
+const options = readCommandLine(
+  {
+    to: { type: 'string' },
+    keep: { type: 'string' },
+    status: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+  usage,
+);
 const config = loadConfigOrExit(
   z.object({
     COVE_DATABASE_URL: commonConfigSchema.shape.COVE_DATABASE_URL,

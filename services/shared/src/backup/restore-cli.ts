@@ -1,11 +1,11 @@
 // `npm run restore -- --from <folder | restic:<repository>> [--snapshot <id>] [--force]`: puts a
 // backup back into COVE_DATABASE_URL (empty, unless --force), migrates it forward and says what
 // the platform does next. Run it with the dashboard, builder and proxy stopped.
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { loadConfigOrExit } from '../config/load';
 import { commonConfigSchema } from '../config/schemas';
 import { masterKeyId } from '../secrets/crypto';
+import { readCommandLine } from './command-line';
 import { type RestoreResult, restoreBackup } from './restore';
 import { parseTarget } from './targets';
 import { BackupError } from './tools';
@@ -13,26 +13,18 @@ import { BackupError } from './tools';
 const usage =
   'Usage: npm run restore -- --from <folder | restic:<repository>> [--snapshot <backup or snapshot id>] [--force]';
 
-function parseCommandLine() {
-  try {
-    return parseArgs({
-      options: {
-        from: { type: 'string' },
-        snapshot: { type: 'string' },
-        force: { type: 'boolean', default: false },
-        help: { type: 'boolean', default: false },
-      },
-    }).values;
-  } catch (error) {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${usage}\n`);
-    process.exit(1);
-  }
-}
-
-const options = parseCommandLine();
-if (options.help || options.from === undefined) {
-  (options.help ? process.stdout : process.stderr).write(`${usage}\n`);
-  process.exit(options.help ? 0 : 1);
+const options = readCommandLine(
+  {
+    from: { type: 'string' },
+    snapshot: { type: 'string' },
+    force: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+  usage,
+);
+if (options.from === undefined) {
+  process.stderr.write(`${usage}\n`);
+  process.exit(1);
 }
 const config = loadConfigOrExit(
   z.object({
