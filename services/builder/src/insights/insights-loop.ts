@@ -1,14 +1,10 @@
 // The builder's Insights: every COVE_METRICS_SAMPLE_SECONDS it samples the apps' CPU and memory,
-// every COVE_ANALYTICS_ROLLUP_SECONDS it rolls the proxies' visitor counters from Redis into
-// Postgres, and once an hour it drops what is past its retention. Apart from the reconciler, so a
-// slow engine's stats never hold up a pass.
-import { pruneAnalytics, rollUpAnalytics } from '@cove/shared/insights/analytics-store';
-import { pruneMetrics } from '@cove/shared/insights/metrics-store';
+// and every COVE_ANALYTICS_ROLLUP_SECONDS it rolls the proxies' visitor counters from Redis into
+// Postgres. Apart from the reconciler, so a slow engine's stats never hold up a pass (the
+// reconciler prunes what is past its retention: reconciler/prune-retention.ts).
+import { rollUpAnalytics } from '@cove/shared/insights/analytics-store';
 import type { BuilderContext } from '../context';
 import { sampleAppMetrics } from './metrics-sampler';
-
-const dayMs = 24 * 60 * 60 * 1000;
-const pruneEveryMs = 60 * 60 * 1000;
 
 export interface InsightsLoop {
   /** One round of whatever is due now (tests call it to not wait for the timers). */
@@ -22,7 +18,6 @@ export function startInsightsLoop(context: BuilderContext): InsightsLoop {
   const rollUpEveryMs = config.COVE_ANALYTICS_ROLLUP_SECONDS * 1000;
   let lastSampledAt = Number.NEGATIVE_INFINITY;
   let lastRolledUpAt = Number.NEGATIVE_INFINITY;
-  let lastPrunedAt = Number.NEGATIVE_INFINITY;
   let isStopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
@@ -35,16 +30,6 @@ export function startInsightsLoop(context: BuilderContext): InsightsLoop {
     if (nowMs - lastRolledUpAt >= rollUpEveryMs) {
       lastRolledUpAt = nowMs;
       await rollUpAnalytics(db, redis, config.COVE_INSTANCE, nowMs);
-    }
-    if (nowMs - lastPrunedAt >= pruneEveryMs) {
-      lastPrunedAt = nowMs;
-      const analytics = await pruneAnalytics(
-        db,
-        new Date(nowMs - config.COVE_HISTORY_RETENTION_DAYS * dayMs),
-      );
-      const metrics = await pruneMetrics(db, new Date(nowMs - config.COVE_METRICS_RETENTION_DAYS * dayMs));
-      if (analytics + metrics > 0)
-        logger.info({ analytics, metrics }, 'pruned insights past their retention');
     }
   }
 

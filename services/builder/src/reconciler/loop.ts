@@ -10,7 +10,7 @@ import { applyActions } from './apply';
 import { type DesiredApp, decide, type ObservedContainer } from './decide';
 import { observeContainers, readDesiredApps, readUnfinishedDeployments } from './observe';
 import { pruneDeletedApps } from './prune-deleted-apps';
-import { pruneHistoryHourly } from './prune-history';
+import { prunePastRetentionHourly } from './prune-retention';
 import { requeueLostBuilds } from './requeue-lost-builds';
 
 export interface Reconciler {
@@ -74,7 +74,7 @@ export async function reconcileOnce(
   const knownAppIds = new Set(apps.map((app) => app.id));
   await pruneSecretsFiles(context, knownAppIds);
   await pruneDeletedApps(context, knownAppIds);
-  await pruneHistoryHourly(context);
+  await prunePastRetentionHourly(context);
   for (const pass of following) await pass(context, apps, containers);
 
   // Keep the runtime log of every live container (again after a builder restart).
