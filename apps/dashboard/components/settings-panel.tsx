@@ -166,6 +166,7 @@ export function SettingsPanel({
       : null;
   const { maxMemoryMb, maxCpus } = app.resources;
   const offered = app.offeredPythonVersions;
+  const pythonNote = pythonNotApplied(app);
   return (
     <section className="card" data-testid="settings">
       <h2>Settings</h2>
@@ -219,9 +220,9 @@ export function SettingsPanel({
               hint="Used when the repository has no .python-version, e.g. 3.11. Changing it starts a new build."
             />
           )}
-          {pythonNotApplied(app) ? (
+          {pythonNote ? (
             <p className="notice" data-testid="settings-python-not-applied">
-              {pythonNotApplied(app)}
+              {pythonNote}
             </p>
           ) : null}
           <Field
